@@ -1,0 +1,78 @@
+/**
+ * Product groups (товарные группы) of Честный ЗНАК: the `pg` code, the numeric id
+ * («Код в БД», `productGroupId`) and names. Source: cz-true-api.md §5. Ids marked `null`
+ * are not established by the reference.
+ */
+export interface ProductGroup {
+  code: string;
+  id: number | null;
+  ru: string;
+  en: string;
+}
+
+export const PRODUCT_GROUPS: readonly ProductGroup[] = [
+  { code: 'lp', id: 1, ru: 'Одежда, бельё, текстиль', en: 'Clothing and textiles' },
+  { code: 'shoes', id: 2, ru: 'Обувь', en: 'Footwear' },
+  { code: 'tobacco', id: 3, ru: 'Табак', en: 'Tobacco' },
+  { code: 'perfumery', id: 4, ru: 'Духи и туалетная вода', en: 'Perfumery' },
+  { code: 'tires', id: 5, ru: 'Шины', en: 'Tyres' },
+  { code: 'electronics', id: 6, ru: 'Фотокамеры и лампы-вспышки', en: 'Cameras and flashes' },
+  { code: 'milk', id: 8, ru: 'Молочная продукция', en: 'Dairy' },
+  { code: 'bicycle', id: 9, ru: 'Велосипеды', en: 'Bicycles' },
+  { code: 'wheelchairs', id: 10, ru: 'Медицинские изделия', en: 'Medical devices' },
+  { code: 'alcohol', id: 11, ru: 'Алкоголь', en: 'Alcohol' },
+  { code: 'otp', id: 12, ru: 'Альтернативная табачная продукция', en: 'Alternative tobacco' },
+  { code: 'water', id: 13, ru: 'Упакованная вода', en: 'Bottled water' },
+  { code: 'furs', id: 14, ru: 'Товары из натурального меха', en: 'Fur products' },
+  { code: 'beer', id: 15, ru: 'Пиво и слабоалкогольные напитки', en: 'Beer and low-alcohol drinks' },
+  { code: 'ncp', id: 16, ru: 'Никотиносодержащая продукция', en: 'Nicotine products' },
+  { code: 'bio', id: 17, ru: 'БАД', en: 'Dietary supplements' },
+  { code: 'antiseptic', id: 19, ru: 'Антисептики', en: 'Antiseptics' },
+  { code: 'petfood', id: 20, ru: 'Корма для животных', en: 'Pet food' },
+  { code: 'seafood', id: 21, ru: 'Морепродукты', en: 'Seafood' },
+  { code: 'nabeer', id: 22, ru: 'Безалкогольное пиво', en: 'Non-alcoholic beer' },
+  { code: 'softdrinks', id: 23, ru: 'Соки и безалкогольные напитки', en: 'Juices and soft drinks' },
+  { code: 'meat', id: 25, ru: 'Мясная продукция', en: 'Meat products' },
+  { code: 'vetpharma', id: 26, ru: 'Ветеринарные препараты', en: 'Veterinary drugs' },
+  { code: 'toys', id: 27, ru: 'Игрушки', en: 'Toys' },
+  { code: 'radio', id: 28, ru: 'Радиоэлектроника', en: 'Radio electronics' },
+  { code: 'titan', id: 31, ru: 'Титановая металлопродукция', en: 'Titanium products' },
+  { code: 'conserve', id: 32, ru: 'Консервированные продукты', en: 'Canned food' },
+  { code: 'vegetableoil', id: 33, ru: 'Растительные масла', en: 'Vegetable oils' },
+  { code: 'opticfiber', id: 34, ru: 'Оптоволокно', en: 'Optical fibre' },
+  { code: 'chemistry', id: 35, ru: 'Косметика и бытовая химия', en: 'Cosmetics and household chemicals' },
+  { code: 'books', id: 36, ru: 'Печатная продукция', en: 'Printed matter' },
+  { code: 'grocery', id: 37, ru: 'Бакалея', en: 'Grocery' },
+  {
+    code: 'pharmaraw',
+    id: 38,
+    ru: 'Фармацевтическое сырьё, лекарственные средства',
+    en: 'Pharmaceutical raw materials',
+  },
+  { code: 'construction', id: 39, ru: 'Строительные материалы', en: 'Construction materials' },
+  { code: 'fire', id: 40, ru: 'Пиротехника и огнетушители', en: 'Pyrotechnics and fire extinguishers' },
+  { code: 'heater', id: 41, ru: 'Отопительные приборы', en: 'Heaters' },
+  { code: 'cableraw', id: 42, ru: 'Кабельно-проводниковая продукция', en: 'Cables' },
+  { code: 'autofluids', id: 43, ru: 'Моторные масла', en: 'Motor oils' },
+  { code: 'polymer', id: 44, ru: 'Полимерные трубы', en: 'Polymer pipes' },
+  { code: 'sweets', id: 45, ru: 'Сладости и кондитерские изделия', en: 'Sweets' },
+  { code: 'carparts', id: 48, ru: 'Автозапчасти', en: 'Car parts' },
+  {
+    code: 'nicotindev',
+    id: 50,
+    ru: 'Устройства для потребления никотинсодержащей продукции',
+    en: 'Nicotine devices',
+  },
+  { code: 'gadgets', id: 51, ru: 'Гаджеты', en: 'Gadgets' },
+  { code: 'vetbio', id: null, ru: 'Кормовые добавки', en: 'Feed additives' },
+];
+
+export const PRODUCT_GROUP_CODES = PRODUCT_GROUPS.map((g) => g.code) as [string, ...string[]];
+
+export function productGroup(code: string): ProductGroup | undefined {
+  return PRODUCT_GROUPS.find((g) => g.code === code);
+}
+
+export function productGroupById(id: number): ProductGroup | undefined {
+  return PRODUCT_GROUPS.find((g) => g.id === id);
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { checkInn } from '../codes/inn';
+import { bi } from '../validation';
+import { PRODUCT_GROUP_CODES } from './product-groups';
+
+/** True API stands (cz-true-api.md §1.1). The client appends `/api/v3/true-api` or `/api/v4/true-api`. */
+export const ENVIRONMENTS = {
+  production: 'https://markirovka.crpt.ru',
+  sandbox: 'https://markirovka.sandbox.crptech.ru',
+} as const;
+
+export type Environment = keyof typeof ENVIRONMENTS | 'custom';
+
+export const SIGNER_KINDS = ['openssl', 'command', 'http', 'presigned'] as const;
+export type SignerKind = (typeof SIGNER_KINDS)[number];
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    bi('нужен адрес http:// или https://', 'an http:// or https:// URL is required'),
+  );
+
+export const innSchema = z.string().superRefine((v, ctx) => {
+  const problem = checkInn(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: bi(problem.message_ru, problem.message_en) });
+});
+
+/** Settings of a `cz-connection` config node after `${ENV}` expansion. */
+export const czConnectionSchema = z
+  .object({
+    environment: z.enum(['production', 'sandbox', 'custom']).default('sandbox'),
+    url: z.string().trim().optional(),
+    participantInn: innSchema,
+    productGroup: z.enum(PRODUCT_GROUP_CODES).default('lp'),
+    signer: z.enum(SIGNER_KINDS).default('openssl'),
+    certPath: z.string().trim().optional(),
+    keyPath: z.string().trim().optional(),
+    rateLimit: z.coerce.number().int().min(1).max(50).default(50),
+    timeout: z.coerce.number().int().min(1000).max(600000).default(60000),
+  })
+  .passthrough()
+  .superRefine((s, ctx) => {
+    if (s.environment === 'custom') {
+      const r = httpUrl.safeParse(s.url ?? '');
+      if (!r.success) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: bi(
+            'для окружения «custom» нужен базовый адрес http(s)://, например http://127.0.0.1:9400',
+            'the custom environment needs a base http(s):// URL, e.g. http://127.0.0.1:9400',
+          ),
+        });
+      }
+    }
+    if (s.signer === 'openssl') {
+      for (const f of ['certPath', 'keyPath'] as const) {
+        if (!s[f]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: bi(
+              'для подписи через OpenSSL укажите путь к файлу PEM',
+              'the OpenSSL signer needs the path of a PEM file',
+            ),
+          });
+        }
+      }
+    }
+  });
+
+export type CzConnectionSettings = z.infer<typeof czConnectionSchema>;
+
+export function baseUrl(s: Pick<CzConnectionSettings, 'environment' | 'url'>): string {
+  const raw = s.environment === 'custom' ? (s.url ?? '') : ENVIRONMENTS[s.environment];
+  return raw.replace(/\/+$/, '');
+}

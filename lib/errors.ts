@@ -1,0 +1,125 @@
+/**
+ * One error type for the whole pack: a machine code, the field it concerns, and the reason
+ * in Russian and in English. `message` carries both languages so that a Catch node, a log
+ * line or a debug sidebar shows something a Russian accountant and an English-speaking
+ * integrator can both act on.
+ */
+
+export interface ErrorDetail {
+  /** dotted path of the field, e.g. `products[3].uit_code` or `participantInn` */
+  path: string;
+  /** machine-readable code, e.g. `INN_CHECKSUM` */
+  code: string;
+  message_ru: string;
+  message_en: string;
+}
+
+export interface ZnakFlowErrorOptions {
+  code: string;
+  ru: string;
+  en: string;
+  field?: string;
+  /** HTTP status of the remote answer, when the error came from a remote system */
+  status?: number;
+  /** the remote system's own text, kept verbatim */
+  remoteText?: string;
+  /** where the error came from: `1c`, `cz`, `signer`, `config`, `input`, `journal` */
+  source?: string;
+  /** every problem found, when several were collected */
+  details?: ErrorDetail[];
+  /** true when retrying the same call may succeed (network, 429, 5xx) */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class ZnakFlowError extends Error {
+  readonly code: string;
+  readonly field?: string;
+  readonly ru: string;
+  readonly en: string;
+  readonly status?: number;
+  readonly remoteText?: string;
+  readonly source?: string;
+  readonly details?: ErrorDetail[];
+  readonly retryable: boolean;
+
+  constructor(opts: ZnakFlowErrorOptions) {
+    super(formatMessage(opts), opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.name = 'ZnakFlowError';
+    this.code = opts.code;
+    this.field = opts.field;
+    this.ru = opts.ru;
+    this.en = opts.en;
+    this.status = opts.status;
+    this.remoteText = opts.remoteText;
+    this.source = opts.source;
+    this.details = opts.details;
+    this.retryable = opts.retryable ?? false;
+  }
+
+  /** A plain object safe to put in msg or show in the editor (no stack, no cause). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      field: this.field,
+      message: this.message,
+      message_ru: this.ru,
+      message_en: this.en,
+      status: this.status,
+      remoteText: this.remoteText,
+      source: this.source,
+      details: this.details,
+    };
+  }
+}
+
+function formatMessage(opts: ZnakFlowErrorOptions): string {
+  const where = opts.field ? `${opts.field}: ` : '';
+  const http = opts.status !== undefined ? ` [HTTP ${opts.status}]` : '';
+  return `${where}${opts.ru} / ${opts.en}${http}`;
+}
+
+/** A validation failure of one field, as a detail entry. */
+export function detail(path: string, code: string, ru: string, en: string): ErrorDetail {
+  return { path, code, message_ru: ru, message_en: en };
+}
+
+/** Wrap several details into one error whose message lists them all. */
+export function validationError(details: ErrorDetail[], source = 'input'): ZnakFlowError {
+  const first = details[0];
+  if (details.length === 1 && first) {
+    return new ZnakFlowError({
+      code: first.code,
+      field: first.path,
+      ru: first.message_ru,
+      en: first.message_en,
+      source,
+      details,
+    });
+  }
+  return new ZnakFlowError({
+    code: 'VALIDATION',
+    ru: `найдено ошибок: ${details.length}: ${details.map((d) => `${d.path}: ${d.message_ru}`).join('; ')}`,
+    en: `${details.length} problems found: ${details.map((d) => `${d.path}: ${d.message_en}`).join('; ')}`,
+    source,
+    details,
+  });
+}
+
+export function isZnakFlowError(err: unknown): err is ZnakFlowError {
+  return err instanceof ZnakFlowError;
+}
+
+/** Turn anything thrown into a ZnakFlowError without losing its text. */
+export function toZnakFlowError(err: unknown, source = 'internal'): ZnakFlowError {
+  if (err instanceof ZnakFlowError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  return new ZnakFlowError({
+    code: 'INTERNAL',
+    ru: `внутренняя ошибка: ${text}`,
+    en: `internal error: ${text}`,
+    source,
+    cause: err,
+  });
+}

@@ -1,0 +1,126 @@
+/* ZnakFlow editor helpers, shared by every node dialog of the pack.
+ * Loaded once per editor page by each node's HTML (guarded), served by Node-RED at
+ * resources/@znakflow/node-red/znakflow-editor.js (relative URL, so httpAdminRoot works). */
+(function () {
+  'use strict';
+  if (window.ZnakFlow) {
+    return;
+  }
+  var ENV_REF = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
+
+  function hasEnv(v) {
+    return typeof v === 'string' && ENV_REF.test(v);
+  }
+
+  function innError(v) {
+    if (typeof v !== 'string' || !/^\d+$/.test(v)) {
+      return 'digits';
+    }
+    var d = v.split('').map(Number);
+    function cd(w) {
+      var s = 0;
+      for (var i = 0; i < w.length; i++) {
+        s += d[i] * w[i];
+      }
+      return (s % 11) % 10;
+    }
+    if (v.length === 10) {
+      return cd([2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[9] ? null : 'checksum';
+    }
+    if (v.length === 12) {
+      var ok11 = cd([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10];
+      var ok12 = cd([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11];
+      return ok11 && ok12 ? null : 'checksum';
+    }
+    return 'length';
+  }
+
+  function t(key) {
+    return RED._('@znakflow/node-red/cz-connection:znakflow.validation.' + key);
+  }
+
+  var validators = {
+    /** An INN with a valid check digit, or a ${VAR} reference. */
+    inn: function (allowBlank) {
+      return function (v, opt) {
+        if ((v === '' || v === undefined) && allowBlank) {
+          return true;
+        }
+        if (hasEnv(v)) {
+          return true;
+        }
+        var e = innError(v);
+        if (e === null) {
+          return true;
+        }
+        return opt ? t('inn-' + e) : false;
+      };
+    },
+    /** An http(s) URL, possibly with ${VAR} parts. */
+    url: function (allowBlank) {
+      return function (v, opt) {
+        if ((v === '' || v === undefined) && allowBlank) {
+          return true;
+        }
+        if (hasEnv(v)) {
+          return true;
+        }
+        var ok = /^https?:\/\/[^\s/$.?#][^\s]*$/i.test(v || '');
+        return ok ? true : opt ? t('url') : false;
+      };
+    },
+    /** A whole number within bounds, or a ${VAR} reference. */
+    int: function (min, max, allowBlank) {
+      return function (v, opt) {
+        if ((v === '' || v === undefined) && allowBlank) {
+          return true;
+        }
+        if (hasEnv(String(v))) {
+          return true;
+        }
+        var n = Number(v);
+        var ok = Number.isInteger(n) && n >= min && n <= max;
+        return ok ? true : opt ? t('int').replace('__min__', min).replace('__max__', max) : false;
+      };
+    },
+  };
+
+  /** Bring a node's properties up to the current flow-schema version (mirrors nodes/shared/migrate.ts). */
+  function upgrade(node, defaults, version) {
+    var v = Number(node.version) || 0;
+    if (v < 1) {
+      Object.keys(defaults).forEach(function (k) {
+        if (node[k] === undefined || node[k] === null) {
+          node[k] = defaults[k].value;
+        }
+      });
+    }
+    node.version = version;
+  }
+
+  /** Ask a runtime admin endpoint of the pack (relative URL, editor permissions apply). */
+  function adminPost(path, body, done) {
+    $.ajax({
+      url: path,
+      type: 'POST',
+      contentType: 'application/json',
+      data: JSON.stringify(body || {}),
+      success: function (data) {
+        done(null, data);
+      },
+      error: function (xhr) {
+        var msg =
+          (xhr.responseJSON && (xhr.responseJSON.message || xhr.responseJSON.error)) || xhr.statusText;
+        done(new Error(msg), xhr.responseJSON);
+      },
+    });
+  }
+
+  window.ZnakFlow = {
+    validators: validators,
+    innError: innError,
+    hasEnv: hasEnv,
+    upgrade: upgrade,
+    adminPost: adminPost,
+  };
+})();
