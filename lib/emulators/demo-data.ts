@@ -1,0 +1,326 @@
+/**
+ * The demo world shared by both emulators, so that the demo and the examples work together out of
+ * the box: an organisation (УТ 11 base) that sells clothing (lp) and footwear (shoes), its
+ * counterparties, items with GTINs, marking codes, and the 1C documents that carry them.
+ * The 1C emulator turns this into OData entities; the True API emulator registers the participants
+ * and the codes (owned by the organisation, INTRODUCED, or APPLIED for the marking document).
+ * Deterministic: the same seed gives the same world.
+ */
+import { completeInn } from '../codes/inn';
+import { withCheckDigit } from '../codes/gtin';
+
+export const GS = '\u001d';
+
+export interface DemoParticipant {
+  ref: string;
+  inn: string;
+  kpp: string;
+  name: string;
+  fullName: string;
+  /** registered in Честный ЗНАК */
+  registered: boolean;
+}
+
+export interface DemoItem {
+  ref: string;
+  name: string;
+  article: string;
+  gtin: string;
+  tnved: string;
+  /** 1C enum ОсобенностиУчетаНоменклатуры value ('' = not marked) */
+  accounting: string;
+  /** Честный ЗНАК product group, '' when the item is not marked */
+  pg: string;
+  price: number;
+  vatRate: 'НДС20' | 'НДС10' | 'БезНДС';
+}
+
+export interface DemoCode {
+  ref: string;
+  itemRef: string;
+  /** normalised code: 01 + GTIN + 21 + serial */
+  cis: string;
+  /** the full GS1 DataMatrix text with GS separators and the crypto tail */
+  full: string;
+  /** the value stored in 1C ЗначениеШтрихкода: full (raw GS) for some, short for others */
+  stored: string;
+  /** status in Честный ЗНАК at the start of the demo */
+  status: 'INTRODUCED' | 'APPLIED';
+  ownerInn: string;
+  /** aggregation: ref of the box (SSCC) this code is packed in, if any */
+  boxRef?: string;
+}
+
+export interface DemoBox {
+  ref: string;
+  /** 00 + SSCC (20 characters) */
+  sscc: string;
+  codeRefs: string[];
+}
+
+export interface DemoDocumentRow {
+  itemRef: string;
+  quantity: number;
+  price: number;
+}
+
+export interface DemoDocument {
+  ref: string;
+  kind: 'sale' | 'purchase' | 'marking';
+  number: string;
+  /** naive local wall-clock date as 1C gives it: 2026-11-20T10:15:00 */
+  date: string;
+  posted: boolean;
+  deletionMark: boolean;
+  counterpartyRef: string;
+  rows: DemoDocumentRow[];
+  /** refs of Catalog_ШтрихкодыУпаковокТоваров entries (codes or boxes) in ШтрихкодыУпаковок */
+  packageRefs: string[];
+  comment: string;
+}
+
+export interface DemoWorld {
+  organisation: DemoParticipant;
+  counterparties: DemoParticipant[];
+  items: DemoItem[];
+  codes: DemoCode[];
+  boxes: DemoBox[];
+  documents: DemoDocument[];
+}
+
+/** Small deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SERIAL_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const TAIL_CHARS = SERIAL_CHARS + '+/=';
+
+function pick(rand: () => number, chars: string, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += chars[Math.floor(rand() * chars.length)];
+  return s;
+}
+
+/** A GUID from the PRNG, lowercase, as 1C writes them. */
+export function guid(rand: () => number): string {
+  const h = pick(rand, '0123456789abcdef', 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+function participant(
+  rand: () => number,
+  inn: string,
+  kpp: string,
+  name: string,
+  registered: boolean,
+): DemoParticipant {
+  return { ref: guid(rand), inn, kpp, name, fullName: name, registered };
+}
+
+/** A marking code for the lp/shoes templates: serial of 13 (country digit 5 + 12), tail 91(4) + 92(44). */
+export function makeCode(rand: () => number, gtin: string): { cis: string; full: string } {
+  const serial = '5' + pick(rand, SERIAL_CHARS, 12);
+  const cis = `01${gtin}21${serial}`;
+  const full = `${cis}${GS}91${pick(rand, SERIAL_CHARS, 4)}${GS}92${pick(rand, TAIL_CHARS, 44)}`;
+  return { cis, full };
+}
+
+export interface DemoOptions {
+  seed?: number;
+  /** posted sales to generate besides the fixed ones */
+  extraSales?: number;
+  /** codes per line of the extra sales */
+  codesPerSale?: number;
+  /** base date of the documents (naive local wall-clock); default: yesterday 09:00 */
+  baseDate?: string;
+}
+
+/** Yesterday 09:00 as a naive local date-time string (the demo documents are recent). */
+function yesterdayMorning(): string {
+  const d = new Date(Date.now() - 86400000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T09:00:00`;
+}
+
+export function demoWorld(opts: DemoOptions = {}): DemoWorld {
+  const rand = prng(opts.seed ?? 20261128);
+  const base = new Date(`${opts.baseDate ?? yesterdayMorning()}Z`);
+  const org = participant(rand, completeInn('770812345'), '770801001', 'ООО «Демо Маркировка»', true);
+  const counterparties = [
+    participant(rand, completeInn('502712340'), '502701001', 'ООО «Модный Дом»', true),
+    participant(rand, completeInn('780654321'), '780601001', 'ООО «Обувной Мир»', true),
+    participant(rand, completeInn('540398765'), '540301001', 'ООО «Сибирь Текстиль»', true),
+    { ...participant(rand, completeInn('7710123456'), '', 'ИП Петров Пётр Петрович', false), kpp: '' },
+  ];
+  const item = (
+    name: string,
+    article: string,
+    gtinData: string,
+    tnved: string,
+    accounting: string,
+    pg: string,
+    price: number,
+  ): DemoItem => ({
+    ref: guid(rand),
+    name,
+    article,
+    gtin: withCheckDigit(gtinData),
+    tnved,
+    accounting,
+    pg,
+    price,
+    vatRate: 'НДС20',
+  });
+  const items: DemoItem[] = [
+    item(
+      'Футболка хлопковая белая',
+      'TS-001',
+      '0460123456001',
+      '6109100000',
+      'ЛегкаяПромышленность',
+      'lp',
+      990,
+    ),
+    item('Джинсы мужские синие', 'JN-002', '0460123456002', '6203423100', 'ЛегкаяПромышленность', 'lp', 3490),
+    item('Платье летнее', 'DR-003', '0460123456003', '6204440000', 'ЛегкаяПромышленность', 'lp', 2790.5),
+    item('Кроссовки беговые', 'SN-101', '0460765432101', '6404110000', 'ОбувнаяПродукция', 'shoes', 5990),
+    item('Ботинки кожаные', 'BT-102', '0460765432102', '6403990000', 'ОбувнаяПродукция', 'shoes', 7450),
+    { ...item('Пакет фирменный', 'BAG', '0460123456999', '3923210000', '', '', 15), vatRate: 'НДС20' },
+  ];
+  const marked = items.filter((i) => i.pg !== '');
+  const codes: DemoCode[] = [];
+  const boxes: DemoBox[] = [];
+  const newCodes = (it: DemoItem, n: number, status: DemoCode['status'] = 'INTRODUCED'): DemoCode[] => {
+    const out: DemoCode[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = makeCode(rand, it.gtin);
+      // Some 1C bases keep the full DataMatrix text (with GS), others the short form.
+      const stored = codes.length % 3 === 0 ? c.full : c.cis;
+      const code: DemoCode = { ref: guid(rand), itemRef: it.ref, ...c, stored, status, ownerInn: org.inn };
+      codes.push(code);
+      out.push(code);
+    }
+    return out;
+  };
+  const documents: DemoDocument[] = [];
+  let seq = 0;
+  const at = (minutes: number): string =>
+    new Date(base.getTime() + minutes * 60000).toISOString().slice(0, 19);
+  const doc = (
+    kind: DemoDocument['kind'],
+    counterparty: DemoParticipant,
+    lines: Array<[DemoItem, number]>,
+    extra: Partial<DemoDocument> = {},
+  ): DemoDocument => {
+    seq++;
+    const packageRefs: string[] = [];
+    const rows = lines.map(([it, qty]) => {
+      if (it.pg)
+        packageRefs.push(
+          ...newCodes(it, qty, kind === 'marking' ? 'APPLIED' : 'INTRODUCED').map((c) => c.ref),
+        );
+      return { itemRef: it.ref, quantity: qty, price: it.price };
+    });
+    const prefix = kind === 'sale' ? 'ДМ00' : kind === 'purchase' ? 'ДМП0' : 'ДММ0';
+    const d: DemoDocument = {
+      ref: guid(rand),
+      kind,
+      number: `${prefix}-${String(seq).padStart(6, '0')}`,
+      date: at(seq * 17),
+      posted: true,
+      deletionMark: false,
+      counterpartyRef: counterparty.ref,
+      rows,
+      packageRefs,
+      comment: '',
+      ...extra,
+    };
+    documents.push(d);
+    return d;
+  };
+  const [c1, c2, c3, ip] = counterparties as [
+    DemoParticipant,
+    DemoParticipant,
+    DemoParticipant,
+    DemoParticipant,
+  ];
+  const [tshirt, jeans, dress, sneakers, boots, bag] = items as [
+    DemoItem,
+    DemoItem,
+    DemoItem,
+    DemoItem,
+    DemoItem,
+    DemoItem,
+  ];
+  doc(
+    'sale',
+    c1,
+    [
+      [tshirt, 3],
+      [jeans, 2],
+      [bag, 5],
+    ],
+    { comment: 'одежда' },
+  );
+  doc(
+    'sale',
+    c2,
+    [
+      [sneakers, 2],
+      [boots, 1],
+    ],
+    { comment: 'обувь' },
+  );
+  doc(
+    'sale',
+    c3,
+    [
+      [dress, 2],
+      [sneakers, 1],
+      [bag, 1],
+    ],
+    { comment: 'смешанная: одежда и обувь' },
+  );
+  // Aggregated: a box (SSCC) of 6 T-shirts sold as one package line.
+  const boxed = doc('sale', c1, [[tshirt, 6]], { comment: 'короб (SSCC)' });
+  const box: DemoBox = {
+    ref: guid(rand),
+    sscc: `00${withCheckDigit('14601234560000001')}`,
+    codeRefs: [...boxed.packageRefs],
+  };
+  for (const r of box.codeRefs) {
+    const c = codes.find((x) => x.ref === r);
+    if (c) c.boxRef = box.ref;
+  }
+  boxes.push(box);
+  boxed.packageRefs = [box.ref];
+  doc('sale', c1, [[jeans, 300]], { comment: 'большая отгрузка: сотни кодов' });
+  doc('sale', c2, [[boots, 1]], { posted: false, comment: 'не проведён' });
+  doc('sale', c3, [[tshirt, 1]], { deletionMark: true, posted: false, comment: 'помечен на удаление' });
+  doc('sale', ip, [[dress, 1]], { comment: 'покупатель не зарегистрирован в ГИС МТ' });
+  doc('purchase', c3, [[tshirt, 4]], { comment: 'поступление' });
+  doc(
+    'marking',
+    org,
+    [
+      [dress, 3],
+      [jeans, 2],
+    ],
+    { comment: 'ввод в оборот (МаркировкаТоваровИСМП)' },
+  );
+  const extra = opts.extraSales ?? 0;
+  for (let i = 0; i < extra; i++) {
+    const buyer = [c1, c2, c3][i % 3] as DemoParticipant;
+    const it = marked[i % marked.length] as DemoItem;
+    doc('sale', buyer, [[it, opts.codesPerSale ?? 5]], { comment: `пакетная отгрузка ${i + 1}` });
+  }
+  return { organisation: org, counterparties, items, codes, boxes, documents };
+}

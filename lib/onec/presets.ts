@@ -1,0 +1,211 @@
+/**
+ * Where typical 1C configurations keep what the pack needs (onec-odata.md §6). Every name is
+ * overridable field by field (node config), because sites customise their bases and because the
+ * reference is unsure of some names (marked `uncertain`).
+ */
+export type PresetId = 'ut11' | 'erp2' | 'bp3' | 'retail3';
+
+/** Where one kind of document keeps its goods and its marking codes. */
+export interface DocumentLayout {
+  /** entity set, e.g. Document_РеализацияТоваровУслуг */
+  entity: string;
+  organisation: string;
+  counterparty: string;
+  /** tabular section with goods rows */
+  goodsTable: string;
+  item: string;
+  quantity: string;
+  price: string;
+  amount: string;
+  /** VAT amount of the row (roubles, Double) */
+  vatAmount: string;
+  /** row amount including VAT, when the configuration has one ('' = compute) */
+  amountWithVat: string;
+  /** header flag "prices include VAT" ('' = not in this configuration) */
+  pricesIncludeVat: string;
+  /** tabular section with marking codes (references to the codes catalog) */
+  codesTable: string;
+  codeRef: string;
+  /** names the reference could not confirm for this configuration */
+  uncertain?: string[];
+}
+
+export interface CatalogLayout {
+  organisations: string;
+  counterparties: string;
+  items: string;
+  itemKinds: string;
+  codes: string;
+  tnved: string;
+  /** Catalog_Номенклатура attribute with the enum ОсобенностиУчетаНоменклатуры */
+  itemAccounting: string;
+  /** Catalog_Номенклатура reference to its kind (ВидНоменклатуры_Key) */
+  itemKind: string;
+  /** Catalog_Номенклатура reference to the ТН ВЭД classifier */
+  itemTnved: string;
+  itemArticle: string;
+  /** Catalog_ШтрихкодыУпаковокТоваров: code value, package type, nested codes table and its ref */
+  codeValue: string;
+  codePackageType: string;
+  codeItem: string;
+  nestedCodesTable: string;
+  nestedCodeRef: string;
+  inn: string;
+  kpp: string;
+}
+
+export type DocumentKind =
+  'sales' | 'purchases' | 'writeOff' | 'transfers' | 'returns' | 'retail' | 'marking' | 'shipmentIsmp';
+
+export interface OnecPreset {
+  id: PresetId;
+  ru: string;
+  en: string;
+  documents: Partial<Record<DocumentKind, DocumentLayout>>;
+  catalogs: CatalogLayout;
+}
+
+const UT_CATALOGS: CatalogLayout = {
+  organisations: 'Catalog_Организации',
+  counterparties: 'Catalog_Контрагенты',
+  items: 'Catalog_Номенклатура',
+  itemKinds: 'Catalog_ВидыНоменклатуры',
+  codes: 'Catalog_ШтрихкодыУпаковокТоваров',
+  tnved: 'Catalog_КлассификаторТНВЭД',
+  itemAccounting: 'ОсобенностьУчета',
+  itemKind: 'ВидНоменклатуры_Key',
+  itemTnved: 'КодТНВЭД_Key',
+  itemArticle: 'Артикул',
+  codeValue: 'ЗначениеШтрихкода',
+  codePackageType: 'ТипУпаковки',
+  codeItem: 'Номенклатура_Key',
+  nestedCodesTable: 'ВложенныеШтрихкоды',
+  nestedCodeRef: 'Штрихкод_Key',
+  inn: 'ИНН',
+  kpp: 'КПП',
+};
+
+function utDoc(entity: string, extra: Partial<DocumentLayout> = {}): DocumentLayout {
+  return {
+    entity,
+    organisation: 'Организация_Key',
+    counterparty: 'Контрагент_Key',
+    goodsTable: 'Товары',
+    item: 'Номенклатура_Key',
+    quantity: 'Количество',
+    price: 'Цена',
+    amount: 'Сумма',
+    vatAmount: 'СуммаНДС',
+    amountWithVat: 'СуммаСНДС',
+    pricesIncludeVat: 'ЦенаВключаетНДС',
+    codesTable: 'ШтрихкодыУпаковок',
+    codeRef: 'ШтрихкодУпаковки_Key',
+    ...extra,
+  };
+}
+
+const UT_DOCUMENTS: OnecPreset['documents'] = {
+  sales: utDoc('Document_РеализацияТоваровУслуг'),
+  purchases: utDoc('Document_ПриобретениеТоваровУслуг'),
+  writeOff: utDoc('Document_СписаниеНедостачТоваров', {
+    counterparty: '',
+    price: 'Цена',
+    vatAmount: '',
+    amountWithVat: '',
+    pricesIncludeVat: '',
+    uncertain: ['codesTable', 'price'],
+  }),
+  transfers: utDoc('Document_ПеремещениеТоваров', {
+    counterparty: '',
+    vatAmount: '',
+    amountWithVat: '',
+    pricesIncludeVat: '',
+    uncertain: ['codesTable'],
+  }),
+  returns: utDoc('Document_ВозвратТоваровОтКлиента', { uncertain: ['codesTable'] }),
+  retail: utDoc('Document_ЧекККМ', { counterparty: '', uncertain: ['codesTable', 'amountWithVat'] }),
+  marking: utDoc('Document_МаркировкаТоваровИСМП', {
+    counterparty: '',
+    price: '',
+    amount: '',
+    vatAmount: '',
+    amountWithVat: '',
+    pricesIncludeVat: '',
+    uncertain: ['codesTable'],
+  }),
+  shipmentIsmp: utDoc('Document_ОтгрузкаТоваровИСМП', {
+    counterparty: 'Контрагент',
+    amountWithVat: 'СуммаСНДС',
+    pricesIncludeVat: '',
+  }),
+};
+
+export const PRESETS: Record<PresetId, OnecPreset> = {
+  ut11: {
+    id: 'ut11',
+    ru: '1С:Управление торговлей 11',
+    en: '1C:Trade Management 11',
+    documents: UT_DOCUMENTS,
+    catalogs: UT_CATALOGS,
+  },
+  erp2: {
+    id: 'erp2',
+    ru: '1С:ERP Управление предприятием 2',
+    en: '1C:ERP 2',
+    documents: UT_DOCUMENTS,
+    catalogs: UT_CATALOGS,
+  },
+  bp3: {
+    id: 'bp3',
+    ru: '1С:Бухгалтерия предприятия 3.0',
+    en: '1C:Accounting 3.0',
+    documents: {
+      sales: utDoc('Document_РеализацияТоваровУслуг', {
+        amountWithVat: '',
+        pricesIncludeVat: 'СуммаВключаетНДС',
+      }),
+      purchases: utDoc('Document_ПоступлениеТоваровУслуг', {
+        amountWithVat: '',
+        pricesIncludeVat: 'СуммаВключаетНДС',
+      }),
+      marking: UT_DOCUMENTS.marking,
+    },
+    catalogs: UT_CATALOGS,
+  },
+  retail3: {
+    id: 'retail3',
+    ru: '1С:Розница 3.0',
+    en: '1C:Retail 3.0',
+    documents: {
+      sales: utDoc('Document_РасходнаяНакладная', {
+        goodsTable: 'Запасы',
+        amountWithVat: 'Всего',
+        pricesIncludeVat: 'СуммаВключаетНДС',
+        uncertain: ['codesTable', 'codeRef'],
+      }),
+      purchases: utDoc('Document_ПриходнаяНакладная', {
+        goodsTable: 'Запасы',
+        amountWithVat: 'Всего',
+        pricesIncludeVat: 'СуммаВключаетНДС',
+        uncertain: ['codesTable', 'codeRef'],
+      }),
+      retail: utDoc('Document_ЧекККМ', {
+        counterparty: '',
+        goodsTable: 'Запасы',
+        amountWithVat: 'Всего',
+        uncertain: ['codesTable'],
+      }),
+      marking: UT_DOCUMENTS.marking,
+    },
+    catalogs: UT_CATALOGS,
+  },
+};
+
+export function preset(id: string): OnecPreset | undefined {
+  return (PRESETS as Record<string, OnecPreset | undefined>)[id];
+}
+
+/** The navigation property name OData uses for a reference field: `Организация_Key` → `Организация`. */
+export function navName(field: string): string {
+  return field.endsWith('_Key') ? field.slice(0, -4) : field;
+}
