@@ -1,0 +1,312 @@
+/**
+ * The journal: the durable outbox of `cz-send` and the memory of `cz-status`.
+ *
+ * For every ЧЗ document made from a 1C document version (key = Ref_Key : DataVersion : type :
+ * productGroup : part) it records the state
+ *   received → sending → sent (document id, time) → final (status, errors)
+ * plus `unknown` (the POST may or may not have reached Честный ЗНАК: crash or timeout after it was
+ * started; the entry is reconciled against Честный ЗНАК before anything is sent again) and `failed`
+ * (Честный ЗНАК refused the request itself, nothing was received; may be sent again).
+ *
+ * Storage: a JSON-lines file in Node-RED's user directory. Every change appends the whole entry and
+ * is flushed to disk (fdatasync) before the call returns, so `cz-send` can write the entry before it
+ * calls Честный ЗНАК and a crash — kill -9 included — loses nothing that was acknowledged. A torn last
+ * line (crash in the middle of a write) is ignored on load. The file is compacted (atomic rewrite of
+ * the live entries) when it grows, and final entries older than the horizon are pruned then.
+ *
+ * Why a file and not a Node-RED context store: a default Node-RED keeps context in memory only, so
+ * it cannot hold what must survive a crash; a file in the user directory works on every install.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../store/atomic';
+
+export type JournalState = 'received' | 'sending' | 'sent' | 'unknown' | 'failed' | 'final';
+
+export interface JournalSource {
+  entity?: string;
+  ref: string;
+  dataVersion: string;
+  number?: string;
+  date?: string;
+  kind?: string;
+  preset?: string;
+}
+
+export interface JournalEntry {
+  key: string;
+  state: JournalState;
+  type: string;
+  productGroup: string;
+  part: number;
+  parts: number;
+  source: JournalSource;
+  /** sha256 of the exact bytes that are (or were) signed and sent */
+  bodyHash?: string;
+  /** what identifies the document inside Честный ЗНАК besides its id: its number and a few codes */
+  docNumber?: string;
+  codesSample?: string[];
+  codesCount?: number;
+  documentId?: string;
+  sentAt?: string;
+  status?: string;
+  errors?: string[];
+  finalAt?: string;
+  /** when the final outcome was handed to the flow (cz-status output) */
+  reportedAt?: string;
+  attempts: number;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewEntry = Pick<JournalEntry, 'key' | 'type' | 'productGroup' | 'part' | 'parts' | 'source'> &
+  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount'>>;
+
+export interface JournalSummary {
+  total: number;
+  pending: number;
+  sent: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  unknown: number;
+}
+
+/** Statuses after which nothing more happens to a document (cz-true-api.md §6.1). */
+export const ACCEPTED_STATUSES = [
+  'CHECKED_OK',
+  'WAIT_ACCEPTANCE',
+  'ACCEPTED',
+  'WAIT_PARTICIPANT_REGISTRATION',
+] as const;
+export const REJECTED_STATUSES = ['CHECKED_NOT_OK', 'PARSE_ERROR', 'CANCELLED', 'PROCESSING_ERROR'] as const;
+
+export function isAccepted(status: string | undefined): boolean {
+  return (ACCEPTED_STATUSES as readonly string[]).includes(status ?? '');
+}
+export function isRejected(status: string | undefined): boolean {
+  return (REJECTED_STATUSES as readonly string[]).includes(status ?? '');
+}
+
+export interface JournalOptions {
+  /** final entries older than this are pruned at compaction (default 30 days) */
+  horizonMs?: number;
+  /** compact when the file holds this many more lines than live entries (default 5000) */
+  compactSlack?: number;
+  /** flush every write to disk (default true; only tests of the file format turn it off) */
+  durable?: boolean;
+  now?: () => Date;
+}
+
+export function journalKey(
+  source: Pick<JournalSource, 'ref' | 'dataVersion'>,
+  type: string,
+  productGroup: string,
+  part: number,
+): string {
+  return `${source.ref}:${source.dataVersion}:${type}:${productGroup}:${part}`;
+}
+
+export function sha256(data: Buffer | string): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+const open = new Map<string, Journal>();
+
+export class Journal {
+  private readonly entries = new Map<string, JournalEntry>();
+  private readonly byId = new Map<string, string>();
+  private fd: number | undefined;
+  private lines = 0;
+  private refs = 0;
+  private readonly horizonMs: number;
+  private readonly compactSlack: number;
+  private readonly durable: boolean;
+  private readonly now: () => Date;
+  private readonly listeners = new Set<(e: JournalEntry) => void>();
+  /** how many torn or unreadable lines were skipped on load (a crash mid-write leaves at most one) */
+  readonly skippedLines: number = 0;
+
+  /** One instance per file within the process; `release()` when done. */
+  static open(file: string, opts: JournalOptions = {}): Journal {
+    const abs = path.resolve(file);
+    let j = open.get(abs);
+    if (!j) {
+      j = new Journal(abs, opts);
+      open.set(abs, j);
+    }
+    j.refs++;
+    return j;
+  }
+
+  private constructor(
+    readonly file: string,
+    opts: JournalOptions,
+  ) {
+    this.horizonMs = opts.horizonMs ?? 30 * 86400000;
+    this.compactSlack = opts.compactSlack ?? 5000;
+    this.durable = opts.durable ?? true;
+    this.now = opts.now ?? (() => new Date());
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.skippedLines = this.load();
+    this.compact();
+  }
+
+  private load(): number {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    let skipped = 0;
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as JournalEntry;
+        if (e && typeof e.key === 'string') this.put(e);
+        else skipped++;
+      } catch {
+        skipped++;
+      }
+    }
+    return skipped;
+  }
+
+  private put(e: JournalEntry): void {
+    const old = this.entries.get(e.key);
+    if (old?.documentId && old.documentId !== e.documentId) this.byId.delete(old.documentId);
+    this.entries.set(e.key, e);
+    if (e.documentId) this.byId.set(e.documentId, e.key);
+  }
+
+  private append(e: JournalEntry): void {
+    if (this.fd === undefined) this.fd = fs.openSync(this.file, 'a', 0o600);
+    fs.writeSync(this.fd, Buffer.from(`${JSON.stringify(e)}\n`, 'utf8'));
+    if (this.durable) fs.fdatasyncSync(this.fd);
+    this.lines++;
+    if (this.lines > this.entries.size + this.compactSlack) this.compact();
+  }
+
+  /** Rewrite the file with the live entries only (atomically), pruning old final entries. */
+  compact(): void {
+    const cutoff = this.now().getTime() - this.horizonMs;
+    for (const [k, e] of this.entries) {
+      if (e.state === 'final' && Date.parse(e.finalAt ?? e.updatedAt) < cutoff) {
+        this.entries.delete(k);
+        if (e.documentId) this.byId.delete(e.documentId);
+      }
+    }
+    const body = [...this.entries.values()].map((e) => JSON.stringify(e)).join('\n');
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    writeFileAtomic(this.file, body ? `${body}\n` : '');
+    this.lines = this.entries.size;
+  }
+
+  get(key: string): JournalEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  byDocumentId(id: string): JournalEntry | undefined {
+    const k = this.byId.get(id);
+    return k ? this.entries.get(k) : undefined;
+  }
+
+  all(): JournalEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Entries with a document id and no final status yet. */
+  pending(): JournalEntry[] {
+    return this.all().filter((e) => e.state === 'sent');
+  }
+
+  /** Entries whose outcome is unknown (interrupted send): to be reconciled before anything is re-sent. */
+  unresolved(): JournalEntry[] {
+    return this.all().filter((e) => e.state === 'sending' || e.state === 'unknown');
+  }
+
+  /** Record a new document (state `received`). Returns the existing entry if the key is known. */
+  add(n: NewEntry): { entry: JournalEntry; created: boolean } {
+    const existing = this.entries.get(n.key);
+    if (existing) return { entry: existing, created: false };
+    const t = this.now().toISOString();
+    const e: JournalEntry = { ...n, state: 'received', attempts: 0, createdAt: t, updatedAt: t };
+    this.put(e);
+    this.append(e);
+    this.emit(e);
+    return { entry: e, created: true };
+  }
+
+  /** Change an entry durably; returns the new entry. */
+  update(key: string, patch: Partial<Omit<JournalEntry, 'key' | 'createdAt'>>): JournalEntry {
+    const old = this.entries.get(key);
+    if (!old) throw new Error(`journal: no entry ${key}`);
+    const e: JournalEntry = { ...old, ...patch, key, updatedAt: this.now().toISOString() };
+    this.put(e);
+    this.append(e);
+    this.emit(e);
+    return e;
+  }
+
+  summary(): JournalSummary {
+    const s: JournalSummary = {
+      total: 0,
+      pending: 0,
+      sent: 0,
+      accepted: 0,
+      rejected: 0,
+      failed: 0,
+      unknown: 0,
+    };
+    for (const e of this.entries.values()) {
+      s.total++;
+      if (e.documentId) s.sent++;
+      if (e.state === 'final') {
+        if (isRejected(e.status)) s.rejected++;
+        else s.accepted++;
+      } else if (e.state === 'failed') s.failed++;
+      else if (e.state === 'sending' || e.state === 'unknown') s.unknown++;
+      else s.pending++;
+    }
+    return s;
+  }
+
+  /** Be told of every change (status summaries, the editor's sidebar). */
+  onChange(fn: (e: JournalEntry) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: JournalEntry): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch {
+        // a listener's failure must not break the journal
+      }
+    }
+  }
+
+  /** Give back a reference from `open`; the file is closed when the last holder releases it. */
+  release(): void {
+    this.refs = Math.max(0, this.refs - 1);
+    if (this.refs === 0) {
+      if (this.fd !== undefined) fs.closeSync(this.fd);
+      this.fd = undefined;
+      this.listeners.clear();
+      open.delete(this.file);
+    }
+  }
+}
+
+/** The journal file of one participant on one stand, so that re-creating a config node keeps it. */
+export function journalFile(stateDirectory: string, baseUrl: string, participantInn: string): string {
+  const stand = sha256(baseUrl).slice(0, 10);
+  return path.join(stateDirectory, `journal-${participantInn}-${stand}.jsonl`);
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { acknowledge, AckTracker, onAcknowledge } from '../../lib/journal/ack';
+import { Journal, journalFile, journalKey, type NewEntry } from '../../lib/journal/journal';
+
+function tmpFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zf-journal-')), 'journal.jsonl');
+}
+
+function entry(i: number, dv = 'v1'): NewEntry {
+  const source = { ref: `ref-${i}`, dataVersion: dv, number: `N-${i}` };
+  return {
+    key: journalKey(source, 'LP_SHIP_GOODS', 'lp', 1),
+    type: 'LP_SHIP_GOODS',
+    productGroup: 'lp',
+    part: 1,
+    parts: 1,
+    source,
+  };
+}
+
+describe('lib/journal', () => {
+  it('records the states of a document durably and finds it again after reopening', () => {
+    const file = tmpFile();
+    const j = Journal.open(file);
+    const { entry: e, created } = j.add(entry(1));
+    assert.ok(created);
+    assert.equal(e.state, 'received');
+    assert.equal(j.add(entry(1)).created, false, 'the same version is never recorded twice');
+    j.update(e.key, { state: 'sending', attempts: 1 });
+    j.update(e.key, { state: 'sent', documentId: 'doc-1', sentAt: '2026-11-28T10:00:00Z' });
+    j.update(e.key, { state: 'final', status: 'CHECKED_NOT_OK', errors: ['47: ошибка'] });
+    const newer = j.add(entry(1, 'v2'));
+    assert.ok(newer.created, 'a newer version of a rejected document is a new entry');
+    j.release();
+
+    const again = Journal.open(file);
+    assert.equal(again.get(e.key)?.status, 'CHECKED_NOT_OK');
+    assert.deepEqual(again.get(e.key)?.errors, ['47: ошибка']);
+    assert.equal(again.byDocumentId('doc-1')?.key, e.key);
+    assert.equal(again.get(newer.entry.key)?.state, 'received');
+    assert.deepEqual(again.summary(), {
+      total: 2,
+      pending: 1,
+      sent: 1,
+      accepted: 0,
+      rejected: 1,
+      failed: 0,
+      unknown: 0,
+    });
+    again.release();
+  });
+
+  it('ignores a torn last line left by a crash in the middle of a write', () => {
+    const file = tmpFile();
+    const j = Journal.open(file);
+    j.add(entry(1));
+    j.add(entry(2));
+    j.release();
+    fs.appendFileSync(file, '{"key":"ref-3:v1:LP_SHIP_GOODS:lp:1","state":"rec');
+    const again = Journal.open(file);
+    assert.equal(again.all().length, 2);
+    assert.equal(again.skippedLines, 1);
+    again.add(entry(4));
+    again.release();
+    const third = Journal.open(file);
+    assert.equal(third.all().length, 3, 'the file is still readable after more appends');
+    third.release();
+  });
+
+  it('compacts the file and prunes final entries past the horizon, keeping the rest', () => {
+    const file = tmpFile();
+    let now = new Date('2026-01-01T00:00:00Z');
+    const j = Journal.open(file, { compactSlack: 10, horizonMs: 86400000, now: () => now });
+    for (let i = 0; i < 20; i++) {
+      const { entry: e } = j.add(entry(i));
+      j.update(e.key, { state: 'sent', documentId: `d${i}` });
+      if (i % 2 === 0) j.update(e.key, { state: 'final', status: 'CHECKED_OK', finalAt: now.toISOString() });
+    }
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').length;
+    assert.ok(lines <= 20 + 10 + 1, `compacted: ${lines} lines`);
+    now = new Date('2026-01-03T00:00:00Z');
+    j.compact();
+    assert.equal(j.all().length, 10, 'old final entries are pruned');
+    assert.ok(
+      j.all().every((e) => e.state === 'sent'),
+      'unfinished entries are never pruned',
+    );
+    assert.equal(j.byDocumentId('d0'), undefined);
+    j.release();
+  });
+
+  it('is one instance per file within the process', () => {
+    const file = tmpFile();
+    const a = Journal.open(file);
+    const b = Journal.open(path.join(path.dirname(file), '.', 'journal.jsonl'));
+    assert.equal(a, b);
+    a.release();
+    b.release();
+    assert.match(
+      journalFile('/x', 'http://127.0.0.1:9400', '7708123450'),
+      /^\/x\/journal-7708123450-[0-9a-f]{10}\.jsonl$/,
+    );
+  });
+
+  it('loses nothing it acknowledged when the process is killed with SIGKILL', async function () {
+    this.timeout(30000);
+    for (let round = 0; round < 3; round++) {
+      const file = tmpFile();
+      const child = spawn(
+        process.execPath,
+        ['--require', 'tsx/cjs', path.join(__dirname, '../support/journal-writer.ts'), file],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const acked: string[] = [];
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const parts = buf.split('\n');
+        buf = parts.pop() ?? '';
+        acked.push(...parts);
+      });
+      await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1000));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      assert.ok(acked.length > 10, `the writer made progress (${acked.length})`);
+      const j = Journal.open(file);
+      for (const line of acked) {
+        const [what, key] = line.split(' ');
+        const e = j.get(key ?? '');
+        assert.ok(e, `acknowledged entry ${key} survives`);
+        if (what === 'sent') assert.equal(e.state, 'sent', `acknowledged state of ${key} survives`);
+      }
+      j.release();
+    }
+  });
+});
+
+describe('lib/journal/ack', () => {
+  it('delivers acknowledgements to the emitting node and completes a version when all its documents are settled', () => {
+    const tracker = new AckTracker();
+    const done: string[] = [];
+    const off = onAcknowledge('read-1', (a) => {
+      if (tracker.add(a)) done.push(`${a.ref}:${a.dataVersion}`);
+    });
+    acknowledge({ node: 'read-1', ref: 'r1', dataVersion: 'v1', key: 'k-lp', total: 2 });
+    assert.deepEqual(done, []);
+    acknowledge({ node: 'read-1', ref: 'r1', dataVersion: 'v1', key: 'k-lp', total: 2 });
+    assert.deepEqual(done, [], 'the same document twice does not complete the version');
+    acknowledge({ node: 'read-2', ref: 'r1', dataVersion: 'v1', key: 'k-shoes', total: 2 });
+    assert.deepEqual(done, [], 'another node is not told');
+    acknowledge({ node: 'read-1', ref: 'r1', dataVersion: 'v1', key: 'k-shoes', total: 2 });
+    assert.deepEqual(done, ['r1:v1']);
+    acknowledge({ node: 'read-1', ref: 'r2', dataVersion: 'v1', key: '*', total: 1 });
+    assert.deepEqual(done, ['r1:v1', 'r2:v1']);
+    off();
+    acknowledge({ node: 'read-1', ref: 'r3', dataVersion: 'v1', key: '*', total: 1 });
+    assert.equal(done.length, 2);
+  });
+});
