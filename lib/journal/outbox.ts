@@ -1,0 +1,265 @@
+/**
+ * Exactly-once sending on top of the journal.
+ *
+ * - The entry is written (durably) before Честный ЗНАК is called; the same key is never sent twice.
+ * - An entry whose outcome is unknown (crash or timeout after the POST started) is first looked up in
+ *   Честный ЗНАК (doc/list by type and time window, then doc/{id}/info to compare number and codes)
+ *   and adopted if found; only when it is certainly absent is the document sent again.
+ * - Requests Честный ЗНАК answered with a refusal (4xx, 429) were not received and may be sent again.
+ */
+import { ZnakFlowError } from '../errors';
+import { Journal, sha256, type JournalEntry, type JournalSource } from './journal';
+
+export interface SendableDocument {
+  key: string;
+  type: string;
+  productGroup: string;
+  part: number;
+  parts: number;
+  source: JournalSource;
+  body: unknown;
+  format: 'MANUAL';
+}
+
+/** A document of doc/list, as much as the outbox needs. */
+export interface ListedDocument {
+  number: string;
+  type: string;
+  status: string;
+  receivedAt?: string | null;
+  docDate?: string | null;
+  errors?: string[] | null;
+}
+
+export interface OutboxApi {
+  /** Sign `bytes` (detached) and POST lk/documents/create; resolves with the document id. */
+  create(req: {
+    type: string;
+    productGroup: string;
+    format: 'MANUAL';
+    bytes: Buffer;
+    signature?: string;
+  }): Promise<string>;
+  /** doc/list with every page read; dates are ISO strings. */
+  list(filter: {
+    productGroup: string;
+    documentType?: string;
+    dateFrom: string;
+    dateTo: string;
+  }): Promise<ListedDocument[]>;
+  /** doc/{id}/info?body=true — the first element, or undefined when not (yet) visible. */
+  info(
+    id: string,
+    productGroup: string,
+  ): Promise<{ body?: unknown; status?: string; errors?: string[] | null } | undefined>;
+}
+
+export interface SendResult {
+  documentId: string;
+  sentAt: string;
+  /** nothing was sent now: the journal (or Честный ЗНАК itself) already had this document */
+  duplicate: boolean;
+  /** an interrupted send was found in Честный ЗНАК and adopted */
+  adopted: boolean;
+  entry: JournalEntry;
+}
+
+export interface OutboxOptions {
+  /** how long after an interrupted send before Честный ЗНАК is searched (new ids may be invisible for a while) */
+  settleMs?: number;
+  now?: () => Date;
+}
+
+const CODE_KEYS = new Set([
+  'uit_code',
+  'uitu_code',
+  'cis',
+  'ki',
+  'kitu',
+  'uitu',
+  'sntins',
+  'unitSerialNumber',
+  'last_uin',
+  'uit_uitu',
+]);
+
+/** Every marking code in a ЧЗ document body, whatever its type. */
+export function codesOf(body: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, key?: string): void => {
+    if (typeof v === 'string') {
+      if (key && CODE_KEYS.has(key)) out.push(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, key);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, k);
+    }
+  };
+  walk(body);
+  return out;
+}
+
+/** The primary document number a body carries, if its type has one. */
+export function numberOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const k of ['document_num', 'document_number', 'primary_document_number', 'declaration_number']) {
+    if (typeof b[k] === 'string' && b[k]) return b[k] as string;
+  }
+  return undefined;
+}
+
+/** A refusal by Честный ЗНАК before processing: nothing was received, sending again is safe. */
+export function notReceived(err: unknown): boolean {
+  if (!(err instanceof ZnakFlowError)) return false;
+  if (err.code === 'SIGN_FAILED' || err.code === 'AUTH_FAILED') return true;
+  if (err.status !== undefined) return err.status === 429 || (err.status >= 400 && err.status < 500);
+  return err.code === 'ECONNREFUSED' || err.code === 'NETWORK_REFUSED';
+}
+
+export class Outbox {
+  private readonly inflight = new Map<string, Promise<SendResult>>();
+  private readonly settleMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly journal: Journal,
+    private readonly api: OutboxApi,
+    opts: OutboxOptions = {},
+  ) {
+    this.settleMs = opts.settleMs ?? 20000;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Send a document once. A second call for the same key answers with the journalled id. */
+  send(doc: SendableDocument, signature?: string): Promise<SendResult> {
+    const running = this.inflight.get(doc.key);
+    if (running) return running.then((r) => ({ ...r, duplicate: true }));
+    const p = this.sendOnce(doc, signature).finally(() => this.inflight.delete(doc.key));
+    this.inflight.set(doc.key, p);
+    return p;
+  }
+
+  private async sendOnce(doc: SendableDocument, signature?: string): Promise<SendResult> {
+    const bytes = Buffer.from(JSON.stringify(doc.body), 'utf8');
+    const codes = codesOf(doc.body);
+    let entry = this.journal.get(doc.key);
+    if (entry?.documentId && (entry.state === 'sent' || entry.state === 'final')) {
+      return {
+        documentId: entry.documentId,
+        sentAt: entry.sentAt ?? entry.updatedAt,
+        duplicate: true,
+        adopted: false,
+        entry,
+      };
+    }
+    if (entry && (entry.state === 'sending' || entry.state === 'unknown')) {
+      const adopted = await this.reconcile(entry);
+      if (adopted) return adopted;
+      entry = this.journal.get(doc.key);
+    }
+    if (!entry) {
+      entry = this.journal.add({
+        key: doc.key,
+        type: doc.type,
+        productGroup: doc.productGroup,
+        part: doc.part,
+        parts: doc.parts,
+        source: doc.source,
+        bodyHash: sha256(bytes),
+        docNumber: numberOf(doc.body),
+        codesSample: codes.slice(0, 5),
+        codesCount: codes.length,
+      }).entry;
+    }
+    this.journal.update(doc.key, {
+      state: 'sending',
+      attempts: entry.attempts + 1,
+      bodyHash: sha256(bytes),
+      docNumber: numberOf(doc.body),
+      codesSample: codes.slice(0, 5),
+      codesCount: codes.length,
+    });
+    let documentId: string;
+    try {
+      documentId = await this.api.create({
+        type: doc.type,
+        productGroup: doc.productGroup,
+        format: doc.format,
+        bytes,
+        signature,
+      });
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.journal.update(doc.key, { state: notReceived(err) ? 'failed' : 'unknown', lastError: text });
+      throw err;
+    }
+    const sentAt = this.now().toISOString();
+    const sent = this.journal.update(doc.key, { state: 'sent', documentId, sentAt, lastError: undefined });
+    return { documentId, sentAt, duplicate: false, adopted: false, entry: sent };
+  }
+
+  /**
+   * Look for an interrupted send in Честный ЗНАК. Returns the adopted result, or undefined when the
+   * document is certainly not there (the entry is then marked `failed`, i.e. safe to send).
+   */
+  async reconcile(entry: JournalEntry): Promise<SendResult | undefined> {
+    const since = Date.parse(entry.updatedAt);
+    const waited = this.now().getTime() - since;
+    if (waited < this.settleMs) {
+      throw new ZnakFlowError({
+        code: 'RECONCILE_WAIT',
+        ru: `отправка документа ${entry.key} была прервана; проверка в Честном ЗНАКе возможна через ${Math.ceil((this.settleMs - waited) / 1000)} с`,
+        en: `sending ${entry.key} was interrupted; Честный ЗНАК can be checked in ${Math.ceil((this.settleMs - waited) / 1000)} s`,
+        source: 'journal',
+        retryable: true,
+      });
+    }
+    const from = new Date(Date.parse(entry.createdAt) - 86400000).toISOString();
+    const to = new Date(this.now().getTime() + 86400000).toISOString();
+    const listed = await this.api.list({
+      productGroup: entry.productGroup,
+      documentType: entry.type,
+      dateFrom: from,
+      dateTo: to,
+    });
+    const earliest = Date.parse(entry.createdAt) - 5 * 60000;
+    const candidates = listed.filter(
+      (d) =>
+        d.type === entry.type &&
+        !this.journal.byDocumentId(d.number) &&
+        (!d.receivedAt || Date.parse(d.receivedAt) >= earliest),
+    );
+    for (const c of candidates) {
+      const info = await this.api.info(c.number, entry.productGroup);
+      if (info && this.matches(entry, info.body)) {
+        const sentAt = c.receivedAt ?? this.now().toISOString();
+        const e = this.journal.update(entry.key, {
+          state: 'sent',
+          documentId: c.number,
+          sentAt,
+          lastError: undefined,
+        });
+        return { documentId: c.number, sentAt, duplicate: true, adopted: true, entry: e };
+      }
+    }
+    this.journal.update(entry.key, {
+      state: 'failed',
+      lastError: 'not found in Честный ЗНАК after an interrupted send',
+    });
+    return undefined;
+  }
+
+  private matches(entry: JournalEntry, body: unknown): boolean {
+    if (body === undefined || body === null) return false;
+    const codes = codesOf(body);
+    if (entry.codesCount !== undefined && entry.codesCount > 0) {
+      if (codes.length !== entry.codesCount) return false;
+      const set = new Set(codes);
+      if (!(entry.codesSample ?? []).every((c) => set.has(c))) return false;
+    }
+    const n = numberOf(body);
+    if (entry.docNumber && n && n !== entry.docNumber) return false;
+    return (entry.codesCount ?? 0) > 0 || (!!entry.docNumber && n === entry.docNumber);
+  }
+}
