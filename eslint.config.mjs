@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // Editor code: node dialogs (inline scripts in .html) and shared editor resources.
-    files: ['nodes/**/*.html', 'resources/**/*.js'],
+    files: ['nodes/**/*.html', 'plugins/**/*.html', 'resources/**/*.js'],
     plugins: { html },
     languageOptions: {
       ecmaVersion: 2018,

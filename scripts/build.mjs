@@ -55,6 +55,19 @@ function build() {
     fs.mkdirSync(path.join(out, 'icons'), { recursive: true });
     for (const icon of icons) fs.copyFileSync(path.join(root, 'icons', icon), path.join(out, 'icons', icon));
   }
+  // Editor plugins (the sidebar): the .html and the locales beside the .js.
+  for (const p of fs.readdirSync(path.join(root, 'plugins'))) {
+    const src = path.join(root, 'plugins', p);
+    const out = path.join(dist, 'plugins', p);
+    fs.copyFileSync(path.join(src, `${p}.html`), path.join(out, `${p}.html`));
+    for (const lang of ['en-US', 'ru']) {
+      fs.mkdirSync(path.join(out, 'locales', lang), { recursive: true });
+      fs.copyFileSync(
+        path.join(src, 'locales', lang, `${p}.json`),
+        path.join(out, 'locales', lang, `${p}.json`),
+      );
+    }
+  }
   const cli = path.join(dist, 'lib/emulators/cli.js');
   if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
 

@@ -91,6 +91,9 @@ export function isRejected(status: string | undefined): boolean {
 }
 
 export interface JournalOptions {
+  /** who this journal is for, shown in the admin views (e.g. the participant INN and the stand) */
+  participantInn?: string;
+  stand?: string;
   /** final entries older than this are pruned at compaction (default 30 days) */
   horizonMs?: number;
   /** compact when the file holds this many more lines than live entries (default 5000) */
@@ -115,6 +118,11 @@ export function sha256(data: Buffer | string): string {
 
 const open = new Map<string, Journal>();
 
+/** Every journal open in this process (the deployed connections'), for the admin views. */
+export function openJournals(): Journal[] {
+  return [...open.values()];
+}
+
 export class Journal {
   private readonly entries = new Map<string, JournalEntry>();
   private readonly byId = new Map<string, string>();
@@ -128,6 +136,8 @@ export class Journal {
   private readonly listeners = new Set<(e: JournalEntry) => void>();
   /** how many torn or unreadable lines were skipped on load (a crash mid-write leaves at most one) */
   readonly skippedLines: number = 0;
+  participantInn?: string;
+  stand?: string;
 
   /** One instance per file within the process; `release()` when done. */
   static open(file: string, opts: JournalOptions = {}): Journal {
@@ -137,6 +147,8 @@ export class Journal {
       j = new Journal(abs, opts);
       open.set(abs, j);
     }
+    j.participantInn ??= opts.participantInn;
+    j.stand ??= opts.stand;
     j.refs++;
     return j;
   }
@@ -309,4 +321,38 @@ export class Journal {
 export function journalFile(stateDirectory: string, baseUrl: string, participantInn: string): string {
   const stand = sha256(baseUrl).slice(0, 10);
   return path.join(stateDirectory, `journal-${participantInn}-${stand}.jsonl`);
+}
+
+export type StatusGroup = 'all' | 'pending' | 'accepted' | 'rejected' | 'failed' | 'unknown';
+
+export function statusGroup(e: JournalEntry): Exclude<StatusGroup, 'all'> {
+  if (e.state === 'final') return isRejected(e.status) ? 'rejected' : 'accepted';
+  if (e.state === 'failed') return 'failed';
+  if (e.state === 'sending' || e.state === 'unknown') return 'unknown';
+  return 'pending';
+}
+
+export interface JournalViewFilter {
+  group?: StatusGroup;
+  /** matched against the 1C number, the document id, the 1C ref and the errors */
+  q?: string;
+  limit?: number;
+}
+
+/** Recent entries, newest first, filtered for the admin views. */
+export function journalView(j: Journal, f: JournalViewFilter = {}): JournalEntry[] {
+  const q = (f.q ?? '').trim().toLowerCase();
+  const group = f.group ?? 'all';
+  return j
+    .all()
+    .filter((e) => group === 'all' || statusGroup(e) === group)
+    .filter(
+      (e) =>
+        !q ||
+        [e.source.number, e.documentId, e.source.ref, e.key, ...(e.errors ?? [])].some((v) =>
+          (v ?? '').toLowerCase().includes(q),
+        ),
+    )
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    .slice(0, Math.max(1, Math.min(f.limit ?? 200, 1000)));
 }

@@ -42,6 +42,22 @@ describe('e2e: the pack in a real Node-RED, installed from npm pack', function (
     assert.doesNotMatch(rt.log(), /\[error\].*@znakflow/);
   });
 
+  it('loads the sidebar plugin and answers its journal and metrics endpoints', async () => {
+    const sets = (await (await adminGet(rt, '/plugins')).json()) as Array<
+      NodeSet & { plugins?: Array<{ id: string }> }
+    >;
+    const plugin = sets.find(
+      (s) => s.module === pkg.name && s.plugins?.some((p) => p.id === 'znakflow-sidebar'),
+    );
+    assert.ok(plugin, 'the znakflow-sidebar plugin is registered');
+    assert.equal(plugin.err, undefined);
+    const j = (await (await adminGet(rt, '/znakflow/journal')).json()) as { journals: unknown[] };
+    assert.ok(Array.isArray(j.journals));
+    const m = await adminGet(rt, '/znakflow/metrics');
+    assert.equal(m.status, 200);
+    assert.match(m.headers.get('content-type') ?? '', /text\/plain/);
+  });
+
   it('serves the editor HTML, locales and the shared editor script', async () => {
     const html = await (await fetch(`${rt.url}/nodes`, { headers: { Accept: 'text/html' } })).text();
     for (const t of TYPES) assert.match(html, new RegExp(`registerType\\('${t}'`));

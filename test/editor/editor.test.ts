@@ -117,6 +117,15 @@ describe('editor in headless Chromium', function () {
         });
         await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10000 });
       }
+      // The «Честный ЗНАК» sidebar tab opens and shows the journal view.
+      await page.evaluate(() => {
+        const RED = (window as unknown as { RED: any }).RED;
+        RED.sidebar.show('znakflow');
+      });
+      await page.waitForSelector('#znakflow-sidebar-body > *', { timeout: 10000 });
+      const sidebar = await page.textContent('.znakflow-sidebar');
+      if (lang === 'ru') assert.match(sidebar ?? '', /Журнала пока нет|Участник/);
+      else assert.match(sidebar ?? '', /No journal yet|Participant/);
       assert.deepEqual(errors, [], `console errors (${lang})`);
       await page.context().close();
     });

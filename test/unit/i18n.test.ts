@@ -86,6 +86,21 @@ describe('i18n', () => {
     });
   }
 
+  it('plugin catalogs: en-US and ru have the same keys, and every key the plugin uses exists', () => {
+    const dir = path.join(ROOT, 'plugins', 'znakflow');
+    const en = readJson(path.join(dir, 'locales/en-US/znakflow.json'));
+    const ru = readJson(path.join(dir, 'locales/ru/znakflow.json'));
+    assert.deepEqual(keys(ru).sort(), keys(en).sort());
+    const html = fs.readFileSync(path.join(dir, 'znakflow.html'), 'utf8');
+    const used = [...html.matchAll(/\bt\('([a-z.A-Z]+)'\)/g)].map((m) => m[1] ?? '');
+    assert.ok(used.length > 5);
+    const all = new Set(keys(en));
+    assert.deepEqual(
+      used.filter((k) => !all.has(k)),
+      [],
+    );
+  });
+
   it('status keys used by the shared machinery exist', () => {
     const src = walk(path.join(NODES, 'shared'), '.ts')
       .map((f) => fs.readFileSync(f, 'utf8'))
