@@ -13,6 +13,7 @@
  * normalised to one line of base64 DER and checked to be a CMS signature of the requested kind.
  * Temporary files live in a private directory (mode 0700) removed after each call.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,6 +142,7 @@ export class CommandSigner implements Signer {
     }
     registerSecret(opts.pin);
     this.sem = new Semaphore(opts.concurrency ?? 1);
+    setMaxListeners(0, this.controller.signal);
   }
 
   /** The argv for one call with the given file paths (PIN included: never log it). */

@@ -12,6 +12,7 @@
  *
  * The result is normalised to one line of base64 DER and checked to be a CMS of the requested kind.
  */
+import { setMaxListeners } from 'node:events';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { redact, registerSecret } from '../redact';
@@ -96,6 +97,7 @@ export class HttpSigner implements Signer {
     for (const s of [opts.token, opts.password, opts.pin]) registerSecret(s);
     this.http = opts.http ?? axios.create();
     this.sem = new Semaphore(opts.concurrency ?? 4);
+    setMaxListeners(0, this.controller.signal);
   }
 
   async sign(data: Buffer, mode: SignMode, opts: SignOptions = {}): Promise<string> {

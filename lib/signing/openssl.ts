@@ -9,6 +9,7 @@
  * signingCertificateV2, i.e. CAdES-BES). The key password travels in the child's environment, never
  * in argv. OpenSSL with the GOST engine is not certified crypto software (СКЗИ): see README.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import { parseCertificate, type CertificateInfo } from './cms';
 import { pemToDer } from './der';
@@ -81,6 +82,7 @@ export class OpensslSigner implements Signer {
       );
     }
     this.sem = new Semaphore(opts.concurrency ?? 4);
+    setMaxListeners(0, this.controller.signal);
   }
 
   private get bin(): string {
