@@ -97,7 +97,10 @@ export class RateLimiter {
 
   private take(now: number): void {
     this.starts.push(now);
-    this.last = now;
+    // Pace against the ideal schedule: a timer that fires a little late does not push every later
+    // request back (the window log above still bounds any second to `perSecond`).
+    const ideal = this.last + this.interval;
+    this.last = now - ideal < this.interval ? ideal : now;
     this.granted++;
   }
 
