@@ -220,13 +220,13 @@ describe('cz client ↔ True API emulator (real HTTP, real GOST)', function () {
       const id = await c.createDocument({
         type: 'LP_SHIP_GOODS',
         productGroup: 'lp',
-        body: shipment(bed, ['0104601234560999215NOSUCHCODE01']),
+        body: shipment(bed, ['0104601234560016215NOSUCHCODE01']),
       });
       await bed.emu.settle();
       const info = await c.documentInfo(id);
       assert.equal(info.status, 'CHECKED_NOT_OK');
       assert.deepEqual(info.errors, [
-        '10: Код маркировки [0104601234560999215NOSUCHCODE01] не найден в ГИС МТ.',
+        '10: Код маркировки [0104601234560016215NOSUCHCODE01] не найден в ГИС МТ.',
       ]);
       const page = await c.listDocuments({ pg: 'lp', number: id });
       assert.equal(page.results[0]?.status, 'CHECKED_NOT_OK');

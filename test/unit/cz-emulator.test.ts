@@ -9,6 +9,7 @@ import { OpensslSigner } from '../../lib/signing/openssl';
 import type { TestSigner } from '../../lib/signing/pki';
 import type { EmulatorDocument } from '../../lib/emulators/cz';
 import { makeCode, prng } from '../../lib/emulators/demo-data';
+import { withCheckDigit } from '../../lib/codes/gtin';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
 
@@ -77,7 +78,7 @@ describe('True API emulator', function () {
 
   /** Fresh codes in the registry with the given status, owned by the organisation. */
   function fresh(n: number, status: 'APPLIED' | 'INTRODUCED' | 'RETIRED' | 'EMITTED', pg = 'lp'): string[] {
-    const gtin = pg === 'lp' ? '04601234560016' : '04607654321019';
+    const gtin = bed.world.items.find((i) => i.pg === pg)?.gtin as string;
     return Array.from({ length: n }, () => {
       const { cis } = makeCode(rand, gtin);
       bed.emu.registry.addCode({
@@ -458,10 +459,11 @@ describe('True API emulator', function () {
         production_type: 'CONTRACT',
         products: [{ uit_code: more[0], tnved_code: '61091' }],
       });
-      assert.deepEqual(wrong.errors, [
-        '52: Недопустимое значение [CONTRACT] поля [production_type].',
-        '50: products[0].tnved_code: нужен 10-значный код ТН ВЭД',
-      ]);
+      // the document JSON is validated per type (lib/documents): every problem named by its field
+      assert.equal(wrong.status, 'CHECKED_NOT_OK');
+      assert.equal(wrong.errors.length, 2, wrong.errors.join('\n'));
+      assert.match(wrong.errors[0] as string, /^50: production_type: .*CONTRACT/);
+      assert.match(wrong.errors[1] as string, /^50: products\[0\]\.tnved_code: .*61091/);
       assert.equal(
         bed.emu.registry.code(more[0] as string)?.status,
         'APPLIED',
@@ -485,13 +487,13 @@ describe('True API emulator', function () {
       });
       assert.equal(d.status, 'CHECKED_NOT_OK');
       assert.ok(
-        d.errors.some((e) => /^50: transfer_date: отсутствует обязательное поле$/.test(e)),
+        d.errors.some((e) => /^50: transfer_date: /.test(e)),
         d.errors.join('\n'),
       );
       assert.ok(
         d.errors.some((e) => /^50: receiver_inn: ИНН «7707083894»: неверная контрольная цифра/.test(e)),
       );
-      assert.ok(d.errors.some((e) => /^50: products: должен содержать хотя бы один элемент$/.test(e)));
+      assert.ok(d.errors.some((e) => /^50: products: /.test(e)));
     });
 
     it('LP_GOODS_IMPORT: APPLIED foreign codes → INTRODUCED', async () => {
@@ -526,24 +528,24 @@ describe('True API emulator', function () {
       const shoes = fresh(1, 'INTRODUCED', 'shoes');
       const theirs = fresh(1, 'INTRODUCED');
       (bed.emu.registry.code(theirs[0] as string) as { ownerInn: string }).ownerInn = bed.fx.buyerInn;
+      const lpGtin = bed.world.items.find((i) => i.pg === 'lp')?.gtin as string;
+      const unknown = makeCode(rand, lpGtin).cis; // well formed, never emitted
+      // a malformed document (here: a duplicated code) is refused by the JSON validation first
+      const dup = await send(org, 'LP_SHIP_GOODS', 'lp', ship([a as string, a as string], bed.fx.buyerInn));
+      assert.equal(dup.status, 'CHECKED_NOT_OK');
+      assert.equal(dup.errors.length, 1);
+      assert.match(
+        dup.errors[0] as string,
+        new RegExp(`^50: products\\[1\\]\\.uit_code: .*${a}.*products\\[0\\]\\.uit_code`),
+      );
       const d = await send(
         org,
         'LP_SHIP_GOODS',
         'lp',
-        ship(
-          [
-            a as string,
-            a as string,
-            '0104601234560016215NOTINREGIST',
-            shoes[0] as string,
-            theirs[0] as string,
-          ],
-          bed.fx.buyerInn,
-        ),
+        ship([a as string, unknown, shoes[0] as string, theirs[0] as string], bed.fx.buyerInn),
       );
       assert.deepEqual(d.errors, [
-        `14: Код маркировки [${a}] указан в документе более одного раза.`,
-        '10: Код маркировки [0104601234560016215NOTINREGIST] не найден в ГИС МТ.',
+        `10: Код маркировки [${unknown}] не найден в ГИС МТ.`,
         `13: Код маркировки [${shoes[0]}] не относится к товарной группе [lp].`,
         `11: Участник оборота [${bed.fx.orgInn}] не является собственником кода маркировки [${theirs[0]}].`,
       ]);
@@ -681,36 +683,19 @@ describe('True API emulator', function () {
       assert.equal(bed.emu.registry.code(codes[0] as string)?.status, 'RETIRED');
       assert.equal(bed.emu.registry.code(codes[0] as string)?.withdrawReason, 'RETAIL');
       const p2 = [{ cis: codes[1] }];
-      assert.deepEqual(
-        (await send(org, 'LK_RECEIPT', 'lp', { ...base, products: p2, action: 'RETAIL' })).errors,
-        ['50: document_type: обязательно для причины RETAIL'],
-      );
-      assert.deepEqual(
-        (await send(org, 'LK_RECEIPT', 'lp', { ...base, products: p2, action: 'OTHER' })).errors,
-        ['50: withdrawal_type_other: обязательно для причины OTHER'],
-      );
-      assert.deepEqual(
-        (
-          await send(org, 'LK_RECEIPT', 'lp', {
-            ...base,
-            products: p2,
-            action: 'LOSS',
-            buyer_inn: bed.fx.buyerInn,
-          })
-        ).errors,
-        ['50: buyer_inn: не допускается для причины LOSS'],
-      );
-      assert.deepEqual(
-        (await send(org, 'LK_RECEIPT', 'lp', { ...base, products: p2, action: 'SOLD' })).errors,
-        ['52: Недопустимое значение [SOLD] поля [action].'],
-      );
-      const future = await send(org, 'LK_RECEIPT', 'lp', {
-        ...base,
-        products: p2,
-        action: 'LOSS',
-        action_date: '2099-01-01',
-      });
-      assert.deepEqual(future.errors, ['51: Поле [action_date]: дата не может быть в будущем']);
+      // each rule of the withdrawal reasons is checked with the JSON (lib/documents), naming the field
+      const errs = async (extra: Record<string, unknown>): Promise<string[]> =>
+        (await send(org, 'LK_RECEIPT', 'lp', { ...base, products: p2, ...extra })).errors;
+      const one = (list: string[], re: RegExp): void => {
+        assert.equal(list.length, 1, list.join('\n'));
+        assert.match(list[0] as string, re);
+      };
+      one(await errs({ action: 'RETAIL' }), /^50: document_type: .*RETAIL/);
+      one(await errs({ action: 'OTHER' }), /^50: withdrawal_type_other: /);
+      one(await errs({ action: 'LOSS', buyer_inn: bed.fx.buyerInn }), /^50: buyer_inn: /);
+      one(await errs({ action: 'SOLD' }), /^50: action: .*SOLD/);
+      one(await errs({ action: 'LOSS', action_date: '2099-01-01' }), /^50: action_date: /);
+      assert.equal(bed.emu.registry.code(codes[1] as string)?.status, 'INTRODUCED', 'nothing changed');
     });
 
     it('LP_RETURN: RETIRED → INTRODUCED when the return reason matches the withdrawal reason', async () => {
@@ -734,7 +719,7 @@ describe('True API emulator', function () {
 
     it('AGGREGATION_DOCUMENT and DISAGGREGATION_DOCUMENT', async () => {
       const codes = fresh(3, 'INTRODUCED');
-      const sscc = '00146012345600000028';
+      const sscc = `00${withCheckDigit('14601234560000002')}`;
       const agg = await send(org, 'AGGREGATION_DOCUMENT', 'lp', {
         participantId: bed.fx.orgInn,
         aggregationUnits: [
@@ -787,8 +772,21 @@ describe('True API emulator', function () {
         remarking_cause: 'BROKEN',
         products: [{ last_uin: old, new_uin: next }],
       });
-      assert.ok(bad.errors.includes('52: Недопустимое значение [BROKEN] поля [remarking_cause].'));
-      assert.ok(bad.errors.some((e) => e.startsWith('12: ')));
+      assert.ok(
+        bad.errors.some((e) => /^50: remarking_cause: .*BROKEN/.test(e)),
+        bad.errors.join('\n'),
+      );
+      // a well-formed remark of codes already remarked is refused by status
+      const again = await send(org, 'LK_REMARK', 'lp', {
+        participant_inn: bed.fx.orgInn,
+        remarking_date: today(),
+        remarking_cause: 'KM_SPOILED',
+        products: [{ last_uin: old, new_uin: next }],
+      });
+      assert.ok(
+        again.errors.some((e) => e.startsWith(`12: Код маркировки [${old}] находится в статусе [RETIRED]`)),
+        again.errors.join('\n'),
+      );
     });
 
     it('auto-accept (demo knob): a registered buyer accepts a shipment by itself', async () => {

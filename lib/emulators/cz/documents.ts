@@ -188,7 +188,7 @@ export interface ProcessContext {
   /** look up another document by id */
   document(id: string): EmulatorDocument | undefined;
   /** structural validation per type; details become "50: path: text" errors */
-  validate(type: string, body: unknown): ErrorDetail[];
+  validate(type: string, body: unknown, pg?: string): ErrorDetail[];
   /** normalise a code written in a document to the registry form */
   normalize(raw: string, pg?: string): string;
   now: Date;
@@ -460,7 +460,7 @@ function decide(doc: EmulatorDocument, ctx: ProcessContext): Outcome {
     // Submittable but not modelled: accepted without registry effects (README: emulator limits).
     return { status: 'CHECKED_OK', errors: [] };
   }
-  const structural = ctx.validate(doc.type, body).map((d) => E.field(d.path, d.message_ru));
+  const structural = ctx.validate(doc.type, body, doc.pg).map((d) => E.field(d.path, d.message_ru));
   if (structural.length > 0) return rejected(structural);
   const rules = new Rules(doc, body, ctx);
   return rules.run();

@@ -18,5 +18,5 @@ export {
   SUBMITTABLE_TYPES,
   E as EMULATOR_ERRORS,
 } from './documents';
-export { basicValidate, normalizeCis } from './validate';
+export { emulatorValidate, emulatorNormalize } from './validate';
 export { verifySignature } from './verify';

@@ -22,7 +22,7 @@ import {
   type EmulatorDocument,
 } from './documents';
 import { Registry, type CodeRecord } from './registry';
-import { basicValidate, normalizeCis } from './validate';
+import { emulatorNormalize, emulatorValidate } from './validate';
 import { verifySignature } from './verify';
 
 export interface FaultOptions {
@@ -75,8 +75,8 @@ export interface CzEmulatorOptions {
   /** require CAdES-BES signingCertificateV2 (default true) */
   requireCades?: boolean;
   opensslBin?: string;
-  /** structural validation per document type (default: the emulator's basic checks) */
-  validate?: (type: string, body: unknown) => ErrorDetail[];
+  /** structural validation per document type (default: `validateDocument` of lib/documents) */
+  validate?: (type: string, body: unknown, pg?: string) => ErrorDetail[];
   /** normalisation of codes written in documents */
   normalize?: (raw: string, pg?: string) => string;
   log?: (line: string) => void;
@@ -193,8 +193,8 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
   };
   const maxDocumentBytes = opts.maxDocumentBytes ?? 30 * MB;
   const maxCodes = opts.maxCodes ?? 30000;
-  const validate = opts.validate ?? basicValidate;
-  const normalize = opts.normalize ?? normalizeCis;
+  const validate = opts.validate ?? emulatorValidate;
+  const normalize = opts.normalize ?? emulatorNormalize;
   const log = opts.log ?? (() => undefined);
   const count = (k: string): void => {
     counters[k] = (counters[k] ?? 0) + 1;
