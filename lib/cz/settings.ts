@@ -114,7 +114,10 @@ export const czConnectionSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['httpUrl'],
-          message: bi('нужен адрес сервиса подписи http(s)://', 'the signing service needs an http(s):// URL'),
+          message: bi(
+            'нужен адрес сервиса подписи http(s)://',
+            'the signing service needs an http(s):// URL',
+          ),
         });
       }
     }
