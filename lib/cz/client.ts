@@ -426,7 +426,14 @@ export class CzClient {
           retryable: true,
         });
       }
-      await sleep(delay, this.linked(opts.signal).signal);
+      const link = this.linked(opts.signal);
+      try {
+        await sleep(delay, link.signal);
+      } catch {
+        throw closedError();
+      } finally {
+        link.dispose();
+      }
     }
   }
 
