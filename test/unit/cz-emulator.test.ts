@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CzClient } from '../../lib/cz/client';
+import { CommandSigner } from '../../lib/signing/command';
 import { OpensslSigner } from '../../lib/signing/openssl';
 import type { TestSigner } from '../../lib/signing/pki';
 import type { EmulatorDocument } from '../../lib/emulators/cz';
@@ -184,6 +185,39 @@ describe('True API emulator', function () {
       assert.ok(Math.abs((claims['exp'] as number) - (claims['iat'] as number) - 36000) <= 1);
       const united = await rawToken(bed, bed.fx.org, { unitedToken: true });
       assert.match(united, /^[0-9a-f-]{36}$/);
+    });
+
+    it('a plain CMS signature without the CAdES-BES attribute is refused (strict, like the real system)', async () => {
+      const plain = new CommandSigner({
+        preset: 'custom',
+        args: [
+          'openssl',
+          'cms',
+          '-sign',
+          '-engine',
+          'gost',
+          '-binary',
+          '-nosmimecap',
+          '-md',
+          'md_gost12_256',
+          '-signer',
+          bed.fx.org.certPath,
+          '-inkey',
+          bed.fx.org.keyPath,
+          '?attached:-nodetach',
+          '-outform',
+          'DER',
+        ],
+      });
+      const key = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
+      const data = await plain.sign(Buffer.from(key.data), 'attached');
+      const r = await call(bed, 'POST', `${V3}/auth/simpleSignIn`, { body: { uuid: key.uuid, data } });
+      assert.equal(r.status, 403);
+      assert.match(
+        (r.json as { error_message: string }).error_message,
+        /^Подпись невалидна\. Код ошибки: .*signing certificate/,
+      );
+      plain.close();
     });
 
     it('401: JSON for documents/create, XML for the others; expired tokens named', async () => {
