@@ -457,6 +457,16 @@ describe('True API emulator', function () {
       assert.equal(anon.status, 401);
     });
 
+    it('406 with an empty body when Accept admits nothing the method returns', async () => {
+      const r = await fetch(`${bed.emu.url}${V3}/auth/key`, { headers: { Accept: 'image/png' } });
+      assert.equal(r.status, 406);
+      assert.equal(await r.text(), '');
+      const ok = await fetch(`${bed.emu.url}${V3}/auth/key`, {
+        headers: { Accept: 'application/json;q=0.9, */*' },
+      });
+      assert.equal(ok.status, 200);
+    });
+
     it('unknown paths and methods', async () => {
       assert.deepEqual((await call(bed, 'GET', `${V3}/no/such/method`)).json, {
         error_message: 'Метод с указанным URL не найден',

@@ -151,6 +151,17 @@ const ROUTES: Array<{ method: string; re: RegExp; route: string; keys?: string[]
     { method: 'GET', re: /^\/elk\/product-groups\/balance$/, route: 'balance', versions: 'any' },
   ];
 
+/** Whether an Accept header admits JSON or text answers (absent = anything). */
+function acceptable(accept: string | undefined): boolean {
+  if (!accept || !accept.trim()) return true;
+  return accept
+    .split(',')
+    .map((p) => (p.split(';')[0] ?? '').trim().toLowerCase())
+    .some((t) =>
+      ['*/*', 'application/*', 'application/json', 'text/*', 'text/plain', 'application/xml'].includes(t),
+    );
+}
+
 function b64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
@@ -717,6 +728,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const me = (c.token as TokenRecord).inn;
     const q = c.query;
     const pg = q.get('pg');
+    // ⚠ "at least one filter" (§6.2): pg is required anyway and counts as one (tolerant reading)
     if (!pg) return fail(c, 400, 'Отсутствует обязательный параметр: pg');
     const senderInn = q.get('senderInn');
     const receiverInn = q.get('receiverInn');
@@ -800,7 +812,9 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const me = (c.token as TokenRecord).inn;
     const id = decodeURIComponent(c.params['id'] ?? '');
     const d = byId.get(id);
+    // ⚠ the reference documents no error for unknown or foreign ids: the generic «… не найден» is used
     if (!d || !visibleTo(d, me)) return fail(c, 404, `Документ с номером ${id} не найден`);
+    if (d.pg === 'furs' && !c.query.get('pg')) return fail(c, 400, 'Отсутствует обязательный параметр: pg');
     json(c, 200, [infoItem(d, me, c.query)]);
   };
 
@@ -908,6 +922,11 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     };
     if (r === undefined) return fail(c, 404, 'Метод с указанным URL не найден');
     if (r === 'method') return fail(c, 405, `Request method '${method}' not supported`);
+    if (!acceptable(req.headers.accept)) {
+      // §1.5: no acceptable type among those the method may return → 406 with an empty body
+      count('responses/406');
+      return c.reply.send(406, {}, '');
+    }
     count(c.route);
     const lat = live.latencyMs;
     if (lat !== undefined) {
