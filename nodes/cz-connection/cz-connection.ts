@@ -27,7 +27,9 @@ function parseSettings(def: Record<string, unknown>, env: EnvLookup): Parsed {
     const v = config[f];
     raw[f] = typeof v === 'string' && v !== '' ? expandEnv(v, env) : undefined;
   }
-  for (const f of ['commandArgs', 'httpField']) if (raw[f] === '') raw[f] = undefined;
+  // an empty field means "not set" (the schema's default applies), except the INN, which is required
+  for (const [k, v] of Object.entries(raw))
+    if ((v === '' || v === null) && k !== 'participantInn') raw[k] = undefined;
   const parsed = czConnectionSchema.safeParse(raw);
   return parsed.success
     ? { settings: parsed.data }
