@@ -243,9 +243,21 @@ export class CzClient {
    * Concurrent callers share one authentication.
    */
   authenticate(opts: CallOptions = {}): Promise<TokenInfo> {
-    this.authInFlight ??= this.doAuthenticate(opts).finally(() => {
-      this.authInFlight = undefined;
-    });
+    this.authInFlight ??= this.doAuthenticate(opts)
+      .catch((err: unknown) => {
+        // A sign-in retried after a lost answer finds its challenge already used: start over once.
+        if (
+          err instanceof ZnakFlowError &&
+          err.status === 400 &&
+          /^UUID не найден/.test(err.remoteText ?? '')
+        ) {
+          return this.doAuthenticate(opts);
+        }
+        throw err;
+      })
+      .finally(() => {
+        this.authInFlight = undefined;
+      });
     return this.authInFlight;
   }
 

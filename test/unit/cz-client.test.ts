@@ -109,6 +109,21 @@ describe('cz client ↔ True API emulator (real HTTP, real GOST)', function () {
       assert.doesNotMatch(redact(e.message), /eyJ/);
     });
 
+    it('a sign-in whose answer was lost (challenge already used) starts over from auth/key', async () => {
+      const keys = bed.emu.counters['auth/key'] ?? 0;
+      bed.emu.options.faults.afterProcessing = 1;
+      bed.emu.injectFault('5xx', 1, 'auth/simpleSignIn');
+      try {
+        const c = bed.client();
+        const info = await c.authenticate();
+        assert.equal(info.kind, 'jwt');
+        assert.equal((bed.emu.counters['auth/key'] ?? 0) - keys, 2, 'a second challenge was asked for');
+        assert.ok((await c.balance()).length > 0);
+      } finally {
+        bed.emu.options.faults.afterProcessing = 0.5;
+      }
+    });
+
     it('reports the operator text: foreign CA, unregistered participant, a detached signature', async () => {
       const foreign = bed.client(bed.fx.stranger);
       const e1 = zf(await foreign.authenticate().catch((e: unknown) => e));

@@ -35,8 +35,9 @@ export interface FaultOptions {
   /** how long an unanswered request is held before its connection is closed (default 30 s) */
   hangMs?: number;
   /**
-   * for `lk/documents/create`: probability that a 5xx or timeout happens *after* the document was
-   * received and stored (the client cannot know; default 0.5)
+   * for the calls that change something (`lk/documents/create`, `auth/simpleSignIn`): probability
+   * that a 5xx or timeout happens *after* the work was done — the document stored, the challenge used
+   * — so that the client cannot know (default 0.5)
    */
   afterProcessing?: number;
   /** restrict faults to these routes (e.g. `lk/documents/create`, `doc/list`); all when empty */
@@ -938,7 +939,8 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const key = c.token ? `inn:${c.token.inn}` : `ip:${req.socket.remoteAddress ?? ''}`;
     if (overLimit(key, arrived)) return fail(c, 429, 'Превышено допустимое количество запросов');
     const after =
-      c.route === 'lk/documents/create' &&
+      !!fault &&
+      (c.route === 'lk/documents/create' || c.route === 'auth/simpleSignIn') &&
       (live.faults.random ?? Math.random)() < (live.faults.afterProcessing ?? 0.5);
     if (fault && !after) return fault === 'timeout' ? hang(c) : serverError(c);
     if (fault && after) {
