@@ -23,3 +23,39 @@ export function isValidGs1(value: string): boolean {
 export function toGtin14(value: string): string {
   return value.padStart(14, '0');
 }
+
+export type GtinCheck = { ok: true; gtin14: string } | { ok: false; ru: string; en: string };
+
+/** A GTIN-8/12/13/14 checked and padded to 14 digits, or the reason it is wrong (ru/en). */
+export function checkGtin(value: unknown): GtinCheck {
+  const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  if (!/^\d+$/.test(v)) {
+    return {
+      ok: false,
+      ru: `GTIN «${String(value)}» должен состоять из цифр`,
+      en: `GTIN "${String(value)}" must consist of digits`,
+    };
+  }
+  if (![8, 12, 13, 14].includes(v.length)) {
+    return {
+      ok: false,
+      ru: `GTIN «${v}» из ${v.length} цифр: нужно 8, 12, 13 или 14`,
+      en: `GTIN "${v}" has ${v.length} digits: 8, 12, 13 or 14 expected`,
+    };
+  }
+  const expected = gs1CheckDigit(v.slice(0, -1));
+  if (expected !== Number(v.at(-1))) {
+    return {
+      ok: false,
+      ru: `GTIN «${v}»: неверная контрольная цифра ${v.at(-1)} в позиции ${v.length}, ожидается ${expected}`,
+      en: `GTIN "${v}": wrong check digit ${v.at(-1)} at position ${v.length}, expected ${expected}`,
+    };
+  }
+  return { ok: true, gtin14: toGtin14(v) };
+}
+
+/** An SSCC (18 digits, optionally with the AI 00 in front) with a valid check digit. */
+export function isValidSscc(value: string): boolean {
+  const m = /^(?:00)?(\d{18})$/.exec(value);
+  return m !== null && isValidGs1(m[1] as string);
+}

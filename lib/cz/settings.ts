@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkInn } from '../codes/inn';
 import { bi } from '../validation';
+import { SIGNER_KINDS } from '../signing/types';
 import { PRODUCT_GROUP_CODES } from './product-groups';
 
 /** True API stands (cz-true-api.md §1.1). The client appends `/api/v3/true-api` or `/api/v4/true-api`. */
@@ -11,8 +12,7 @@ export const ENVIRONMENTS = {
 
 export type Environment = keyof typeof ENVIRONMENTS | 'custom';
 
-export const SIGNER_KINDS = ['openssl', 'command', 'http', 'presigned'] as const;
-export type SignerKind = (typeof SIGNER_KINDS)[number];
+export { SIGNER_KINDS, type SignerKind } from '../signing/types';
 
 const httpUrl = z
   .string()
@@ -44,6 +44,30 @@ export const czConnectionSchema = z
     signer: z.enum(SIGNER_KINDS).default('openssl'),
     certPath: z.string().trim().optional(),
     keyPath: z.string().trim().optional(),
+    /** openssl binary (default `openssl` from PATH) */
+    opensslBin: z.string().trim().optional(),
+    /** command signer: `cryptcp`, `csptest` or `custom` */
+    commandPreset: z.enum(['cryptcp', 'csptest', 'custom']).default('cryptcp'),
+    /** command signer: the program of the preset (e.g. a Windows path to cryptcp.exe) */
+    commandProgram: z.string().trim().optional(),
+    /** command signer: argument template (JSON array or one argument per line) for `custom` */
+    commandArgs: z.string().optional(),
+    /** command signer: SHA-1 thumbprint of the certificate in the CryptoPro store */
+    thumbprint: z
+      .string()
+      .trim()
+      .transform((v) => v.replace(/\s+/g, '').toLowerCase())
+      .optional(),
+    /** http signer: `generic` or `dss` (CryptoPro DSS) */
+    httpPreset: z.enum(['generic', 'dss']).default('generic'),
+    httpUrl: z.string().trim().optional(),
+    /** http signer (generic): dotted path of the signature in the JSON answer */
+    httpField: z.string().trim().optional(),
+    dssUser: z.string().trim().optional(),
+    dssClientId: z.string().trim().optional(),
+    dssCertificateId: z.string().trim().optional(),
+    /** timeout of one signature, ms */
+    signTimeout: z.coerce.number().int().min(1000).max(600000).default(30000),
     rateLimit: z.coerce.number().int().min(1).max(50).default(50),
     timeout: z.coerce.number().int().min(1000).max(600000).default(60000),
   })
@@ -58,6 +82,41 @@ export const czConnectionSchema = z
           message: bi(
             'для окружения «custom» нужен базовый адрес http(s)://, например http://127.0.0.1:9400',
             'the custom environment needs a base http(s):// URL, e.g. http://127.0.0.1:9400',
+          ),
+        });
+      }
+    }
+    if (s.signer === 'command') {
+      if (s.commandPreset === 'custom' && !(s.commandArgs ?? '').trim()) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['commandArgs'],
+          message: bi(
+            'для своей команды укажите шаблон аргументов (JSON-массив или по одному в строке)',
+            'a custom command needs an argument template (a JSON array or one argument per line)',
+          ),
+        });
+      }
+      if (s.commandPreset !== 'custom' && !s.thumbprint) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thumbprint'],
+          message: bi(
+            'для КриптоПро укажите отпечаток (SHA-1) сертификата',
+            'CryptoPro needs the SHA-1 thumbprint of the certificate',
+          ),
+        });
+      }
+    }
+    if (s.signer === 'http') {
+      const r = httpUrl.safeParse(s.httpUrl ?? '');
+      if (!r.success) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['httpUrl'],
+          message: bi(
+            'нужен адрес сервиса подписи http(s)://',
+            'the signing service needs an http(s):// URL',
           ),
         });
       }

@@ -1,5 +1,9 @@
 import type { ZnakFlowError } from '../../lib/errors';
+import type { CzClient } from '../../lib/cz/client';
+import type { CzConnection } from '../../lib/cz/connection';
 import type { CzConnectionSettings } from '../../lib/cz/settings';
+import type { SignerSecrets } from '../../lib/signing/index';
+import type { Signer } from '../../lib/signing/types';
 import { fillDefaults, type Migration } from '../shared/migrate';
 import type { RuntimeNode } from '../shared/types';
 
@@ -14,7 +18,19 @@ export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Config fields that may hold `${VAR}` references inside a longer value. */
-export const CZ_ENV_FIELDS = ['url', 'participantInn', 'certPath', 'keyPath'] as const;
+export const CZ_ENV_FIELDS = [
+  'url',
+  'participantInn',
+  'certPath',
+  'keyPath',
+  'opensslBin',
+  'commandProgram',
+  'thumbprint',
+  'httpUrl',
+  'dssUser',
+  'dssClientId',
+  'dssCertificateId',
+] as const;
 
 export const CZ_CREDENTIALS = {
   keyPassword: { type: 'password' },
@@ -23,7 +39,26 @@ export const CZ_CREDENTIALS = {
   httpPassword: { type: 'password' },
 } as const;
 
+export const CZ_CREDENTIAL_KEYS = Object.keys(CZ_CREDENTIALS) as Array<keyof SignerSecrets>;
+
+/** What the editor shows in a password field whose stored value is unchanged. */
+export const UNCHANGED_PASSWORD = '__PWRD__';
+
 export interface CzConnectionNode extends RuntimeNode {
   settings?: CzConnectionSettings;
   problem?: ZnakFlowError;
+  /** the connection's signer, client and limiter (one per config node), when the settings are valid */
+  connection?: CzConnection;
+  /** The shared True API client; throws the configuration problem when there is none. */
+  client(): CzClient;
+  /** The shared signer; throws the configuration problem when there is none. */
+  signer(): Signer;
+}
+
+/** Body of POST /znakflow/cz-connection/test: the settings being edited. */
+export interface CzTestRequest {
+  /** id of the config node (to use its stored credentials when unchanged) */
+  id?: string;
+  config?: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
 }

@@ -1,0 +1,507 @@
+/**
+ * Marking codes (коды маркировки) in every form they arrive in, and the normalised form documents
+ * carry (cz-true-api.md §10):
+ *
+ * - full GS1 DataMatrix text: `01` GTIN(14) `21` serial `<GS>` `91`key(4) `<GS>` `92`code(44) — or
+ *   `93`check(4) for the short tail; GS as the real 0x1D character, written out as `\u001d`, `\x1d`,
+ *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3` and a leading FNC1 are dropped;
+ * - the same with brackets: `(01)04601234567893(21)5AbC…(91)…(92)…`;
+ * - the short form `01` GTIN `21` serial (what 1C often stores), also with a tail whose GS was lost
+ *   (the serial is then cut by the product group's template);
+ * - SSCC of a transport package (`00` + 18 digits, or the 18 digits alone), with its check digit;
+ * - tobacco packs (GTIN + serial(7) [+ МРЦ(4) + КП(4)]), fur КиЗ (`RU-430302-AAA7064491`),
+ *   and other aggregate codes (18–74 characters) taken as they are.
+ *
+ * The normalised code (`cis`) is `01` + GTIN + `21` + serial, without GS, tail or brackets
+ * (official sample `010461111111111121LLLLLLLLLLLLL`); SSCC and aggregate codes stay as they are
+ * (without brackets). Tobacco packs normalise to GTIN + serial (21 characters) ⚠ — the reference
+ * describes the pack layout but no document example.
+ */
+import { gs1CheckDigit } from './gtin';
+import {
+  codeTemplate,
+  groupsForSerialLength,
+  KNOWN_SERIAL_LENGTHS,
+  TOBACCO_GROUPS,
+  type CodeTemplate,
+} from './templates';
+
+export const GS = '\u001d';
+
+export type CodeKind = 'unit' | 'sscc' | 'tobacco-pack' | 'kiz' | 'aggregate';
+export type CodeForm = 'gs' | 'brackets' | 'short' | 'plain';
+
+export interface CodeElement {
+  /** GS1 application identifier ('' for an unrecognised element kept as it is) */
+  ai: string;
+  value: string;
+}
+
+export interface ParsedCode {
+  /** the value as given */
+  input: string;
+  kind: CodeKind;
+  /** how it was written: with GS, with brackets, short (no separators), plain (SSCC, КиЗ, aggregate) */
+  form: CodeForm;
+  /** the normalised code documents carry */
+  cis: string;
+  gtin?: string;
+  serial?: string;
+  /** 18 digits, for kind `sscc` */
+  sscc?: string;
+  /** AI 91: verification key id */
+  cryptoKey?: string;
+  /** AI 92: verification code (crypto signature) */
+  cryptoCode?: string;
+  /** AI 93: short check code (or the КП of a tobacco pack) */
+  checkCode?: string;
+  /** AI 8005 of a tobacco block, or the МРЦ of a tobacco pack */
+  maxRetailPrice?: string;
+  /** the tail elements after the serial, in order */
+  elements: CodeElement[];
+  /** the tail as canonical GS1 text (elements joined by GS), '' when the code had none */
+  tail: string;
+  /** product groups whose template fits this code ([] = not decidable from the code) */
+  productGroups: string[];
+}
+
+/** Why a code is not acceptable: which part, and the reason in both languages. */
+export interface CodeProblem {
+  /** machine code, e.g. CODE_GTIN_CHECK */
+  code: string;
+  ru: string;
+  en: string;
+}
+
+export type ParseResult = { ok: true; value: ParsedCode } | { ok: false; problem: CodeProblem };
+
+const GS_PLACEHOLDERS = /\\u001d|\\x1d|<GS>|\{GS\}|\[GS\]|\u241d/gi;
+const SYMBOLOGY = /^\](?:d2|C1|Q3|e0|d1)/;
+/** characters of GS1 AI 21/91/92/93 values (СУЗ Таблица 3); GS is handled apart */
+const CODE_CHAR = /[A-Za-z0-9!"%&'()*+,\-./_:;=<>?]/;
+const SERIAL_CHARS = /^[A-Za-z0-9!"%&'()*+,\-./_:;=<>?]+$/;
+const AGGREGATE = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
+const KIZ = /^(?:RU|AM|BY|KZ|KG)-\d{6}-[A-Z]{3}\d{7}$/;
+const BULK = /^02\d{14}37\d+$/;
+const MAX_SERIAL = 20;
+
+/** The code as shown in messages: GS visible, long codes cut. */
+export function showCode(raw: string): string {
+  const s = raw.split(GS).join('<GS>');
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}
+
+function fail(code: string, ru: string, en: string): ParseResult {
+  return { ok: false, problem: { code, ru, en } };
+}
+
+/** Replace GS placeholders, drop scanner prefixes and surrounding blanks. */
+export function canonicalText(raw: string): string {
+  let s = raw.trim().replace(GS_PLACEHOLDERS, GS);
+  s = s.replace(SYMBOLOGY, '');
+  while (s.startsWith(GS) || s.startsWith('\u00e8')) s = s.slice(1);
+  while (s.endsWith(GS)) s = s.slice(0, -1);
+  return s;
+}
+
+function badCharProblem(s: string): ParseResult | null {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    if (ch !== GS && !CODE_CHAR.test(ch)) {
+      const cyr = /[А-Яа-яЁё]/.test(ch);
+      const shown = ch === ' ' ? '␠' : ch;
+      return fail(
+        'CODE_CHARS',
+        `недопустимый знак «${shown}» в позиции ${i + 1}${cyr ? ' (кириллица: похоже, сканер работал в русской раскладке клавиатуры)' : ''}`,
+        `character "${shown}" at position ${i + 1} is not allowed${cyr ? ' (Cyrillic: the scanner probably typed in a Russian keyboard layout)' : ''}`,
+      );
+    }
+  }
+  return null;
+}
+
+function gtinProblem(gtin: string, from: number): ParseResult | null {
+  const expected = gs1CheckDigit(gtin.slice(0, 13));
+  if (expected !== Number(gtin[13])) {
+    return fail(
+      'CODE_GTIN_CHECK',
+      `GTIN «${gtin}» (знаки ${from}–${from + 13}): неверная контрольная цифра ${gtin[13]}, ожидается ${expected}`,
+      `GTIN "${gtin}" (characters ${from}–${from + 13}): wrong check digit ${gtin[13]}, expected ${expected}`,
+    );
+  }
+  return null;
+}
+
+/** A tail whose GS separators were lost, recognised by the known layouts. */
+function gsLessTail(t: string): CodeElement[] | null {
+  let m = /^91(.{4})92(.{44}|.{88})$/.exec(t);
+  if (m)
+    return [
+      { ai: '91', value: m[1] as string },
+      { ai: '92', value: m[2] as string },
+    ];
+  m = /^93(.{4})$/.exec(t);
+  if (m) return [{ ai: '93', value: m[1] as string }];
+  m = /^93(.{4})(3103|335\d)(\d{6})$/.exec(t);
+  if (m)
+    return [
+      { ai: '93', value: m[1] as string },
+      { ai: m[2] as string, value: m[3] as string },
+    ];
+  m = /^(3103|335\d)(\d{6})93(.{4})$/.exec(t);
+  if (m)
+    return [
+      { ai: m[1] as string, value: m[2] as string },
+      { ai: '93', value: m[3] as string },
+    ];
+  m = /^8005(\d{6})93(.{4})$/.exec(t);
+  if (m)
+    return [
+      { ai: '8005', value: m[1] as string },
+      { ai: '93', value: m[2] as string },
+    ];
+  return null;
+}
+
+const FIXED_AI: Record<string, number> = { '8005': 6, '3103': 6, '17': 6 };
+const VARIABLE_AI = ['91', '92', '93', '10', '240', '241'];
+
+/** Tail elements from GS-separated segments; fixed-length AIs may be followed by the next AI directly. */
+function parseTail(segments: string[]): { elements: CodeElement[] } | { problem: ParseResult } {
+  const elements: CodeElement[] = [];
+  for (const segment of segments) {
+    let seg = segment;
+    while (seg.length > 0) {
+      const fixedAi = /^335\d/.test(seg)
+        ? seg.slice(0, 4)
+        : Object.keys(FIXED_AI).find((a) => seg.startsWith(a));
+      if (fixedAi) {
+        const n = FIXED_AI[fixedAi] ?? 6;
+        const value = seg.slice(fixedAi.length, fixedAi.length + n);
+        if (!/^\d+$/.test(value) || value.length !== n) {
+          return {
+            problem: fail(
+              'CODE_TAIL',
+              `элемент (${fixedAi}) хвоста кода должен содержать ${n} цифр, найдено «${value}»`,
+              `tail element (${fixedAi}) must hold ${n} digits, found "${value}"`,
+            ),
+          };
+        }
+        elements.push({ ai: fixedAi, value });
+        seg = seg.slice(fixedAi.length + n);
+        continue;
+      }
+      const ai = VARIABLE_AI.find((a) => seg.startsWith(a));
+      if (!ai) {
+        // Unknown element: kept as it is (tolerant: the tail never reaches a document).
+        elements.push({ ai: '', value: seg });
+        break;
+      }
+      const value = seg.slice(ai.length);
+      if (ai === '93' && value.length > 4 && /^(?:3103|335\d)\d{6}$/.test(value.slice(4))) {
+        // GS lost between 93 and the weight
+        elements.push({ ai, value: value.slice(0, 4) });
+        seg = value.slice(4);
+        continue;
+      }
+      elements.push({ ai, value });
+      seg = '';
+    }
+  }
+  for (const e of elements) {
+    if (e.ai === '91' && e.value.length !== 4) {
+      return {
+        problem: fail(
+          'CODE_TAIL',
+          `ключ проверки (91) должен содержать 4 знака, найдено ${e.value.length}: «${e.value}»`,
+          `verification key (91) must be 4 characters, found ${e.value.length}: "${e.value}"`,
+        ),
+      };
+    }
+    if (e.ai === '92' && e.value.length !== 44 && e.value.length !== 88) {
+      return {
+        problem: fail(
+          'CODE_TAIL',
+          `код проверки (92) должен содержать 44 знака (88 для старых кодов обуви), найдено ${e.value.length}: код обрезан или повреждён`,
+          `verification code (92) must be 44 characters (88 for old footwear codes), found ${e.value.length}: the code is truncated or damaged`,
+        ),
+      };
+    }
+    if (e.ai === '93' && e.value.length !== 4) {
+      return {
+        problem: fail(
+          'CODE_TAIL',
+          `код проверки (93) должен содержать 4 знака, найдено ${e.value.length}: «${e.value}»`,
+          `check code (93) must be 4 characters, found ${e.value.length}: "${e.value}"`,
+        ),
+      };
+    }
+  }
+  return { elements };
+}
+
+function templateLengths(t: CodeTemplate | undefined): readonly number[] {
+  return t && t.serialLengths.length > 0 ? t.serialLengths : [];
+}
+
+/** Serial and tail of a code written without any GS. */
+function splitShort(
+  rest: string,
+  template: CodeTemplate | undefined,
+): { serial: string; elements: CodeElement[] } {
+  const own = templateLengths(template);
+  const lengths = own.length > 0 ? own : KNOWN_SERIAL_LENGTHS;
+  // With a known group, its lengths decide; without, a whole remainder of a known length wins
+  // (a 13-character serial may end in "93xxxx" by chance, the reverse is rarer).
+  if (lengths.includes(rest.length)) return { serial: rest, elements: [] };
+  for (const l of lengths) {
+    if (rest.length > l) {
+      const elements = gsLessTail(rest.slice(l));
+      if (elements) return { serial: rest.slice(0, l), elements };
+    }
+  }
+  return { serial: rest, elements: [] };
+}
+
+function assemble(
+  input: string,
+  kind: CodeKind,
+  form: CodeForm,
+  cis: string,
+  parts: Partial<ParsedCode>,
+  elements: CodeElement[],
+  productGroups: string[],
+): ParseResult {
+  const get = (ai: string): string | undefined => elements.find((e) => e.ai === ai)?.value;
+  const code: ParsedCode = {
+    input,
+    kind,
+    form,
+    cis,
+    ...parts,
+    elements,
+    tail: elements.map((e) => e.ai + e.value).join(GS),
+    productGroups,
+  };
+  const k91 = get('91');
+  const k92 = get('92');
+  const k93 = get('93');
+  const mrp = get('8005');
+  if (k91 !== undefined) code.cryptoKey = k91;
+  if (k92 !== undefined) code.cryptoCode = k92;
+  if (k93 !== undefined && code.checkCode === undefined) code.checkCode = k93;
+  if (mrp !== undefined) code.maxRetailPrice = mrp;
+  return { ok: true, value: code };
+}
+
+function groupProblem(pg: string, template: CodeTemplate | undefined, code: ParsedCode): ParseResult | null {
+  if (!template) return null;
+  if (code.kind === 'unit') {
+    const lengths = templateLengths(template);
+    const len = code.serial?.length ?? 0;
+    if (lengths.length > 0 && !lengths.includes(len)) {
+      const fits = groupsForSerialLength(len);
+      return fail(
+        'CODE_GROUP',
+        `серийный номер (21) «${code.serial}» из ${len} знаков не подходит к шаблону товарной группы ${pg} (нужно ${lengths.join(' или ')})${fits.length ? `; такая длина у групп: ${fits.slice(0, 6).join(', ')}` : ''}`,
+        `serial (21) "${code.serial}" of ${len} characters does not fit the template of product group ${pg} (${lengths.join(' or ')} expected)${fits.length ? `; groups with this length: ${fits.slice(0, 6).join(', ')}` : ''}`,
+      );
+    }
+  }
+  if (code.kind === 'tobacco-pack' && !TOBACCO_GROUPS.has(pg)) {
+    return fail(
+      'CODE_GROUP',
+      `код пачки табака не относится к товарной группе ${pg}`,
+      `a tobacco pack code does not belong to product group ${pg}`,
+    );
+  }
+  if (code.kind === 'kiz' && pg !== 'furs') {
+    return fail(
+      'CODE_GROUP',
+      `КиЗ меховых изделий не относится к товарной группе ${pg}`,
+      `a fur КиЗ does not belong to product group ${pg}`,
+    );
+  }
+  return null;
+}
+
+/** Brackets form `(01)…(21)…(91)…` → GS1 text with GS after variable-length values. */
+function fromBrackets(s: string): string | null {
+  const FIXED: Record<string, number> = { '00': 18, '01': 14, '02': 14, '8005': 6, '3103': 6, '17': 6 };
+  const NEXT = /\((?:21|91|92|93|10|37|8005|3103|335\d|17|240|241)\)/g;
+  let out = '';
+  let pos = 0;
+  while (pos < s.length) {
+    const m = /^\((\d{2}|\d{4}|335\d|240|241)\)/.exec(s.slice(pos));
+    if (!m) return null;
+    const ai = m[1] as string;
+    pos += m[0].length;
+    const fixed = FIXED[ai] ?? (/^335\d$/.test(ai) ? 6 : undefined);
+    if (fixed !== undefined) {
+      out += ai + s.slice(pos, pos + fixed);
+      pos += fixed;
+      continue;
+    }
+    NEXT.lastIndex = pos;
+    const next = NEXT.exec(s);
+    const end = next ? next.index : s.length;
+    out += ai + s.slice(pos, end);
+    pos = end;
+    if (pos < s.length) out += GS;
+  }
+  return out;
+}
+
+/**
+ * Parse a marking code. Never throws: returns the parsed code or the problem (which part, why).
+ * `productGroup` (a `pg` code) selects the serial template and checks that the code fits it.
+ */
+export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    return fail('CODE_EMPTY', 'код маркировки пуст', 'the marking code is empty');
+  }
+  const pg = productGroup && productGroup !== '' ? productGroup : undefined;
+  const template = pg ? codeTemplate(pg) : undefined;
+  let s = canonicalText(raw);
+  let form: CodeForm = s.includes(GS) ? 'gs' : 'short';
+  if (s.startsWith('(')) {
+    const converted = fromBrackets(s);
+    if (converted === null) {
+      return fail(
+        'CODE_FORMAT',
+        'запись со скобками не разобрана: ожидаются идентификаторы вида (01)…(21)…',
+        'bracketed form not understood: identifiers like (01)…(21)… are expected',
+      );
+    }
+    s = converted;
+    form = 'brackets';
+  }
+  const bad = badCharProblem(s);
+  if (bad) return bad;
+
+  const tobacco = pg !== undefined && TOBACCO_GROUPS.has(pg);
+  const packMatch = /^\d{14}/.test(s) && (s.length === 21 || s.length === 29) && !s.includes(GS);
+  const gs1Unit = /^01\d{14}21/.test(s);
+  if (packMatch && (tobacco || !gs1Unit) && gs1CheckDigit(s.slice(0, 13)) === Number(s[13])) {
+    const gtin = s.slice(0, 14);
+    const serial = s.slice(14, 21);
+    if (!SERIAL_CHARS.test(serial)) {
+      return fail(
+        'CODE_SERIAL',
+        `серийный номер пачки «${serial}» содержит недопустимые знаки`,
+        `pack serial "${serial}" has characters that are not allowed`,
+      );
+    }
+    const parts: Partial<ParsedCode> = { gtin, serial };
+    if (s.length === 29) {
+      parts.maxRetailPrice = s.slice(21, 25);
+      parts.checkCode = s.slice(25, 29);
+    }
+    const r = assemble(raw, 'tobacco-pack', 'plain', gtin + serial, parts, [], [...TOBACCO_GROUPS]);
+    if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
+    return r;
+  }
+
+  if (/^01\d{14}/.test(s)) {
+    const gtin = s.slice(2, 16);
+    const g = gtinProblem(gtin, 3);
+    if (g) return g;
+    if (s.slice(16, 18) !== '21') {
+      const found = s.slice(16, 18);
+      return fail(
+        'CODE_AI21',
+        found === ''
+          ? 'после GTIN нет серийного номера (идентификатор 21 в позиции 17)'
+          : `после GTIN в позиции 17 ожидается идентификатор 21 (серийный номер), найдено «${found}»`,
+        found === ''
+          ? 'no serial number after the GTIN (identifier 21 at position 17)'
+          : `identifier 21 (serial number) expected after the GTIN at position 17, found "${found}"`,
+      );
+    }
+    const rest = s.slice(18);
+    let serial: string;
+    let elements: CodeElement[];
+    const gsAt = rest.indexOf(GS);
+    if (gsAt >= 0) {
+      serial = rest.slice(0, gsAt);
+      const t = parseTail(rest.slice(gsAt + 1).split(GS));
+      if ('problem' in t) return t.problem;
+      elements = t.elements;
+    } else {
+      ({ serial, elements } = splitShort(rest, template));
+      if (elements.length > 0) form = form === 'brackets' ? form : 'short';
+    }
+    if (serial.length === 0) {
+      return fail('CODE_SERIAL', 'серийный номер (21) пуст', 'the serial number (21) is empty');
+    }
+    if (serial.length > MAX_SERIAL) {
+      const fits = templateLengths(template);
+      return fail(
+        'CODE_SERIAL',
+        `серийный номер (21) длиннее ${MAX_SERIAL} знаков (${serial.length}): вероятно, код считан без разделителя GS и хвост не распознан${fits.length ? ` (для группы ${pg} серийный номер — ${fits.join(' или ')} знаков)` : ''}`,
+        `serial number (21) is longer than ${MAX_SERIAL} characters (${serial.length}): the code was probably read without its GS separator and the tail was not recognised${fits.length ? ` (group ${pg} has ${fits.join(' or ')}-character serials)` : ''}`,
+      );
+    }
+    const parts: Partial<ParsedCode> = { gtin, serial };
+    const r = assemble(
+      raw,
+      'unit',
+      form,
+      `01${gtin}21${serial}`,
+      parts,
+      elements,
+      groupsForSerialLength(serial.length),
+    );
+    if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
+    return r;
+  }
+
+  if (/^00\d{18}$/.test(s) || /^\d{18}$/.test(s)) {
+    const sscc = s.slice(-18);
+    const expected = gs1CheckDigit(sscc.slice(0, 17));
+    if (expected !== Number(sscc[17])) {
+      return fail(
+        'CODE_SSCC_CHECK',
+        `SSCC «${sscc}»: неверная контрольная цифра ${sscc[17]}, ожидается ${expected}`,
+        `SSCC "${sscc}": wrong check digit ${sscc[17]}, expected ${expected}`,
+      );
+    }
+    return assemble(raw, 'sscc', form === 'brackets' ? 'brackets' : 'plain', s, { sscc }, [], []);
+  }
+
+  if (KIZ.test(s)) {
+    const r = assemble(raw, 'kiz', 'plain', s, {}, [], ['furs']);
+    if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
+    return r;
+  }
+
+  if (BULK.test(s.split(GS).join(''))) {
+    return fail(
+      'CODE_BULK',
+      'это код объёмно-сортового учёта (02 + GTIN + 37 + количество), а не код маркировки',
+      'this is a bulk (volume-sort) code (02 + GTIN + 37 + quantity), not a marking code',
+    );
+  }
+  if (/^\d{8}$|^\d{12,14}$/.test(s)) {
+    return fail(
+      'CODE_EAN',
+      'это штрихкод товара (EAN/GTIN), а не код маркировки: нужен код 01 + GTIN + 21 + серийный номер',
+      'this is a product barcode (EAN/GTIN), not a marking code: 01 + GTIN + 21 + serial is expected',
+    );
+  }
+  if (s.length < 18) {
+    return fail(
+      'CODE_TOO_SHORT',
+      `код слишком короткий (${s.length} знаков): код маркировки начинается с 01 + GTIN(14) + 21 + серийный номер`,
+      `the code is too short (${s.length} characters): a marking code starts with 01 + GTIN(14) + 21 + serial`,
+    );
+  }
+  if (!s.includes(GS) && AGGREGATE.test(s)) {
+    return assemble(raw, 'aggregate', form === 'brackets' ? 'brackets' : 'plain', s, {}, [], []);
+  }
+  return fail(
+    'CODE_FORMAT',
+    `код не распознан: не код маркировки (01…21…), не SSCC (00 + 18 цифр) и не код упаковки (18–74 знака)`,
+    `code not recognised: not a marking code (01…21…), not an SSCC (00 + 18 digits), not a package code (18–74 characters)`,
+  );
+}

@@ -1,0 +1,780 @@
+/**
+ * The True API client (cz-true-api.md): authentication with a cached token, documents, status,
+ * codes and balance. One client per `cz-connection`, shared by every node that uses it:
+ *
+ * - one token, cached in memory, renewed before it expires (10 h) and once on a 401, never two
+ *   authentications in flight at once, never written anywhere (it is registered as a secret, so
+ *   `redact()` masks it in any text);
+ * - one rate limiter: at most `rateLimit` (≤ 50) requests in any second, authentication included;
+ * - retries with exponential backoff and jitter only for 429, 5xx and network errors, bounded.
+ *   Creating a document is special: a 5xx or a lost answer may hide a document that *was*
+ *   received, so it is retried only when it surely was not (429, connection refused) and otherwise
+ *   fails with `CZ_SEND_UNCERTAIN`; the caller looks the document up before sending again
+ *   (`retryUncertain: true` restores blind retries).
+ */
+import { setMaxListeners } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import { ZnakFlowError } from '../errors';
+import { forgetSecret, registerSecret } from '../redact';
+import { zodIssuesToDetails } from '../validation';
+import { parseCms, type CertificateInfo } from '../signing/cms';
+import { linkSignals, type Signer } from '../signing/types';
+import { czHttpError, czNetworkError, neverSent } from './errors';
+import { RateLimiter } from './limiter';
+import { productGroup, productGroupById } from './product-groups';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from './retry';
+import {
+  authKeySchema,
+  balanceSchema,
+  cisInfoListSchema,
+  docInfoListSchema,
+  docListSchema,
+  signInSchema,
+  type CisInfoItem,
+  type DocInfo,
+  type DocListItem,
+} from './schemas';
+
+export const V3 = '/api/v3/true-api';
+export const V4 = '/api/v4/true-api';
+/** Documented token lifetime ("не более 10 часов"), used when the token does not say. */
+export const TOKEN_LIFETIME_MS = 10 * 3600 * 1000;
+
+export type DocumentFormat = 'MANUAL' | 'XML' | 'CSV';
+
+export interface CzClientOptions {
+  /** stand root without the API path, e.g. `https://markirovka.crpt.ru` or `http://127.0.0.1:9400` */
+  baseUrl: string;
+  signer: Signer;
+  /** requests per second (1…50, default 50); ignored when `limiter` is given */
+  rateLimit?: number;
+  /** a limiter shared with other clients of the same participant (not closed by `close()`) */
+  limiter?: RateLimiter;
+  /** timeout of one HTTP request (default 60 s) */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** renew the token this long before it expires (default 30 min, at most a fifth of its lifetime) */
+  renewBeforeMs?: number;
+  /** how long `documentInfo` waits for a new id to become visible (default 15 s) */
+  visibilityWaitMs?: number;
+  /** ask for a UUID token («единый токен») instead of a JWT; always on with the presigned signer */
+  unitedToken?: boolean;
+  /** `inn` of simpleSignIn: only for a person with МЧД of several organisations */
+  authInn?: string;
+  /** retry document creation also after 5xx / timeouts (may create duplicates; default false) */
+  retryUncertain?: boolean;
+  /** axios instance (tests, proxies) */
+  http?: AxiosInstance;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** presigned signer: attached signature for authentication (msg.authSignature) */
+  authSignature?: string;
+}
+
+export interface TokenInfo {
+  kind: 'jwt' | 'uuid';
+  obtainedAt: Date;
+  expiresAt: Date;
+  /** the certificate that signed the authentication, when it was in the signature */
+  certificate?: CertificateInfo;
+}
+
+export interface CreateDocumentInput {
+  /** document type code, e.g. `LP_SHIP_GOODS` */
+  type: string;
+  /** product group code (`pg`), e.g. `lp` */
+  productGroup: string;
+  /** the document: exact bytes (Buffer/string) or an object serialised as compact JSON */
+  body: Buffer | string | object;
+  /** `MANUAL` (JSON, default), `XML` or `CSV` */
+  format?: DocumentFormat;
+  /** a detached signature made beforehand (see `signDocument`), or the presigned one (msg.signature) */
+  signature?: string;
+}
+
+export interface SignedDocument {
+  /** the exact bytes that are signed and base64-encoded into `product_document` */
+  bytes: Buffer;
+  /** detached CAdES-BES signature over `bytes`, one line of base64 */
+  signature: string;
+}
+
+export interface DocListFilter {
+  /** product group code: required by True API */
+  pg: string;
+  dateFrom?: string | Date;
+  dateTo?: string | Date;
+  /** document id (when set, `did` is ignored by the server) */
+  number?: string;
+  documentStatus?: string;
+  documentType?: string | string[];
+  documentFormat?: 'MANUAL' | 'UPD' | 'XML' | 'CSV';
+  senderInn?: string;
+  receiverInn?: string;
+  /** incoming (true) or outgoing (false); not in v553 but accepted by the system */
+  input?: boolean;
+  /** 1…1000 (default 50) */
+  limit?: number;
+  order?: 'ASC' | 'DESC';
+  /** keyset paging anchor: id of the last document seen … */
+  did?: string;
+  /** … and its `docDate` */
+  orderedColumnValue?: string;
+  pageDir?: 'NEXT' | 'PREV';
+}
+
+export interface DocListPage {
+  results: DocListItem[];
+  nextPage: boolean;
+}
+
+export interface BalanceEntry {
+  productGroupId: number;
+  /** product group code when the id is known */
+  productGroup?: string;
+  /** kopecks as True API gives them; undefined when there is no account for the group */
+  balanceKopecks?: number;
+  /** the same in roubles (kopecks / 100) */
+  balanceRoubles?: number;
+  contractId?: string | number | null;
+  organisationId?: string | number | null;
+}
+
+export interface CzClientStats {
+  requests: number;
+  retries: number;
+  authentications: number;
+  rateLimited: number;
+}
+
+interface RequestSpec {
+  what: [string, string];
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  body?: unknown;
+  auth: boolean;
+  /** `read`: retry 429/5xx/network; `create`: only when surely not received; `none` */
+  retry: 'read' | 'create' | 'none';
+  okStatuses?: number[];
+  call: CallOptions;
+}
+
+interface RawResponse {
+  status: number;
+  text: string;
+  headers: Record<string, unknown>;
+}
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+function jwtExpiry(token: string): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isoDate(v: string | Date | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return v instanceof Date ? v.toISOString() : v;
+}
+
+function localError(field: string, ru: string, en: string): ZnakFlowError {
+  return new ZnakFlowError({ code: 'CZ_INVALID_ARGUMENT', field, ru, en, source: 'cz' });
+}
+
+export class CzClient {
+  private readonly base: string;
+  private readonly http: AxiosInstance;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly limiter: RateLimiter;
+  private readonly ownLimiter: boolean;
+  private readonly retry: RetryPolicy;
+  private readonly controller = new AbortController();
+  private token?: { value: string; renewAt: number; info: TokenInfo };
+  private authInFlight?: Promise<TokenInfo>;
+  private balanceBase?: string;
+  private closed = false;
+  readonly stats: CzClientStats = { requests: 0, retries: 0, authentications: 0, rateLimited: 0 };
+
+  constructor(private readonly opts: CzClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '').replace(/\/api\/v[34]\/true-api$/, '');
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    };
+    this.http = opts.http ?? axios.create();
+    this.ownLimiter = !opts.limiter;
+    this.limiter = opts.limiter ?? new RateLimiter({ perSecond: Math.min(50, opts.rateLimit ?? 50) });
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    // every request in flight listens on the close signal: many at once is normal, not a leak
+    setMaxListeners(0, this.controller.signal);
+  }
+
+  /** The signer this client signs with. */
+  get signer(): Signer {
+    return this.opts.signer;
+  }
+
+  /** The shared rate limiter. */
+  get rateLimiter(): RateLimiter {
+    return this.limiter;
+  }
+
+  /** What is known about the current token (never the token itself). */
+  tokenInfo(): TokenInfo | undefined {
+    return this.token?.info;
+  }
+
+  /**
+   * Authenticate now (challenge → attached signature → token), even if a token is cached.
+   * Concurrent callers share one authentication.
+   */
+  authenticate(opts: CallOptions = {}): Promise<TokenInfo> {
+    this.authInFlight ??= this.doAuthenticate(opts)
+      .catch((err: unknown) => {
+        // A sign-in retried after a lost answer finds its challenge already used: start over once.
+        if (
+          err instanceof ZnakFlowError &&
+          err.status === 400 &&
+          /^UUID не найден/.test(err.remoteText ?? '')
+        ) {
+          return this.doAuthenticate(opts);
+        }
+        throw err;
+      })
+      .finally(() => {
+        this.authInFlight = undefined;
+      });
+    return this.authInFlight;
+  }
+
+  /** Sign a document detached over the exact bytes that will be sent. */
+  async signDocument(body: CreateDocumentInput['body'], opts: CallOptions = {}): Promise<SignedDocument> {
+    const bytes = toBytes(body);
+    const signature = await this.opts.signer.sign(bytes, 'detached', {
+      signal: opts.signal,
+      purpose: 'document',
+    });
+    return { bytes, signature };
+  }
+
+  /**
+   * `POST /api/v3/true-api/lk/documents/create?pg=…` (§3). Signs the bytes unless a signature is
+   * given, sends them base64-encoded with the detached signature, and resolves to the document id
+   * (the plain-text answer). The answer only means "accepted for processing": the outcome comes
+   * from `documentInfo` / `listDocuments`.
+   */
+  async createDocument(input: CreateDocumentInput, opts: CallOptions = {}): Promise<string> {
+    if (!input.type) throw localError('type', 'не указан тип документа', 'the document type is missing');
+    if (!input.productGroup || !productGroup(input.productGroup)) {
+      throw localError(
+        'productGroup',
+        `неизвестная товарная группа «${input.productGroup}»`,
+        `unknown product group "${input.productGroup}"`,
+      );
+    }
+    const bytes = toBytes(input.body);
+    const signature =
+      this.opts.signer.kind === 'presigned' || input.signature === undefined
+        ? await this.opts.signer.sign(bytes, 'detached', {
+            signal: opts.signal,
+            signature: input.signature,
+            purpose: 'document',
+          })
+        : input.signature;
+    const res = await this.request({
+      what: ['отправка документа', 'sending the document'],
+      method: 'POST',
+      path: `${V3}/lk/documents/create`,
+      query: { pg: input.productGroup },
+      body: {
+        document_format: input.format ?? 'MANUAL',
+        product_document: bytes.toString('base64'),
+        type: input.type,
+        signature,
+      },
+      auth: true,
+      retry: 'create',
+      call: opts,
+    });
+    let id = res.text.trim();
+    if (id.startsWith('"')) {
+      try {
+        id = String(JSON.parse(id));
+      } catch {
+        // keep as is
+      }
+    }
+    if (!id || id.length > 300 || /[\s{}[\]]/.test(id)) {
+      throw badResponse(
+        'отправка документа',
+        'sending the document',
+        `unexpected answer: ${id.slice(0, 100)}`,
+      );
+    }
+    return id;
+  }
+
+  /** `GET /api/v4/true-api/doc/list` (§6.2): one page. */
+  async listDocuments(filter: DocListFilter, opts: CallOptions = {}): Promise<DocListPage> {
+    if (!filter.pg)
+      throw localError('pg', 'не указана товарная группа (pg)', 'the product group (pg) is missing');
+    if (filter.senderInn && filter.receiverInn) {
+      throw localError(
+        'senderInn',
+        'senderInn и receiverInn не могут быть указаны одновременно',
+        'senderInn and receiverInn cannot be given together',
+      );
+    }
+    if (
+      filter.limit !== undefined &&
+      (filter.limit < 1 || filter.limit > 1000 || !Number.isInteger(filter.limit))
+    ) {
+      throw localError('limit', 'limit должен быть от 1 до 1000', 'limit must be from 1 to 1000');
+    }
+    if (filter.did && !filter.orderedColumnValue) {
+      throw localError(
+        'orderedColumnValue',
+        'вместе с did нужен orderedColumnValue',
+        'orderedColumnValue is required with did',
+      );
+    }
+    const res = await this.request({
+      what: ['список документов', 'document list'],
+      method: 'GET',
+      path: `${V4}/doc/list`,
+      query: {
+        pg: filter.pg,
+        dateFrom: isoDate(filter.dateFrom),
+        dateTo: isoDate(filter.dateTo),
+        number: filter.number,
+        documentStatus: filter.documentStatus,
+        documentType: filter.documentType,
+        documentFormat: filter.documentFormat,
+        senderInn: filter.senderInn,
+        receiverInn: filter.receiverInn,
+        input: filter.input,
+        limit: filter.limit,
+        order: filter.order,
+        did: filter.did,
+        orderedColumnValue: filter.orderedColumnValue,
+        pageDir: filter.pageDir,
+      },
+      auth: true,
+      retry: 'read',
+      call: opts,
+    });
+    const page = parseJson(res.text, docListSchema, ['список документов', 'document list']);
+    return { results: page.results, nextPage: page.nextPage === true };
+  }
+
+  /** Every document matching the filter, page by page (keyset paging with `did` + `orderedColumnValue`). */
+  async *iterateDocuments(
+    filter: DocListFilter,
+    opts: CallOptions & { maxPages?: number } = {},
+  ): AsyncGenerator<DocListItem> {
+    let f: DocListFilter = { ...filter, did: undefined, orderedColumnValue: undefined };
+    for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
+      const { results, nextPage } = await this.listDocuments(f, opts);
+      for (const r of results) yield r;
+      const last = results[results.length - 1];
+      if (!nextPage || !last) return;
+      f = { ...f, did: last.number, orderedColumnValue: last.docDate, pageDir: 'NEXT' };
+    }
+  }
+
+  /**
+   * `GET /api/v4/true-api/doc/{id}/info` (§6.3). The answer is an array; this resolves to its first
+   * element. A new id may not be visible for a few seconds: a 404 (or an empty array) is retried
+   * until `waitVisibleMs` (default: the client's `visibilityWaitMs`) has passed.
+   */
+  async documentInfo(
+    id: string,
+    opts: CallOptions & { pg?: string; body?: boolean; waitVisibleMs?: number } = {},
+  ): Promise<DocInfo> {
+    if (!id)
+      throw localError('documentId', 'не указан идентификатор документа', 'the document id is missing');
+    const deadline = Date.now() + (opts.waitVisibleMs ?? this.opts.visibilityWaitMs ?? 15000);
+    for (let i = 0; ; i++) {
+      const res = await this.request({
+        what: [`документ ${id}`, `document ${id}`],
+        method: 'GET',
+        path: `${V4}/doc/${encodeURIComponent(id)}/info`,
+        query: { pg: opts.pg, body: opts.body ? true : undefined },
+        auth: true,
+        retry: 'read',
+        okStatuses: [404],
+        call: opts,
+      });
+      const list =
+        res.status === 404
+          ? []
+          : parseJson(res.text, docInfoListSchema, [`документ ${id}`, `document ${id}`]);
+      const first = list[0];
+      if (first) return first;
+      const delay = Math.min(3000, 500 * 2 ** i);
+      if (Date.now() + delay > deadline) {
+        const remote = czHttpError(404, res.text, { what: [`документ ${id}`, `document ${id}`] });
+        throw new ZnakFlowError({
+          code: 'CZ_DOC_NOT_FOUND',
+          remoteText: remote.remoteText,
+          ru: `документ ${id} не найден в Честном ЗНАКе`,
+          en: `document ${id} is not found in Chestny ZNAK (a new document may need a few seconds)`,
+          status: 404,
+          source: 'cz',
+          retryable: true,
+        });
+      }
+      const link = this.linked(opts.signal);
+      try {
+        await sleep(delay, link.signal);
+      } catch {
+        throw closedError();
+      } finally {
+        link.dispose();
+      }
+    }
+  }
+
+  /**
+   * `POST /api/v3/true-api/cises/info` (§7.1) in chunks of at most 1000 codes (configurable lower).
+   * Resolves to one item per requested code, in order; unknown codes come back with
+   * `errorCode: "404"` (the 404-with-array answer is not an error).
+   */
+  async cisesInfo(
+    codes: readonly string[],
+    opts: CallOptions & { pg?: string; chunkSize?: number } = {},
+  ): Promise<CisInfoItem[]> {
+    if (!Array.isArray(codes) || codes.length === 0) {
+      throw localError('codes', 'не указан ни один код маркировки', 'no marking code given');
+    }
+    const bad = codes.findIndex((c) => typeof c !== 'string' || c.length === 0);
+    if (bad >= 0) throw localError(`codes[${bad}]`, 'пустой код маркировки', 'empty marking code');
+    const size = Math.max(1, Math.min(1000, opts.chunkSize ?? 1000));
+    const out: CisInfoItem[] = [];
+    for (let i = 0; i < codes.length; i += size) {
+      const chunk = codes.slice(i, i + size);
+      const res = await this.request({
+        what: ['сведения о кодах', 'code information'],
+        method: 'POST',
+        path: `${V3}/cises/info`,
+        query: { pg: opts.pg },
+        body: chunk,
+        auth: true,
+        retry: 'read',
+        okStatuses: [404],
+        call: opts,
+      });
+      out.push(...parseJson(res.text, cisInfoListSchema, ['сведения о кодах', 'code information']));
+    }
+    return out;
+  }
+
+  /**
+   * Personal-account balance (§8): all product groups, or one by its numeric id. Amounts are
+   * kopecks in True API; `balanceRoubles` gives roubles. The reference is unsure whether the path
+   * carries the API version: the versioned path is tried first, then the bare one.
+   */
+  async balance(productGroupId?: number, opts: CallOptions = {}): Promise<BalanceEntry[]> {
+    const bases = this.balanceBase !== undefined ? [this.balanceBase] : [V3, ''];
+    let lastErr: unknown;
+    for (const b of bases) {
+      const path =
+        productGroupId === undefined
+          ? `${b}/elk/product-groups/balance/all`
+          : `${b}/elk/product-groups/balance`;
+      const res = await this.request({
+        what: ['баланс', 'balance'],
+        method: 'GET',
+        path,
+        query: { productGroupId },
+        auth: true,
+        retry: 'read',
+        okStatuses: [404],
+        call: opts,
+      });
+      if (res.status === 404) {
+        lastErr = czHttpError(404, res.text, { what: ['баланс', 'balance'] });
+        // "В токене отсутствует свойство pid" etc. are real answers, not a wrong path
+        if (/pid|лицев/i.test(res.text)) throw lastErr;
+        continue;
+      }
+      this.balanceBase = b;
+      const raw: unknown = JSON.parse(res.text);
+      const list = parseJson(JSON.stringify(Array.isArray(raw) ? raw : [raw]), balanceSchema.array(), [
+        'баланс',
+        'balance',
+      ]);
+      return list.map((e) => ({
+        productGroupId: e.productGroupId,
+        productGroup: productGroupById(e.productGroupId)?.code,
+        balanceKopecks: e.balance ?? undefined,
+        balanceRoubles: typeof e.balance === 'number' ? e.balance / 100 : undefined,
+        contractId: e.contractId,
+        organisationId: e.organisationId,
+      }));
+    }
+    throw lastErr;
+  }
+
+  /** Abort what is in flight, forget the token; the shared limiter is closed only if it is ours. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.abort();
+    if (this.ownLimiter) this.limiter.close();
+    if (this.token) forgetSecret(this.token.value);
+    this.token = undefined;
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private linked(signal?: AbortSignal): { signal: AbortSignal; dispose(): void } {
+    return linkSignals(signal, this.controller.signal);
+  }
+
+  private async doAuthenticate(opts: CallOptions): Promise<TokenInfo> {
+    const presigned = this.opts.signer.kind === 'presigned';
+    const united = presigned || this.opts.unitedToken === true;
+    let body: Record<string, unknown>;
+    let signature: string;
+    if (presigned) {
+      // A random challenge cannot be signed in advance: «единый токен» with a signed INN (§2.2).
+      signature = await this.opts.signer.sign(Buffer.alloc(0), 'attached', {
+        signal: opts.signal,
+        signature: opts.authSignature,
+        purpose: 'auth',
+      });
+      body = { data: signature, unitedToken: true };
+    } else {
+      const keyRes = await this.request({
+        what: ['аутентификация (auth/key)', 'authentication (auth/key)'],
+        method: 'GET',
+        path: `${V3}/auth/key`,
+        auth: false,
+        retry: 'read',
+        call: opts,
+      });
+      const key = parseJson(keyRes.text, authKeySchema, ['аутентификация', 'authentication']);
+      signature = await this.opts.signer.sign(Buffer.from(key.data, 'utf8'), 'attached', {
+        signal: opts.signal,
+        purpose: 'auth',
+      });
+      body = { uuid: key.uuid, data: signature };
+      if (united) body['unitedToken'] = true;
+      else if (this.opts.authInn) body['inn'] = this.opts.authInn;
+    }
+    const res = await this.request({
+      what: ['аутентификация (simpleSignIn)', 'authentication (simpleSignIn)'],
+      method: 'POST',
+      path: `${V3}/auth/simpleSignIn`,
+      body,
+      auth: false,
+      retry: 'read',
+      call: opts,
+    });
+    const parsed = parseJson(res.text, signInSchema, ['аутентификация', 'authentication']);
+    const value = (parsed.token ?? parsed.uuidToken) as string;
+    registerSecret(value);
+    const now = Date.now();
+    const expiresAt = (parsed.token ? jwtExpiry(parsed.token) : undefined) ?? now + TOKEN_LIFETIME_MS;
+    const lifetime = Math.max(0, expiresAt - now);
+    const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
+    let certificate: CertificateInfo | undefined;
+    try {
+      certificate = parseCms(Buffer.from(signature, 'base64')).signerCertificate;
+    } catch {
+      certificate = undefined;
+    }
+    if (this.token) forgetSecret(this.token.value);
+    const info: TokenInfo = {
+      kind: parsed.token ? 'jwt' : 'uuid',
+      obtainedAt: new Date(now),
+      expiresAt: new Date(expiresAt),
+      certificate,
+    };
+    this.token = { value, renewAt, info };
+    this.stats.authentications++;
+    return info;
+  }
+
+  private async bearer(call: CallOptions): Promise<string> {
+    const t = this.token;
+    if (t && Date.now() < t.renewAt) return t.value;
+    await this.authenticate(call);
+    if (!this.token) throw badResponse('аутентификация', 'authentication', 'no token');
+    return this.token.value;
+  }
+
+  private url(path: string, query?: RequestSpec['query']): string {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined || v === null || v === '') continue;
+      if (Array.isArray(v)) for (const x of v) qs.append(k, x);
+      else qs.append(k, String(v));
+    }
+    const s = qs.toString();
+    return `${this.base}${path}${s ? `?${s}` : ''}`;
+  }
+
+  private async request(spec: RequestSpec): Promise<RawResponse> {
+    if (this.closed) throw closedError();
+    let attempt = 0;
+    let reauthed = false;
+    for (;;) {
+      const link = this.linked(spec.call.signal);
+      let token: string | undefined;
+      let res: AxiosResponse<ArrayBuffer> | undefined;
+      try {
+        if (spec.auth) token = await this.bearer(spec.call);
+        await this.limiter.acquire(link.signal);
+        this.stats.requests++;
+        res = await this.http.request<ArrayBuffer>({
+          method: spec.method,
+          url: this.url(spec.path, spec.query),
+          data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          headers: {
+            Accept: '*/*',
+            ...(spec.body !== undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}),
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          },
+          responseType: 'arraybuffer',
+          transformResponse: [(d: unknown) => d],
+          validateStatus: () => true,
+          timeout: this.opts.timeoutMs ?? 60000,
+          maxBodyLength: MAX_BODY,
+          maxContentLength: MAX_BODY,
+          signal: link.signal,
+          httpAgent: this.agents.http,
+          httpsAgent: this.agents.https,
+        });
+      } catch (err) {
+        if (this.closed || spec.call.signal?.aborted) throw closedError();
+        if (err instanceof ZnakFlowError) throw err;
+        const netErr = czNetworkError(err, { what: spec.what, hide: [token] }, this.opts.timeoutMs ?? 60000);
+        const safe =
+          spec.retry === 'read' ||
+          (spec.retry === 'create' && (neverSent(err) || !!this.opts.retryUncertain));
+        if (safe && attempt < this.retry.retries) {
+          await this.pause(attempt++, undefined, spec.call.signal);
+          continue;
+        }
+        if (spec.retry === 'create' && !neverSent(err)) throw uncertain(netErr);
+        throw netErr;
+      } finally {
+        link.dispose();
+      }
+      const text = Buffer.from(res.data ?? new ArrayBuffer(0)).toString('utf8');
+      const status = res.status;
+      if (status === 401 && spec.auth && !reauthed) {
+        reauthed = true;
+        if (this.token && this.token.value === token) this.token.renewAt = 0;
+        continue;
+      }
+      if ((status >= 200 && status < 300) || spec.okStatuses?.includes(status)) {
+        return { status, text, headers: res.headers as Record<string, unknown> };
+      }
+      if (status === 429) this.stats.rateLimited++;
+      const retryable = status === 429 || status >= 500;
+      const safe =
+        retryable &&
+        (spec.retry === 'read' ||
+          (spec.retry === 'create' && (status === 429 || !!this.opts.retryUncertain)));
+      if (safe && attempt < this.retry.retries) {
+        await this.pause(attempt++, parseRetryAfter(res.headers['retry-after']), spec.call.signal);
+        continue;
+      }
+      const err = czHttpError(status, text, { what: spec.what, hide: [token] });
+      if (spec.retry === 'create' && status >= 500) throw uncertain(err);
+      throw err;
+    }
+  }
+
+  private async pause(
+    attempt: number,
+    retryAfterMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.stats.retries++;
+    const link = this.linked(signal);
+    try {
+      await sleep(backoffDelay(attempt, this.retry, retryAfterMs), link.signal);
+    } catch {
+      throw closedError();
+    } finally {
+      link.dispose();
+    }
+  }
+}
+
+function toBytes(body: CreateDocumentInput['body']): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+function badResponse(ru: string, en: string, why: string): ZnakFlowError {
+  return new ZnakFlowError({
+    code: 'CZ_BAD_RESPONSE',
+    ru: `${ru}: неожиданный ответ Честного ЗНАКа (${why})`,
+    en: `${en}: unexpected answer from Chestny ZNAK (${why})`,
+    source: 'cz',
+  });
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>, what: [string, string]): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw badResponse(what[0], what[1], `not JSON: ${text.slice(0, 120)}`);
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const details = zodIssuesToDetails(r.error);
+  const first = details[0];
+  throw new ZnakFlowError({
+    code: 'CZ_BAD_RESPONSE',
+    ru: `${what[0]}: ответ Честного ЗНАКа не соответствует ожидаемому (${first?.path}: ${first?.message_ru})`,
+    en: `${what[1]}: the answer of Chestny ZNAK has an unexpected shape (${first?.path}: ${first?.message_en})`,
+    source: 'cz',
+    details,
+  });
+}
+
+function uncertain(err: ZnakFlowError): ZnakFlowError {
+  return new ZnakFlowError({
+    code: 'CZ_SEND_UNCERTAIN',
+    ru: `${err.ru}; неизвестно, принят ли документ: найдите его (doc/list) перед повторной отправкой`,
+    en: `${err.en}; it is unknown whether the document was received: look it up (doc/list) before sending again`,
+    status: err.status,
+    remoteText: err.remoteText,
+    source: 'cz',
+    retryable: true,
+    cause: err,
+  });
+}
+
+function closedError(): ZnakFlowError {
+  return new ZnakFlowError({
+    code: 'ABORTED',
+    ru: 'запрос к Честному ЗНАКу прерван (узел остановлен или переразвёрнут)',
+    en: 'the request to Chestny ZNAK was aborted (node stopped or redeployed)',
+    source: 'cz',
+  });
+}

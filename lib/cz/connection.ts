@@ -1,0 +1,160 @@
+/**
+ * What a `cz-connection` holds: the signer and the True API client (with its rate limiter) built
+ * from the node's settings and credentials, and the "Test connection" check the editor runs on
+ * the settings being edited.
+ */
+import { toZnakFlowError, type ZnakFlowError } from '../errors';
+import { redact, registerSecret } from '../redact';
+import { createSigner, type SignerSecrets } from '../signing/index';
+import type { Signer } from '../signing/types';
+import { CzClient, type CzClientOptions } from './client';
+import { productGroup } from './product-groups';
+import { baseUrl, type CzConnectionSettings } from './settings';
+
+export interface CzConnection {
+  signer: Signer;
+  client: CzClient;
+  close(): void;
+}
+
+/** One signer and one client (with one limiter) for a connection's settings. */
+export function createConnection(
+  settings: CzConnectionSettings,
+  secrets: SignerSecrets,
+  extra: Partial<CzClientOptions> = {},
+): CzConnection {
+  for (const v of Object.values(secrets)) registerSecret(v);
+  const signer = createSigner(settings, secrets);
+  const client = new CzClient({
+    baseUrl: baseUrl(settings),
+    signer,
+    rateLimit: settings.rateLimit,
+    timeoutMs: settings.timeout,
+    ...extra,
+  });
+  return {
+    signer,
+    client,
+    close: () => {
+      client.close();
+      signer.close();
+    },
+  };
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  message_ru: string;
+  message_en: string;
+  field?: string;
+  status?: number;
+  remoteText?: string;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  baseUrl?: string;
+  certificate?: {
+    subject: string;
+    issuer: string;
+    inn?: string;
+    notBefore: string;
+    notAfter: string;
+  };
+  token?: { kind: 'jwt' | 'uuid'; expiresAt: string };
+  balance?: Array<{ productGroupId: number; productGroup?: string; name?: string; roubles?: number }>;
+  balanceError?: ErrorInfo;
+  warnings: Array<{ code: string; ru: string; en: string }>;
+  error?: ErrorInfo;
+  durationMs: number;
+}
+
+export function errorInfo(err: unknown): ErrorInfo {
+  const e: ZnakFlowError = toZnakFlowError(err, 'cz');
+  return {
+    code: e.code,
+    message: redact(e.message),
+    message_ru: redact(e.ru),
+    message_en: redact(e.en),
+    field: e.field ?? (err as { field?: string }).field,
+    status: e.status,
+    remoteText: e.remoteText !== undefined ? redact(e.remoteText) : undefined,
+  };
+}
+
+/**
+ * Authenticate with the given settings and report who signed (certificate subject and INN), when
+ * the token expires and the balance — or the exact reason it failed. Nothing is kept afterwards.
+ */
+export async function testConnection(
+  settings: CzConnectionSettings,
+  secrets: SignerSecrets,
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<ConnectionTestResult> {
+  const t0 = Date.now();
+  const warnings: ConnectionTestResult['warnings'] = [];
+  let conn: CzConnection | undefined;
+  const result = (r: Omit<ConnectionTestResult, 'durationMs' | 'warnings'>): ConnectionTestResult => ({
+    ...r,
+    warnings,
+    durationMs: Date.now() - t0,
+  });
+  try {
+    conn = createConnection(settings, secrets, {
+      timeoutMs: Math.min(settings.timeout, opts.timeoutMs ?? 30000),
+      retry: { retries: 1, baseMs: 300, maxMs: 1000 },
+    });
+    const token = await conn.client.authenticate({ signal: opts.signal });
+    const cert = token.certificate ?? (await conn.signer.certificate?.().catch(() => undefined));
+    if (cert) {
+      if (cert.participantInn && cert.participantInn !== settings.participantInn) {
+        warnings.push({
+          code: 'INN_MISMATCH',
+          ru: `ИНН в сертификате (${cert.participantInn}) не совпадает с ИНН участника в настройках (${settings.participantInn})`,
+          en: `the certificate INN (${cert.participantInn}) differs from the participant INN in the settings (${settings.participantInn})`,
+        });
+      }
+      const days = Math.floor((cert.notAfter.getTime() - Date.now()) / 86400000);
+      if (days < 30) {
+        warnings.push({
+          code: 'CERT_EXPIRES',
+          ru: `сертификат действует ещё ${Math.max(0, days)} дн. (до ${cert.notAfter.toISOString().slice(0, 10)})`,
+          en: `the certificate expires in ${Math.max(0, days)} days (${cert.notAfter.toISOString().slice(0, 10)})`,
+        });
+      }
+    }
+    let balance: ConnectionTestResult['balance'];
+    let balanceError: ErrorInfo | undefined;
+    try {
+      balance = (await conn.client.balance(undefined, { signal: opts.signal })).map((b) => ({
+        productGroupId: b.productGroupId,
+        productGroup: b.productGroup,
+        name: b.productGroup ? productGroup(b.productGroup)?.ru : undefined,
+        roubles: b.balanceRoubles,
+      }));
+    } catch (err) {
+      balanceError = errorInfo(err);
+    }
+    return result({
+      ok: true,
+      baseUrl: baseUrl(settings),
+      certificate: cert
+        ? {
+            subject: cert.subjectText,
+            issuer: cert.issuerText,
+            inn: cert.participantInn,
+            notBefore: cert.notBefore.toISOString(),
+            notAfter: cert.notAfter.toISOString(),
+          }
+        : undefined,
+      token: { kind: token.kind, expiresAt: token.expiresAt.toISOString() },
+      balance,
+      balanceError,
+    });
+  } catch (err) {
+    return result({ ok: false, baseUrl: baseUrl(settings), error: errorInfo(err) });
+  } finally {
+    conn?.close();
+  }
+}

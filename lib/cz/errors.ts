@@ -1,0 +1,128 @@
+/**
+ * Errors from Честный ЗНАК as catchable ZnakFlowErrors: the operator's own text kept verbatim
+ * (`remoteText`, and in the Russian part of the message), an English explanation, the HTTP status,
+ * and whether a retry may help. Answers come as JSON (`error_message`, `description`,
+ * `error_description`), as XML (`<error_description>` of 401s) or as plain text
+ * (cz-true-api.md §2.2, §9).
+ */
+import { ZnakFlowError } from '../errors';
+import { redact } from '../redact';
+
+const EXPLAIN: Record<number, [string, string]> = {
+  400: ['CZ_BAD_REQUEST', 'the request was rejected as invalid'],
+  401: ['CZ_UNAUTHORIZED', 'not authenticated: the token is missing, expired or invalid'],
+  402: ['CZ_BAD_REQUEST', 'wrong attributes in the request body'],
+  403: ['CZ_FORBIDDEN', 'access denied (no rights for this participant, product group or method)'],
+  404: ['CZ_NOT_FOUND', 'not found'],
+  406: ['CZ_NOT_ACCEPTABLE', 'the server cannot answer in an accepted format'],
+  409: ['CZ_CONFLICT', 'conflict with the current state'],
+  410: ['CZ_GONE', 'the resource is gone'],
+  413: ['CZ_TOO_LARGE', 'the request is too large'],
+  414: ['CZ_TOO_LARGE', 'the request is too large'],
+  422: ['CZ_UNPROCESSABLE', 'the request is well formed but cannot be processed'],
+  429: ['CZ_RATE_LIMIT', 'too many requests: the rate limit was exceeded'],
+};
+
+function serverExplain(status: number): [string, string] {
+  if (status === 502) return ['CZ_SERVER_ERROR', 'bad gateway (the server behind the gateway failed)'];
+  if (status === 503) return ['CZ_SERVER_ERROR', 'the remote system is unavailable'];
+  if (status === 504) return ['CZ_SERVER_ERROR', 'the remote system did not answer in time'];
+  return ['CZ_SERVER_ERROR', 'server error'];
+}
+
+function xmlText(text: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(text);
+  return m?.[1]?.trim() || undefined;
+}
+
+/** The operator's own text out of an error answer body (JSON, XML or plain text). */
+export function remoteErrorText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  if (Buffer.isBuffer(body)) return remoteErrorText(body.toString('utf8'));
+  if (typeof body === 'object') {
+    const o = body as Record<string, unknown>;
+    const pick = ['error_message', 'errorMessage', 'error_description', 'message', 'description', 'error'];
+    for (const k of pick) {
+      const v = o[k];
+      if (typeof v === 'string' && v.trim()) return v.trim();
+    }
+    if (Array.isArray(body)) {
+      const first = body[0] as Record<string, unknown> | undefined;
+      if (first && typeof first === 'object') return remoteErrorText(first);
+    }
+    return JSON.stringify(body).slice(0, 1000);
+  }
+  const text = String(body).trim();
+  if (text.startsWith('{') || text.startsWith('[')) {
+    try {
+      return remoteErrorText(JSON.parse(text) as unknown);
+    } catch {
+      // not JSON after all
+    }
+  }
+  if (text.startsWith('<')) {
+    return xmlText(text, 'error_description') ?? xmlText(text, 'error') ?? text.slice(0, 1000);
+  }
+  return text.slice(0, 1000);
+}
+
+export interface HttpErrorContext {
+  /** what was being done, in both languages */
+  what: [string, string];
+  /** secrets that must not appear (the token echoed by "Access token expired: <token>") */
+  hide?: Array<string | undefined>;
+}
+
+function hideAll(text: string, hide: Array<string | undefined> = []): string {
+  let out = text;
+  for (const h of hide) if (h && h.length >= 4) out = out.split(h).join('***');
+  return redact(out);
+}
+
+/** An error for an HTTP answer that is not a success. */
+export function czHttpError(status: number, body: unknown, ctx: HttpErrorContext): ZnakFlowError {
+  const remote = hideAll(remoteErrorText(body), ctx.hide);
+  const [code, en] =
+    status >= 500 ? serverExplain(status) : (EXPLAIN[status] ?? ['CZ_ERROR', 'request failed']);
+  const retryable = status === 429 || status >= 500;
+  return new ZnakFlowError({
+    code,
+    ru: `${ctx.what[0]}: Честный ЗНАК ответил «${remote || `HTTP ${status}`}»`,
+    en: `${ctx.what[1]}: Chestny ZNAK answered with an error: ${en}`,
+    status,
+    remoteText: remote,
+    source: 'cz',
+    retryable,
+  });
+}
+
+/** A transport failure: no answer (refused, reset, timeout, DNS). */
+export function czNetworkError(err: unknown, ctx: HttpErrorContext, timeoutMs?: number): ZnakFlowError {
+  const e = err as { code?: string; message?: string };
+  const timeout = e.code === 'ETIMEDOUT' || e.code === 'ECONNABORTED' || /timeout/i.test(e.message ?? '');
+  const text = hideAll(e.message ?? String(err), ctx.hide);
+  if (timeout) {
+    return new ZnakFlowError({
+      code: 'CZ_TIMEOUT',
+      ru: `${ctx.what[0]}: Честный ЗНАК не ответил за ${timeoutMs ?? '?'} мс`,
+      en: `${ctx.what[1]}: Chestny ZNAK did not answer within ${timeoutMs ?? '?'} ms`,
+      source: 'cz',
+      retryable: true,
+      cause: err,
+    });
+  }
+  return new ZnakFlowError({
+    code: 'CZ_NETWORK',
+    ru: `${ctx.what[0]}: нет связи с Честным ЗНАКом (${e.code ?? text})`,
+    en: `${ctx.what[1]}: cannot reach Chestny ZNAK (${e.code ?? text})`,
+    source: 'cz',
+    retryable: true,
+    cause: err,
+  });
+}
+
+/** True when a transport error happened before the request could reach the server. */
+export function neverSent(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH';
+}

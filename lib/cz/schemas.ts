@@ -1,0 +1,143 @@
+/**
+ * zod schemas of True API answers (cz-true-api.md §2, §6, §7, §8). Fields the client relies on
+ * are typed; every other field the operator sends is kept (`passthrough`), so that nodes can show
+ * the whole answer and a new field never breaks parsing. Optional fields accept `null`.
+ */
+import { z } from 'zod';
+
+const str = z.string();
+const optStr = z.string().nullish();
+
+export const authKeySchema = z.object({ uuid: str.min(1), data: str.min(1) });
+export type AuthKey = z.infer<typeof authKeySchema>;
+
+export const signInSchema = z
+  .object({ token: str.min(1).optional(), uuidToken: str.min(1).optional() })
+  .passthrough()
+  .refine((v) => v.token !== undefined || v.uuidToken !== undefined, {
+    message: 'token or uuidToken expected',
+  });
+
+/** Document statuses (§6.1), plus `UNDEFINED` of older dictionaries. */
+export const DOCUMENT_STATUSES = [
+  'IN_PROGRESS',
+  'CHECKED_OK',
+  'CHECKED_NOT_OK',
+  'PROCESSING_ERROR',
+  'ACCEPTED',
+  'CANCELLED',
+  'WAIT_ACCEPTANCE',
+  'PARSE_ERROR',
+  'WAIT_PARTICIPANT_REGISTRATION',
+  'WAIT_FOR_CONTINUATION',
+  'UNDEFINED',
+] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** Final statuses for a poller (§6.1). */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set([
+  'CHECKED_OK',
+  'CHECKED_NOT_OK',
+  'PARSE_ERROR',
+  'PROCESSING_ERROR',
+  'ACCEPTED',
+  'CANCELLED',
+]);
+/** Processed successfully, waiting for the counterparty (§6.1). */
+export const WAITING_STATUSES: ReadonlySet<string> = new Set([
+  'WAIT_ACCEPTANCE',
+  'WAIT_PARTICIPANT_REGISTRATION',
+]);
+
+const docBase = {
+  number: str,
+  docDate: str,
+  receivedAt: optStr,
+  type: str,
+  status: str,
+  senderInn: optStr,
+  senderName: optStr,
+  receiverInn: optStr,
+  receiverName: optStr,
+  invoiceNumber: optStr,
+  relatedDocId: optStr,
+  downloadDesc: optStr,
+  input: z.boolean().nullish(),
+  errors: z.array(str).nullish(),
+  eliminationReason: optStr,
+};
+
+/** An item of `doc/list`: productGroup is a string here. */
+export const docListItemSchema = z
+  .object({
+    ...docBase,
+    productGroup: optStr,
+    productGroupId: z.number().nullish(),
+  })
+  .passthrough();
+export type DocListItem = z.infer<typeof docListItemSchema>;
+
+export const docListSchema = z.object({
+  results: z.array(docListItemSchema),
+  nextPage: z.boolean().nullish(),
+});
+
+export const commonErrorSchema = z
+  .object({ errorCode: optStr, errorMessage: optStr, errorObject: optStr })
+  .passthrough();
+
+/** An item of `doc/{id}/info`: productGroup and productGroupId are arrays here. */
+export const docInfoSchema = z
+  .object({
+    ...docBase,
+    invoiceDate: optStr,
+    turnoverType: optStr,
+    body: z.unknown().optional(),
+    content: optStr,
+    commonErrors: z.array(commonErrorSchema).nullish(),
+    productGroup: z.array(str).nullish(),
+    productGroupId: z.array(z.number()).nullish(),
+  })
+  .passthrough();
+export type DocInfo = z.infer<typeof docInfoSchema>;
+
+export const docInfoListSchema = z.array(docInfoSchema);
+
+export const cisInfoSchema = z
+  .object({
+    requestedCis: optStr,
+    cis: optStr,
+    gtin: optStr,
+    status: optStr,
+    statusEx: optStr,
+    ownerInn: optStr,
+    ownerName: optStr,
+    productGroup: optStr,
+    productGroupId: z.number().nullish(),
+    packageType: optStr,
+    parent: optStr,
+    child: z.array(str).nullish(),
+  })
+  .passthrough();
+export type CisInfo = z.infer<typeof cisInfoSchema>;
+
+export const cisInfoItemSchema = z
+  .object({
+    cisInfo: cisInfoSchema.nullish(),
+    errorMessage: optStr,
+    errorCode: z.union([str, z.number()]).nullish(),
+  })
+  .passthrough();
+export type CisInfoItem = z.infer<typeof cisInfoItemSchema>;
+
+export const cisInfoListSchema = z.array(cisInfoItemSchema);
+
+export const balanceSchema = z
+  .object({
+    balance: z.number().nullish(),
+    contractId: z.union([z.number(), str]).nullish(),
+    organisationId: z.union([z.number(), str]).nullish(),
+    productGroupId: z.number(),
+  })
+  .passthrough();
+export type BalanceRaw = z.infer<typeof balanceSchema>;

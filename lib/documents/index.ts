@@ -1,0 +1,28 @@
+/**
+ * Честный ЗНАК documents: schemas and validation of the bodies (entry points other parts of the
+ * pack call), the 1C → ЧЗ mapping presets and splitting.
+ */
+export {
+  SUPPORTED_TYPES,
+  DOCUMENT_TYPES,
+  DOCUMENT_SCHEMAS,
+  CODE_LIST,
+  WITHDRAWAL_REASONS,
+  RETURN_TYPES,
+  REMARKING_CAUSES,
+  PRIMARY_DOCUMENT_TYPES,
+  CERTIFICATE_TYPES,
+  TURNOVER_TYPES,
+  isSupportedType,
+  type DocumentType,
+  type WithdrawalReason,
+} from './schemas';
+export {
+  validateDocument,
+  countCodes,
+  issuesToDetails,
+  MAX_CODES,
+  MAX_BYTES,
+  type ValidateContext,
+} from './validate';
+export { parseDate } from './common';

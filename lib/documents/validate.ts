@@ -1,0 +1,312 @@
+/**
+ * validateDocument: every problem of a document body, in one linear pass — the schema (field names,
+ * types, formats, enums), the cross-field rules, the codes (form, product-group template,
+ * duplicates), dates relative to today and the limits of one document (30 000 codes, 30 MB).
+ */
+import type { z } from 'zod';
+import { inspectCode } from '../codes';
+import { detail, type ErrorDetail } from '../errors';
+import { SEP } from '../validation';
+import { dayOf } from './common';
+import { applyRules, isRec, type Rec } from './rules';
+import { DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
+
+/** True API limits of one document (cz-true-api.md §3, §9). */
+export const MAX_CODES = 30000;
+/** 30 MB ⚠ the reference does not say whether MB means 10^6 or 2^20 bytes: the smaller is used. */
+export const MAX_BYTES = 30 * 1000 * 1000;
+
+export interface ValidateContext {
+  /** product group (`pg`) of the document: codes are checked against its template */
+  productGroup?: string;
+  /** today, for date ranges (default: now) */
+  today?: Date;
+  /** code count limit (default 30 000) */
+  maxCodes?: number;
+  /** size limit of the JSON document in bytes (default 30 MB) */
+  maxBytes?: number;
+}
+
+/** Fields holding a unit code (checked against the group's template) and package codes. */
+const UNIT_KEYS = new Set(['uit_code', 'cis', 'ki', 'last_uin', 'new_uin']);
+const PACKAGE_KEYS = new Set(['uitu_code', 'uitu', 'unitSerialNumber']);
+const AGGREGATE_CHARS = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
+
+function pathOf(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
+
+function valueAt(body: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = body;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 59)}…` : s;
+}
+
+/** zod issues as bilingual details that name the field and what was found. */
+export function issuesToDetails(error: z.ZodError, body: unknown): ErrorDetail[] {
+  return error.issues.map((i) => {
+    const path = pathOf(i.path);
+    const field = String(i.path.at(-1) ?? path);
+    if (i.message.includes(SEP)) {
+      const [ru, en] = i.message.split(SEP);
+      const params = (i as { params?: { code?: string } }).params;
+      return detail(path, params?.code ?? 'FIELD_INVALID', ru ?? i.message, en ?? i.message);
+    }
+    const value = valueAt(body, i.path);
+    switch (i.code) {
+      case 'invalid_type':
+        if (value === undefined || value === null) {
+          return detail(
+            path,
+            'FIELD_REQUIRED',
+            `обязательное поле «${field}» не заполнено`,
+            `required field "${field}" is missing`,
+          );
+        }
+        return detail(
+          path,
+          'FIELD_TYPE',
+          `поле «${field}»: неверный тип значения ${show(value)}, ожидается ${i.expected}`,
+          `field "${field}": wrong value type ${show(value)}, ${i.expected} expected`,
+        );
+      case 'invalid_value':
+        return detail(
+          path,
+          'FIELD_VALUE',
+          `поле «${field}»: недопустимое значение ${show(value)}; допустимы: ${i.values.map(String).join(', ')}`,
+          `field "${field}": value ${show(value)} is not allowed; allowed: ${i.values.map(String).join(', ')}`,
+        );
+      case 'too_small':
+      case 'too_big': {
+        const bound =
+          i.code === 'too_small' ? `не короче ${String(i.minimum)}` : `не длиннее ${String(i.maximum)}`;
+        const boundEn =
+          i.code === 'too_small' ? `at least ${String(i.minimum)}` : `at most ${String(i.maximum)}`;
+        if (i.origin === 'string' && i.code === 'too_small' && value === '') {
+          return detail(
+            path,
+            'FIELD_REQUIRED',
+            `обязательное поле «${field}» пусто`,
+            `required field "${field}" is empty`,
+          );
+        }
+        return detail(
+          path,
+          'FIELD_LENGTH',
+          `поле «${field}»: значение должно быть ${bound} (${i.origin === 'string' ? 'знаков' : 'элементов'})`,
+          `field "${field}": the value must have ${boundEn} ${i.origin === 'string' ? 'characters' : 'items'}`,
+        );
+      }
+      case 'invalid_format':
+        return detail(
+          path,
+          'FIELD_FORMAT',
+          `поле «${field}»: неверный формат значения ${show(value)}`,
+          `field "${field}": value ${show(value)} has the wrong format`,
+        );
+      case 'invalid_union':
+        return detail(
+          path,
+          'FIELD_TYPE',
+          `поле «${field}»: недопустимое значение ${show(value)}`,
+          `field "${field}": value ${show(value)} is not acceptable`,
+        );
+      default:
+        return detail(
+          path,
+          'FIELD_INVALID',
+          `поле «${field}»: ${i.message}`,
+          `field "${field}": ${i.message}`,
+        );
+    }
+  });
+}
+
+interface CodeWalk {
+  count: number;
+  seen: Map<string, string>;
+  /** LK_REMARK: old and new codes are separate families */
+  perKey: boolean;
+}
+
+function checkCodeValue(
+  key: string,
+  value: unknown,
+  path: string,
+  pg: string | undefined,
+  walk: CodeWalk,
+  out: ErrorDetail[],
+): void {
+  if (typeof value !== 'string' || value === '') return; // the schema reports it
+  walk.count++;
+  const unit = UNIT_KEYS.has(key) || key === 'sntins';
+  if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
+    const r = inspectCode(value, unit ? pg : undefined, path);
+    if (r.problem) {
+      out.push(r.problem);
+    } else if (r.code.cis !== value) {
+      out.push(
+        detail(
+          path,
+          'CODE_NOT_NORMALISED',
+          `код «${show(value)}» в документе указывается без разделителей GS, хвоста проверки и скобок: «${r.code.cis}»`,
+          `code "${show(value)}" must be written without GS separators, crypto tail and brackets: "${r.code.cis}"`,
+        ),
+      );
+    }
+  }
+  const dupKey = walk.perKey ? `${key}\u0000${value}` : value;
+  const first = walk.seen.get(dupKey);
+  if (first !== undefined) {
+    out.push(
+      detail(
+        path,
+        'CODE_DUPLICATE',
+        `код «${show(value)}» повторяется в документе (уже указан в ${first})`,
+        `code "${show(value)}" appears twice in the document (already at ${first})`,
+      ),
+    );
+  } else {
+    walk.seen.set(dupKey, path);
+  }
+}
+
+function walkCodes(
+  v: unknown,
+  path: string,
+  pg: string | undefined,
+  walk: CodeWalk,
+  out: ErrorDetail[],
+): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) walkCodes(v[i], `${path}[${i}]`, pg, walk, out);
+    return;
+  }
+  if (!isRec(v)) return;
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    const p = path ? `${path}.${key}` : key;
+    if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
+      checkCodeValue(key, value, p, pg, walk, out);
+    } else if (key === 'sntins' && Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], `${p}[${i}]`, pg, walk, out);
+    } else if (typeof value === 'object' && value !== null) {
+      walkCodes(value, p, pg, walk, out);
+    }
+  }
+}
+
+/** Number of marking codes in a body (the "sum of codes" the 30 000 limit counts). */
+export function countCodes(body: unknown): number {
+  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: true };
+  countOnly(body, walk);
+  return walk.count;
+}
+
+function countOnly(v: unknown, walk: CodeWalk): void {
+  if (Array.isArray(v)) {
+    for (const x of v) countOnly(x, walk);
+    return;
+  }
+  if (!isRec(v)) return;
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
+      if (typeof value === 'string' && value !== '') walk.count++;
+    } else if (key === 'sntins' && Array.isArray(value)) {
+      walk.count += value.filter((x) => typeof x === 'string' && x !== '').length;
+    } else if (typeof value === 'object' && value !== null) {
+      countOnly(value, walk);
+    }
+  }
+}
+
+/** Every problem found in a document body; [] when it is valid. */
+export function validateDocument(
+  type: string,
+  body: unknown,
+  ctx: { productGroup?: string; today?: Date } & ValidateContext = {},
+): ErrorDetail[] {
+  if (!isSupportedType(type)) {
+    return [
+      detail(
+        'type',
+        'DOC_TYPE',
+        `тип документа «${type}» не поддерживается; поддерживаются: ${SUPPORTED_TYPES.join(', ')}`,
+        `document type "${type}" is not supported; supported: ${SUPPORTED_TYPES.join(', ')}`,
+      ),
+    ];
+  }
+  if (!isRec(body)) {
+    return [
+      detail(
+        '(root)',
+        'DOC_NOT_OBJECT',
+        'тело документа должно быть объектом JSON',
+        'the document body must be a JSON object',
+      ),
+    ];
+  }
+  const out: ErrorDetail[] = [];
+  const parsed = DOCUMENT_SCHEMAS[type as DocumentType].safeParse(body);
+  if (!parsed.success) out.push(...issuesToDetails(parsed.error, body));
+  const pg = ctx.productGroup || undefined;
+  applyRules(
+    type as DocumentType,
+    body as Rec,
+    { productGroup: pg, today: dayOf(ctx.today ?? new Date()) },
+    (p, c, ru, en) => out.push(detail(p, c, ru, en)),
+  );
+  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: type === 'LK_REMARK' };
+  walkCodes(body, '', pg, walk, out);
+  const maxCodes = ctx.maxCodes ?? MAX_CODES;
+  if (walk.count > maxCodes) {
+    out.push(
+      detail(
+        '(root)',
+        'DOC_TOO_MANY_CODES',
+        `в документе ${walk.count} кодов, а допускается не больше ${maxCodes}: документ нужно разделить`,
+        `the document has ${walk.count} codes, at most ${maxCodes} are accepted: split it`,
+      ),
+    );
+  }
+  const maxBytes = ctx.maxBytes ?? MAX_BYTES;
+  {
+    const bytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
+    if (bytes > maxBytes) {
+      out.push(
+        detail(
+          '(root)',
+          'DOC_TOO_LARGE',
+          `документ занимает ${(bytes / 1e6).toFixed(1)} МБ, а допускается не больше ${(maxBytes / 1e6).toFixed(1)} МБ: документ нужно разделить`,
+          `the document takes ${(bytes / 1e6).toFixed(1)} MB, at most ${(maxBytes / 1e6).toFixed(1)} MB is accepted: split it`,
+        ),
+      );
+    }
+  }
+  return dedupe(out);
+}
+
+/** The same problem reported by the schema and a rule is listed once. */
+function dedupe(list: ErrorDetail[]): ErrorDetail[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.path}\u0000${d.code}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
