@@ -31,6 +31,25 @@ export interface ListedDocument {
   errors?: string[] | null;
 }
 
+/** The exact bytes to sign and send: a Buffer or string as given, anything else as compact JSON. */
+export function documentBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+/** The body as an object (parsed when it came as exact bytes), for codes and number. */
+export function documentObject(body: unknown): unknown {
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    try {
+      return JSON.parse(body.toString()) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return body;
+}
+
 export interface OutboxApi {
   /** Sign `bytes` (detached) and POST lk/documents/create; resolves with the document id. */
   create(req: {
@@ -52,6 +71,8 @@ export interface OutboxApi {
     id: string,
     productGroup: string,
   ): Promise<{ body?: unknown; status?: string; errors?: string[] | null } | undefined>;
+  /** True when a failed create certainly did not reach Честный ЗНАК (refused, 4xx, signing failed). */
+  refused?(err: unknown): boolean;
 }
 
 export interface SendResult {
@@ -141,8 +162,9 @@ export class Outbox {
   }
 
   private async sendOnce(doc: SendableDocument, signature?: string): Promise<SendResult> {
-    const bytes = Buffer.from(JSON.stringify(doc.body), 'utf8');
-    const codes = codesOf(doc.body);
+    const bytes = documentBytes(doc.body);
+    const obj = documentObject(doc.body);
+    const codes = codesOf(obj);
     let entry = this.journal.get(doc.key);
     if (entry?.documentId && (entry.state === 'sent' || entry.state === 'final')) {
       return {
@@ -167,7 +189,7 @@ export class Outbox {
         parts: doc.parts,
         source: doc.source,
         bodyHash: sha256(bytes),
-        docNumber: numberOf(doc.body),
+        docNumber: numberOf(obj),
         codesSample: codes.slice(0, 5),
         codesCount: codes.length,
       }).entry;
@@ -176,7 +198,7 @@ export class Outbox {
       state: 'sending',
       attempts: entry.attempts + 1,
       bodyHash: sha256(bytes),
-      docNumber: numberOf(doc.body),
+      docNumber: numberOf(obj),
       codesSample: codes.slice(0, 5),
       codesCount: codes.length,
     });
@@ -191,7 +213,8 @@ export class Outbox {
       });
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      this.journal.update(doc.key, { state: notReceived(err) ? 'failed' : 'unknown', lastError: text });
+      const refused = this.api.refused ? this.api.refused(err) : notReceived(err);
+      this.journal.update(doc.key, { state: refused ? 'failed' : 'unknown', lastError: text });
       throw err;
     }
     const sentAt = this.now().toISOString();

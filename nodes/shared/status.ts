@@ -61,6 +61,11 @@ export class StatusHelper {
     if (this.inFlight === 0) this.show(this.last);
   }
 
+  /** Show progress now, even while requests are in flight (e.g. "retrying", "page 3 of 10"). */
+  progress(fill: StatusFill, shape: 'dot' | 'ring', key: string, vars?: Record<string, unknown>): void {
+    this.show({ fill, shape, text: short(vars ? this.t(key, vars) : key) });
+  }
+
   /** Forget the error (e.g. on redeploy) and show nothing. */
   clear(): void {
     this.inFlight = 0;

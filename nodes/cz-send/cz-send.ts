@@ -1,0 +1,230 @@
+import { ZnakFlowError } from '../../lib/errors';
+import { acknowledge } from '../../lib/journal/ack';
+import { journalKey } from '../../lib/journal/journal';
+import type { SendResult } from '../../lib/journal/outbox';
+import type { CzConnectionNode } from '../cz-connection/model';
+import { requireConfigNode } from '../shared/connection';
+import { journalServices, type JournalServices } from '../shared/journal';
+import { migrate } from '../shared/migrate';
+import { onInput, typedFields } from '../shared/pipeline';
+import { registerNodeType } from '../shared/register';
+import { StatusHelper } from '../shared/status';
+import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
+import { CZ_SEND_MIGRATIONS, sendSettingsSchema, type SendSettings } from './model';
+
+interface CzMsg {
+  type?: string;
+  productGroup?: string;
+  key?: string;
+  part?: number;
+  parts?: number;
+  total?: number;
+  [k: string]: unknown;
+}
+
+interface OnecMsg {
+  entity?: string;
+  ref?: string;
+  dataVersion?: string;
+  number?: string;
+  date?: string;
+  kind?: string;
+  preset?: string;
+  watch?: { node?: string };
+}
+
+function obj<T>(v: unknown): T | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined;
+}
+
+/** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
+const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
+
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const slotsByConnection = new WeakMap<CzConnectionNode, Slots>();
+
+export = function (RED: NodeAPI): void {
+  registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
+    const config = migrate(def, CZ_SEND_MIGRATIONS);
+    const status = new StatusHelper(node, (k, v) => RED._(k, v));
+    let services: JournalServices | undefined;
+    let conn: CzConnectionNode | undefined;
+    let closed = false;
+    const timers = new Set<NodeJS.Timeout>();
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 60)) * 60000;
+    let offChange: (() => void) | undefined;
+    let summaryTimer: NodeJS.Timeout | undefined;
+
+    const showSummary = (): void => {
+      if (!services || status.busy > 0) return;
+      const s = services.journal.summary();
+      status.set(s.rejected > 0 ? 'yellow' : 'green', 'dot', 'cz-send.status.summary', {
+        sent: s.sent,
+        pending: s.pending,
+        rejected: s.rejected,
+      });
+    };
+
+    const ensure = (): { services: JournalServices; conn: CzConnectionNode } => {
+      if (!services || !conn) {
+        conn = requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
+        services = journalServices(RED, conn, { settleMs: Number(config['settleSeconds'] ?? 20) * 1000 });
+        offChange = services.journal.onChange(() => {
+          clearTimeout(summaryTimer);
+          summaryTimer = setTimeout(showSummary, 500);
+        });
+      }
+      return { services, conn };
+    };
+    try {
+      ensure();
+      showSummary();
+    } catch (err) {
+      status.set(
+        'red',
+        'ring',
+        err instanceof ZnakFlowError && err.code === 'NO_CONNECTION'
+          ? 'znakflow.status.no-connection'
+          : 'znakflow.status.invalid-config',
+      );
+    }
+
+    const sendWithRetries = async (s: SendSettings): Promise<SendResult> => {
+      const { services: svc, conn: c } = ensure();
+      let slots = slotsByConnection.get(c);
+      if (!slots) {
+        slots = new Slots(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
+        slotsByConnection.set(c, slots);
+      }
+      const started = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const doc = {
+            key: s.key,
+            type: s.type,
+            productGroup: s.productGroup,
+            part: s.part,
+            parts: s.parts,
+            source: s.source,
+            body: s.body,
+            format: 'MANUAL' as const,
+          };
+          return await slots.run(() => svc.outbox.send(doc, s.signature));
+        } catch (err) {
+          const retryable = err instanceof ZnakFlowError && err.retryable;
+          if (!retryable || closed || Date.now() - started > retryMs) throw err;
+          const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
+          status.progress('yellow', 'ring', 'cz-send.status.retrying', { key: s.source.number ?? s.key });
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              timers.delete(t);
+              resolve();
+            }, delay);
+            timers.add(t);
+          });
+          if (closed) throw err;
+        }
+      }
+    };
+
+    onInput<SendSettings>(node, status, {
+      busyKey: 'cz-send.status.sending',
+      async settings(msg: NodeMessage) {
+        const cz = obj<CzMsg>(msg['cz']) ?? {};
+        const onec = obj<OnecMsg>(msg['onec']) ?? {};
+        const typed = await typedFields(RED, node, config, msg, ['documentType', 'productGroup']);
+        const type = (typed['documentType'] as string) || cz.type || '';
+        const { conn: c } = ensure();
+        const productGroup =
+          (typed['productGroup'] as string) || cz.productGroup || c.settings?.productGroup || '';
+        const part = Number(cz.part ?? 1);
+        const source = { ...onec, ref: onec.ref ?? '', dataVersion: onec.dataVersion ?? '' };
+        let key = cz.key;
+        if (!key) {
+          if (!onec.ref || !onec.dataVersion) {
+            throw new ZnakFlowError({
+              code: 'NO_JOURNAL_KEY',
+              field: 'msg.cz.key',
+              ru: 'нужен msg.cz.key или msg.onec.ref и msg.onec.dataVersion: без них документ нельзя отправить ровно один раз',
+              en: 'msg.cz.key, or msg.onec.ref with msg.onec.dataVersion, is required to send the document exactly once',
+              source: 'input',
+            });
+          }
+          key = journalKey(source, type, productGroup, part);
+        }
+        return {
+          type,
+          productGroup,
+          key,
+          part,
+          parts: Number(cz.parts ?? 1),
+          total: Number(cz.total ?? (msg.parts as { count?: number } | undefined)?.count ?? 1),
+          body: msg.payload,
+          signature: typeof msg['signature'] === 'string' ? msg['signature'] : undefined,
+          authSignature: typeof msg['authSignature'] === 'string' ? msg['authSignature'] : undefined,
+          source: {
+            entity: source.entity,
+            ref: source.ref || key,
+            dataVersion: source.dataVersion || '',
+            number: source.number,
+            date: source.date,
+            kind: source.kind,
+            preset: source.preset,
+          },
+          ackNode: onec.watch?.node,
+        };
+      },
+      schema: sendSettingsSchema,
+      async run({ settings: s, msg, send }) {
+        const r = await sendWithRetries(s);
+        const cz = obj<CzMsg>(msg['cz']) ?? {};
+        msg['cz'] = {
+          ...cz,
+          type: s.type,
+          productGroup: s.productGroup,
+          key: s.key,
+          documentId: r.documentId,
+          sentAt: r.sentAt,
+          duplicate: r.duplicate,
+          adopted: r.adopted,
+        };
+        acknowledge({
+          node: s.ackNode,
+          ref: s.source.ref,
+          dataVersion: s.source.dataVersion,
+          key: s.key,
+          total: s.total,
+        });
+        services?.pollSoon();
+        send(r.duplicate ? [null, msg] : [msg, null]);
+        return { statusKey: r.duplicate ? 'cz-send.status.duplicate' : 'cz-send.status.sent' };
+      },
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      clearTimeout(summaryTimer);
+      offChange?.();
+      services?.release();
+      services = undefined;
+      done();
+    });
+  });
+};

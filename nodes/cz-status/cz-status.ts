@@ -1,0 +1,301 @@
+import { ZnakFlowError } from '../../lib/errors';
+import { productGroup as pgInfo } from '../../lib/cz/product-groups';
+import { isAccepted, type JournalEntry } from '../../lib/journal/journal';
+import type { Outcome } from '../../lib/journal/tracker';
+import type { CzConnectionNode } from '../cz-connection/model';
+import { requireConfigNode } from '../shared/connection';
+import { journalServices, type JournalServices } from '../shared/journal';
+import { migrate } from '../shared/migrate';
+import { catchableError, onInput, typedFields } from '../shared/pipeline';
+import { registerNodeType } from '../shared/register';
+import { StatusHelper } from '../shared/status';
+import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
+import { balanceSettingsSchema, codesFrom, codesSettingsSchema, CZ_STATUS_MIGRATIONS } from './model';
+
+interface Held {
+  msg: NodeMessage;
+  send: SendFn;
+  done: DoneFn;
+  since: number;
+  productGroup: string;
+  /** not in the journal: followed with doc/{id}/info */
+  external: boolean;
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export = function (RED: NodeAPI): void {
+  registerNodeType<RuntimeNode>(RED, 'cz-status', (node, def) => {
+    const config = migrate(def, CZ_STATUS_MIGRATIONS);
+    const mode = String(config['mode'] ?? 'documents');
+    const status = new StatusHelper(node, (k, v) => RED._(k, v));
+    const pollMs = Math.max(1, Number(config['pollSeconds'] ?? 5)) * 1000;
+    const giveUpMs = Math.max(0, Number(config['giveUpMinutes'] ?? 10)) * 60000;
+    const follow = config['followJournal'] !== false && config['followJournal'] !== 'false';
+    const held = new Map<string, Held>();
+    const gaveUp = new Set<string>();
+    let services: JournalServices | undefined;
+    let unsubscribe: (() => void) | undefined;
+    let externalTimer: NodeJS.Timeout | undefined;
+
+    const connection = (): CzConnectionNode =>
+      requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
+
+    const showSummary = (): void => {
+      if (!services) return;
+      const s = services.journal.summary();
+      status.set(held.size > 0 || s.pending > 0 ? 'blue' : 'green', 'dot', 'cz-status.status.summary', {
+        waiting: held.size + (follow ? s.pending : 0),
+        accepted: s.accepted,
+        rejected: s.rejected,
+      });
+    };
+
+    /** The message for an outcome: the held one, or one rebuilt from the journal entry. */
+    const outcomeMsg = (entry: JournalEntry, base?: NodeMessage): NodeMessage => {
+      const msg: NodeMessage = base ?? {
+        topic: entry.source.number ?? entry.key,
+        payload: { documentId: entry.documentId, status: entry.status, errors: entry.errors ?? [] },
+        onec: { ...entry.source },
+      };
+      msg['cz'] = {
+        ...obj(msg['cz']),
+        type: entry.type,
+        productGroup: entry.productGroup,
+        key: entry.key,
+        part: entry.part,
+        parts: entry.parts,
+        documentId: entry.documentId,
+        sentAt: entry.sentAt,
+        status: entry.status,
+        errors: entry.errors ?? [],
+      };
+      return msg;
+    };
+
+    const report = (o: { entry: JournalEntry; accepted: boolean }): void => {
+      const id = o.entry.documentId ?? '';
+      const h = held.get(id);
+      const port = o.accepted ? 0 : 1;
+      const out: Array<NodeMessage | null> = [null, null, null];
+      if (h) {
+        held.delete(id);
+        out[port] = outcomeMsg(o.entry, h.msg);
+        h.send(out);
+        h.done();
+      } else if (follow && !o.entry.reportedAt) {
+        out[port] = outcomeMsg(o.entry);
+        node.send(out);
+      } else {
+        return;
+      }
+      if (services && services.journal.get(o.entry.key)) {
+        services.journal.update(o.entry.key, { reportedAt: new Date().toISOString() });
+      }
+    };
+
+    const giveUp = (now: number): void => {
+      for (const [id, h] of held) {
+        if (now - h.since >= giveUpMs) {
+          held.delete(id);
+          const msg = h.msg;
+          msg['cz'] = { ...obj(msg['cz']), status: obj(msg['cz'])['status'] ?? 'IN_PROGRESS', pending: true };
+          h.send([null, null, msg]);
+          h.done();
+        }
+      }
+      if (!follow || !services) return;
+      for (const e of services.journal.pending()) {
+        if (!e.documentId || gaveUp.has(e.documentId) || held.has(e.documentId)) continue;
+        if (now - Date.parse(e.sentAt ?? e.createdAt) >= giveUpMs) {
+          gaveUp.add(e.documentId);
+          const msg = outcomeMsg(e);
+          (msg['cz'] as Record<string, unknown>)['pending'] = true;
+          node.send([null, null, msg]);
+        }
+      }
+    };
+
+    /** Documents that are not in the journal (sent elsewhere): asked one by one. */
+    const pollExternal = async (): Promise<void> => {
+      const ext = [...held].filter(([, h]) => h.external);
+      if (ext.length === 0) return;
+      const client = connection().client();
+      for (const [id, h] of ext) {
+        try {
+          const info = await client.documentInfo(id, { pg: h.productGroup, waitVisibleMs: 0 });
+          const st = info.status;
+          const accepted = isAccepted(st);
+          if (accepted || ['CHECKED_NOT_OK', 'PARSE_ERROR', 'CANCELLED', 'PROCESSING_ERROR'].includes(st)) {
+            held.delete(id);
+            h.msg['cz'] = {
+              ...obj(h.msg['cz']),
+              documentId: id,
+              status: st,
+              errors: info.errors ?? [],
+              info,
+            };
+            h.send(accepted ? [h.msg, null, null] : [null, h.msg, null]);
+            h.done();
+          }
+        } catch (err) {
+          if (!(err instanceof ZnakFlowError && err.status === 404)) {
+            held.delete(id);
+            h.done(catchableError(err));
+          }
+        }
+      }
+    };
+
+    const startDocuments = (): void => {
+      try {
+        services = journalServices(RED, connection());
+      } catch (err) {
+        status.set(
+          'red',
+          'ring',
+          err instanceof ZnakFlowError && err.code === 'NO_CONNECTION'
+            ? 'znakflow.status.no-connection'
+            : 'znakflow.status.invalid-config',
+        );
+        return;
+      }
+      unsubscribe = services.subscribe({
+        intervalMs: pollMs,
+        onOutcomes(outcomes: Outcome[]) {
+          for (const o of outcomes) report(o);
+          showSummary();
+        },
+        onError(err) {
+          status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
+        },
+        onIdle() {
+          giveUp(Date.now());
+          showSummary();
+        },
+      });
+      // outcomes reached before a restart but never handed to the flow
+      if (follow) {
+        for (const e of services.journal.all()) {
+          if (e.state === 'final' && !e.reportedAt) report({ entry: e, accepted: isAccepted(e.status) });
+        }
+      }
+      const tick = (): void => {
+        externalTimer = setTimeout(() => {
+          void pollExternal().finally(() => {
+            giveUp(Date.now());
+            if (services) tick();
+          });
+        }, pollMs);
+      };
+      tick();
+      showSummary();
+    };
+
+    if (mode === 'documents') {
+      startDocuments();
+      node.on('input', function (msg: NodeMessage, send: SendFn, done: DoneFn) {
+        try {
+          if (!services) services = journalServices(RED, connection());
+          const cz = obj(msg['cz']);
+          const id =
+            typeof cz['documentId'] === 'string'
+              ? cz['documentId']
+              : typeof msg.payload === 'string'
+                ? msg.payload
+                : '';
+          if (!id) {
+            throw new ZnakFlowError({
+              code: 'NO_DOCUMENT_ID',
+              field: 'msg.cz.documentId',
+              ru: 'нет идентификатора документа (msg.cz.documentId или строка в msg.payload)',
+              en: 'no document id (msg.cz.documentId, or a string in msg.payload)',
+              source: 'input',
+            });
+          }
+          const entry = services.journal.byDocumentId(id);
+          if (entry?.state === 'final') {
+            const out: Array<NodeMessage | null> = [null, null, null];
+            out[isAccepted(entry.status) ? 0 : 1] = outcomeMsg(entry, msg);
+            if (!entry.reportedAt)
+              services.journal.update(entry.key, { reportedAt: new Date().toISOString() });
+            send(out);
+            done();
+            return;
+          }
+          const pg = String(
+            cz['productGroup'] ?? entry?.productGroup ?? connection().settings?.productGroup ?? '',
+          );
+          held.set(id, { msg, send, done, since: Date.now(), productGroup: pg, external: !entry });
+          services.pollSoon();
+          showSummary();
+        } catch (err) {
+          status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
+          done(catchableError(err));
+        }
+      });
+    } else if (mode === 'codes') {
+      onInput(node, status, {
+        busyKey: 'cz-status.status.checking',
+        async settings(msg) {
+          const t = await typedFields(RED, node, config, msg, ['codes', 'productGroup']);
+          return { codes: codesFrom(t['codes']), productGroup: (t['productGroup'] as string) || undefined };
+        },
+        schema: codesSettingsSchema,
+        async run({ settings, msg, send }) {
+          const items = await connection().client().cisesInfo(settings.codes, { pg: settings.productGroup });
+          const found = items.filter((i) => i.cisInfo && !i.errorCode).length;
+          msg.payload = items;
+          msg['cz'] = {
+            ...obj(msg['cz']),
+            codes: { total: items.length, found, notFound: items.length - found },
+          };
+          send([msg, null, null]);
+          return { statusKey: 'cz-status.status.codes', statusVars: { found, total: items.length } };
+        },
+      });
+    } else {
+      onInput(node, status, {
+        busyKey: 'cz-status.status.checking',
+        async settings(msg) {
+          const t = await typedFields(RED, node, config, msg, ['productGroup']);
+          return { productGroup: (t['productGroup'] as string) || undefined };
+        },
+        schema: balanceSettingsSchema,
+        async run({ settings, msg, send }) {
+          let id: number | undefined;
+          if (settings.productGroup) {
+            const g = pgInfo(settings.productGroup);
+            if (!g || g.id === null) {
+              throw new ZnakFlowError({
+                code: 'UNKNOWN_PRODUCT_GROUP',
+                field: 'productGroup',
+                ru: `неизвестная товарная группа «${settings.productGroup}»`,
+                en: `unknown product group "${settings.productGroup}"`,
+                source: 'input',
+              });
+            }
+            id = g.id;
+          }
+          const entries = await connection().client().balance(id);
+          const total = entries.reduce((s, e) => s + (e.balanceRoubles ?? 0), 0);
+          msg.payload = entries;
+          msg['cz'] = { ...obj(msg['cz']), balance: { roubles: Math.round(total * 100) / 100 } };
+          send([msg, null, null]);
+          return { statusKey: 'cz-status.status.balance', statusVars: { roubles: total.toFixed(2) } };
+        },
+      });
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearTimeout(externalTimer);
+      unsubscribe?.();
+      services?.release();
+      services = undefined;
+      held.clear();
+      done();
+    });
+  });
+};
