@@ -176,6 +176,7 @@ export class OnecClient {
   /** `<publication>/odata/standard.odata/` */
   readonly serviceRoot: string;
   readonly stats: ClientStats = { requests: 0, maxUrlBytes: 0 };
+  private readonly origin: string;
   private readonly http: AxiosInstance;
   private readonly timeout: number;
   private readonly maxUrlBytes: number;
@@ -200,8 +201,10 @@ export class OnecClient {
         en: `invalid publication URL "${opts.url}"`,
       });
     }
-    const base = opts.url.replace(/\/+$/, '').replace(/\/odata\/standard\.odata$/i, '');
-    this.serviceRoot = `${base}/odata/standard.odata/`;
+    const basePath = root.pathname.replace(/\/+$/, '').replace(/\/odata\/standard\.odata$/i, '');
+    this.origin = root.origin;
+    // The publication path as the WHATWG URL parser percent-encodes it (Cyrillic base names).
+    this.serviceRoot = `${root.origin}${basePath}/odata/standard.odata/`;
     this.timeout = opts.timeout ?? 30000;
     this.maxUrlBytes = opts.maxUrlBytes ?? 2000;
     this.retries = opts.retries ?? 2;
@@ -244,7 +247,7 @@ export class OnecClient {
       responseType: 'text',
       transformResponse: [(d: unknown) => d],
       validateStatus: () => true,
-      maxRedirects: 3,
+      maxRedirects: 0,
       maxContentLength: 512 * 1024 * 1024,
     });
   }
@@ -276,6 +279,22 @@ export class OnecClient {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * A transport that sends the request target exactly as built and measured here. axios parses
+   * the URL with the WHATWG parser, which would turn every `'` of the query into `%27` (2 more
+   * bytes each, so fewer keys per request under the URL budget); 1C and IIS read `'` raw
+   * (onec-odata.md §1.4). Handles the direct, forward-proxy (absolute URL) and CONNECT cases.
+   */
+  private exactTransport(url: string): { request: typeof http.request } {
+    const target = url.slice(this.origin.length);
+    const request = ((options: http.RequestOptions, cb?: (res: http.IncomingMessage) => void) => {
+      const opts = { ...options };
+      opts.path = /^https?:\/\//i.test(opts.path ?? '') ? url : target;
+      return opts.protocol === 'https:' ? https.request(opts, cb) : http.request(opts, cb);
+    }) as typeof http.request;
+    return { request };
   }
 
   /** Full URL of a resource (path + query relative to the service root). */
@@ -331,6 +350,7 @@ export class OnecClient {
           data,
           headers,
           signal: this.aborter.signal,
+          transport: this.exactTransport(url),
         });
         const resHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers ?? {})) {

@@ -170,7 +170,7 @@ function numberLiteral(value: unknown, field?: string): string {
     throw badValue(field, `неверное число «${String(value)}»`, `invalid number "${String(value)}"`);
   }
   let s = String(n);
-  if (/e/i.test(s)) s = n.toFixed(20).replace(/\.?0+$/, '');
+  if (/e/i.test(s)) s = Number.isInteger(n) ? BigInt(n).toString() : n.toFixed(20).replace(/\.?0+$/, '');
   return s;
 }
 

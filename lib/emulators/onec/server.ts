@@ -489,9 +489,9 @@ export class OnecHttpServer {
             'odata.metadata': `${this.serviceRoot}$metadata#${setName}/@Element`,
             ...out,
           });
-        const location = Buffer.from(this.serviceRoot + canonicalPath(setName, info, rec), 'utf8').toString(
-          'latin1',
-        );
+        // 1C sends the Cyrillic path as raw UTF-8 bytes; Node cannot put non-Latin-1 text in a
+        // header, so the emulator sends the same URL percent-encoded (equivalent for clients).
+        const location = encodeURI(this.serviceRoot + canonicalPath(setName, info, rec));
         return this.send(
           res,
           201,
