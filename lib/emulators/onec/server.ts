@@ -633,8 +633,14 @@ export class OnecHttpServer {
       if (err instanceof ODataFault) throw err;
       throw new ODataFault(400, '14', 'Ошибка при разборе опции запроса $filter');
     }
+    // Like a database index: `Ref_Key eq guid'…' or …` on a reference set is a key lookup.
+    // Rows are kept in the set's natural order so that results do not depend on the path taken.
+    const keys = info.table || info.def.kind === 'InformationRegister' ? undefined : refKeys(expr);
+    if (keys) {
+      const wanted = new Set(keys);
+      return rows.filter((r) => wanted.has(String(r['Ref_Key'])));
+    }
     const scope = this.scope();
-    void info;
     return rows.filter((r) => evaluate(expr, r, setName, scope) === true);
   }
 
@@ -725,6 +731,25 @@ export class OnecHttpServer {
     }
     throw new ODataFault(400, '6', `Сегмент пути ${head ?? ''} не найден!`);
   }
+}
+
+/** The GUIDs of a filter made only of `Ref_Key eq guid'…'` joined by `or`, else undefined. */
+function refKeys(e: Expr): string[] | undefined {
+  if (e.k === 'bin' && e.op === 'or') {
+    const l = refKeys(e.l);
+    const r = l && refKeys(e.r);
+    return l && r ? [...l, ...r] : undefined;
+  }
+  if (
+    e.k === 'bin' &&
+    e.op === 'eq' &&
+    e.l.k === 'path' &&
+    e.l.segs.length === 1 &&
+    e.l.segs[0] === 'Ref_Key'
+  ) {
+    return e.r.k === 'lit' && e.r.t === 'guid' ? [String(e.r.v)] : undefined;
+  }
+  return undefined;
 }
 
 function withMeta(meta: MetaLevel, url: string, out: Rec): Rec {
