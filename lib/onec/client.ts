@@ -535,22 +535,21 @@ export class OnecClient {
   }
 
   /**
-   * Many objects by key value in as few requests as the URL budget allows
+   * Every row whose `field` equals one of `values`, in as few requests as the URL budget allows
    * (`field eq v1 or field eq v2 …`, split into several requests when long). Empty references
-   * and duplicates are skipped. Returns a map by lower-cased key value.
+   * and duplicates are skipped.
    */
-  async getMany(
+  async findAll(
     entity: string,
     values: readonly string[],
     opts: { field?: string; type?: LiteralType; select?: string[]; expand?: Array<string | ExpandSpec> } = {},
-  ): Promise<Map<string, ODataObject>> {
+  ): Promise<ODataObject[]> {
     const field = opts.field ?? 'Ref_Key';
     const type = opts.type ?? 'guid';
     const wanted = [
       ...new Set(values.filter((v) => !isEmptyRef(v)).map((v) => (type === 'guid' ? v.toLowerCase() : v))),
     ];
-    const out = new Map<string, ODataObject>();
-    if (wanted.length === 0) return out;
+    if (wanted.length === 0) return [];
     if (type === 'guid') {
       const bad = wanted.find((v) => !isGuid(v));
       if (bad !== undefined) {
@@ -567,13 +566,25 @@ export class OnecClient {
     const path = entityPath(entity);
     const fits = (filter: Condition): boolean =>
       urlBytes(this.urlOf(`${path}?${buildQuery({ ...base, filter })}`)) <= this.maxUrlBytes;
-    const chunks = chunkOr(field, wanted, type, fits);
-    for (const filter of chunks) {
-      const page = await this.list(entity, { ...base, filter });
-      for (const row of page.value) {
-        const k = row[field];
-        if (typeof k === 'string') out.set(type === 'guid' ? k.toLowerCase() : k, row);
-      }
+    const out: ODataObject[] = [];
+    for (const filter of chunkOr(field, wanted, type, fits)) {
+      out.push(...(await this.list(entity, { ...base, filter })).value);
+    }
+    return out;
+  }
+
+  /** Many objects by key value (see {@link findAll}); a map by lower-cased key value. */
+  async getMany(
+    entity: string,
+    values: readonly string[],
+    opts: { field?: string; type?: LiteralType; select?: string[]; expand?: Array<string | ExpandSpec> } = {},
+  ): Promise<Map<string, ODataObject>> {
+    const field = opts.field ?? 'Ref_Key';
+    const type = opts.type ?? 'guid';
+    const out = new Map<string, ODataObject>();
+    for (const row of await this.findAll(entity, values, opts)) {
+      const k = row[field];
+      if (typeof k === 'string') out.set(type === 'guid' ? k.toLowerCase() : k, row);
     }
     return out;
   }

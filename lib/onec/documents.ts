@@ -7,7 +7,7 @@ import { ZnakFlowError } from '../errors';
 import type { OnecClient } from './client';
 import type { DocumentKind, PresetId, ResolvedLayout } from './presets';
 import { navName } from './presets';
-import { resolveDocuments, type OnecCode, type ResolveOutcome } from './resolve';
+import { resolveDocuments, type OnecCode, type OnecItem, type ResolveOutcome } from './resolve';
 import type { ODataObject } from './schemas';
 
 /** `msg.onec` after onec-read. */
@@ -20,6 +20,8 @@ export interface OnecMeta {
   preset?: PresetId;
   kind?: DocumentKind;
   codes: OnecCode[];
+  /** the items of the goods rows by Ref_Key: name, article, accounting type, ТН ВЭД, GTINs */
+  items?: Record<string, OnecItem>;
   /** references that could not be resolved (the document is still usable) */
   warnings?: string[];
 }
@@ -30,6 +32,7 @@ export function onecMeta(
   layout?: ResolvedLayout,
   codes: OnecCode[] = [],
   warnings: string[] = [],
+  items?: Record<string, OnecItem>,
 ): OnecMeta {
   const meta: OnecMeta = {
     entity,
@@ -43,6 +46,7 @@ export function onecMeta(
     meta.preset = layout.preset;
     if (layout.kind) meta.kind = layout.kind;
   }
+  if (items && Object.keys(items).length > 0) meta.items = items;
   if (warnings.length > 0) meta.warnings = warnings;
   return meta;
 }

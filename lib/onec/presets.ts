@@ -52,6 +52,10 @@ export interface CatalogLayout {
   nestedCodeRef: string;
   inn: string;
   kpp: string;
+  /** register of item barcodes (GTIN/EAN of the items), optional */
+  itemBarcodes?: string;
+  barcodeValue?: string;
+  barcodeItem?: string;
 }
 
 export type DocumentKind =
@@ -83,6 +87,9 @@ const UT_CATALOGS: CatalogLayout = {
   nestedCodeRef: 'Штрихкод_Key',
   inn: 'ИНН',
   kpp: 'КПП',
+  itemBarcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
+  barcodeValue: 'Штрихкод',
+  barcodeItem: 'Номенклатура_Key',
 };
 
 function utDoc(entity: string, extra: Partial<DocumentLayout> = {}): DocumentLayout {
@@ -256,6 +263,9 @@ export const CATALOG_LAYOUT_FIELDS: ReadonlyArray<keyof CatalogLayout> = [
   'nestedCodeRef',
   'inn',
   'kpp',
+  'itemBarcodes',
+  'barcodeValue',
+  'barcodeItem',
 ];
 
 /** A document layout and the catalogs it points to, after node overrides. */

@@ -29,10 +29,25 @@ export interface OnecCode {
   level: number;
 }
 
+/** What the pack knows of an item of the document's goods (for mapping and checks). */
+export interface OnecItem {
+  ref: string;
+  name: string;
+  article: string;
+  /** ОсобенностьУчета of the item, else of its kind ('' when neither) */
+  accounting: string;
+  /** ТН ВЭД code ('' when unknown) */
+  tnved: string;
+  /** GTINs (14 digits) from the item barcodes register (EAN-8/12/13 padded), when published */
+  gtins: string[];
+}
+
 export interface ResolvedDocument {
   /** the document with references embedded */
   payload: ODataObject;
   codes: OnecCode[];
+  /** the items of the goods rows, by Ref_Key */
+  items: Record<string, OnecItem>;
   /** references that could not be resolved but do not stop the document (e.g. a catalog not published) */
   warnings: string[];
 }
@@ -49,6 +64,12 @@ export interface ResolveOptions {
 
 const rowsOf = (obj: ODataObject, table: string): ODataObject[] =>
   table && Array.isArray(obj[table]) ? (obj[table] as ODataObject[]) : [];
+
+/** A GS1 barcode as a GTIN-14, or undefined for internal/other barcodes. */
+export function toGtin(v: unknown): string | undefined {
+  const s = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
+  return /^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(s) ? s.padStart(14, '0') : undefined;
+}
 
 const refValue = (v: unknown): string | undefined =>
   typeof v === 'string' && isGuid(v) && !isEmptyRef(v) ? v.toLowerCase() : undefined;
@@ -237,6 +258,46 @@ export async function resolveDocuments(
     }
   }
 
+  // 2b. GTINs of the items from the barcodes register (optional: skipped when not published).
+  const gtins = new Map<string, string[]>();
+  if (itemRefs.size > 0 && c.itemBarcodes && c.barcodeItem && c.barcodeValue) {
+    try {
+      for (const row of await client.findAll(c.itemBarcodes, [...itemRefs], { field: c.barcodeItem })) {
+        const item = refValue(row[c.barcodeItem]);
+        const g = toGtin(row[c.barcodeValue]);
+        if (!item || !g) continue;
+        const list = gtins.get(item) ?? [];
+        if (!list.includes(g)) list.push(g);
+        gtins.set(item, list);
+      }
+    } catch (err) {
+      if (
+        err instanceof ZnakFlowError &&
+        (err.code === 'ONEC_NOT_PUBLISHED' || err.code === 'ONEC_BAD_REQUEST')
+      ) {
+        warnings.push(`${c.itemBarcodes}: ${err.ru} / ${err.en}`);
+      } else throw err;
+    }
+  }
+  const itemSummary = (ref: string): OnecItem | undefined => {
+    const o = items.get(ref);
+    if (!o) return undefined;
+    const kind = o[navName(c.itemKind)];
+    const tnved = o[navName(c.itemTnved)];
+    const own = String(o[c.itemAccounting] ?? '');
+    const kindAcc =
+      kind && typeof kind === 'object' ? String((kind as ODataObject)[c.itemAccounting] ?? '') : '';
+    return {
+      ref,
+      name: String(o['Description'] ?? ''),
+      article: String(o[c.itemArticle] ?? ''),
+      accounting:
+        own && own !== 'БезОсобенностейУчета' ? own : kindAcc !== 'БезОсобенностейУчета' ? kindAcc : '',
+      tnved: tnved && typeof tnved === 'object' ? String((tnved as ODataObject)['Code'] ?? '').trim() : '',
+      gtins: gtins.get(ref) ?? [],
+    };
+  };
+
   // 3. Marking codes, level by level through the aggregates.
   const codes = new Map<string, ODataObject>();
   if (opts.codes !== false && d.codesTable && d.codeRef) {
@@ -275,13 +336,17 @@ export async function resolveDocuments(
       if (obj) payload[target] = structuredClone(obj);
       else docWarnings.push(`${h.field}: ${r} не найден в ${set} / not found in ${set}`);
     }
+    const docItems: Record<string, OnecItem> = {};
     if (d.goodsTable && d.item) {
       for (const row of rowsOf(payload, d.goodsTable)) {
         const r = refValue(row[d.item]);
         if (!r) continue;
         const obj = items.get(r);
-        if (obj) row[navName(d.item)] = structuredClone(obj);
-        else docWarnings.push(`${d.goodsTable}.${d.item}: ${r} не найден / not found`);
+        if (obj) {
+          row[navName(d.item)] = structuredClone(obj);
+          const summary = itemSummary(r);
+          if (summary) docItems[r] = summary;
+        } else docWarnings.push(`${d.goodsTable}.${d.item}: ${r} не найден / not found`);
       }
     }
     const flat: OnecCode[] = [];
@@ -325,6 +390,6 @@ export async function resolveDocuments(
         }),
       };
     }
-    return { ok: true, doc: { payload, codes: flat, warnings: docWarnings } };
+    return { ok: true, doc: { payload, codes: flat, items: docItems, warnings: docWarnings } };
   });
 }

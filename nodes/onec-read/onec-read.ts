@@ -12,7 +12,7 @@ import {
   type ResolvedLayout,
 } from '../../lib/onec/presets';
 import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../../lib/onec/query';
-import { resolveDocuments, type OnecCode } from '../../lib/onec/resolve';
+import { resolveDocuments, type OnecCode, type OnecItem } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
 import { stateDir } from '../../lib/store/atomic';
@@ -96,13 +96,14 @@ export = function (RED: NodeAPI): void {
       layout: ResolvedLayout | undefined,
       codes: OnecCode[],
       warnings: string[],
+      items?: Record<string, OnecItem>,
     ): NodeMessage {
       const m: NodeMessage = base ? RED.util.cloneMessage(base) : {};
       delete m._msgid;
       delete m['reset'];
       m.topic = entity;
       m.payload = payload;
-      m['onec'] = onecMeta(entity, payload as ODataObject, layout, codes, warnings);
+      m['onec'] = onecMeta(entity, payload as ODataObject, layout, codes, warnings, items);
       return m;
     }
 
@@ -144,7 +145,7 @@ export = function (RED: NodeAPI): void {
           (doc) => {
             if (closing)
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
-            send(message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings));
+            send(message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items));
           },
           (err, src) => {
             node.error(catchableError(err), message(trigger, entity, src, layout, [], []));
@@ -245,7 +246,12 @@ export = function (RED: NodeAPI): void {
         isReferenceSet(entity) || s.top === undefined
           ? await client.listAll(entity, query, { limit: s.top })
           : (await client.list(entity, { ...query, top: s.top })).value;
-      const out: Array<{ payload: ODataObject; codes: OnecCode[]; warnings: string[] }> = [];
+      const out: Array<{
+        payload: ODataObject;
+        codes: OnecCode[];
+        warnings: string[];
+        items?: Record<string, OnecItem>;
+      }> = [];
       if (resolve && rows.length > 0) {
         for (const o of await resolveDocuments(client, rows, layout)) {
           if (o.ok) out.push(o.doc);
@@ -261,14 +267,14 @@ export = function (RED: NodeAPI): void {
         msg['onec'] = {
           entity,
           count: out.length,
-          documents: out.map((d) => onecMeta(entity, d.payload, docLayout, d.codes, d.warnings)),
+          documents: out.map((d) => onecMeta(entity, d.payload, docLayout, d.codes, d.warnings, d.items)),
         };
         send(msg);
         return out.length;
       }
       const id = RED.util.generateId();
       out.forEach((d, index) => {
-        const m = message(msg, entity, d.payload, docLayout, d.codes, d.warnings);
+        const m = message(msg, entity, d.payload, docLayout, d.codes, d.warnings, d.items);
         m.parts = { id, index, count: out.length, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
         send(m);
       });
@@ -295,7 +301,7 @@ export = function (RED: NodeAPI): void {
         if (!o) return;
         if (!o.ok) throw o.error;
         msg.payload = o.doc.payload;
-        msg['onec'] = onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings);
+        msg['onec'] = onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items);
       } else {
         msg.payload = obj;
         msg['onec'] = onecMeta(entity, obj, isDoc ? layout : undefined);

@@ -45,6 +45,14 @@ describe('onec resolution', function () {
     assert.equal(item['ОсобенностьУчета'], 'ЛегкаяПромышленность');
     assert.equal((item['ВидНоменклатуры'] as ODataObject)['ОсобенностьУчета'], 'ЛегкаяПромышленность');
     assert.equal((item['КодТНВЭД'] as ODataObject)['Code'], '6109100000');
+    assert.deepEqual(out.doc.items[w.items[0]!.ref], {
+      ref: w.items[0]!.ref,
+      name: 'Футболка хлопковая белая',
+      article: 'TS-001',
+      accounting: 'ЛегкаяПромышленность',
+      tnved: '6109100000',
+      gtins: [w.items[0]!.gtin],
+    });
     const pkg = (p['ШтрихкодыУпаковок'] as ODataObject[])[0]!;
     const box = pkg['ШтрихкодУпаковки'] as ODataObject;
     assert.equal(box['ЗначениеШтрихкода'], w.boxes[0]!.sscc);
