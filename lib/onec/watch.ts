@@ -24,7 +24,9 @@ import { readDocuments } from './documents';
 import type { ResolvedLayout } from './presets';
 import { naiveLocal, toNaiveDate, type Condition } from './query';
 import type { ResolvedDocument } from './resolve';
-import type { ODataObject } from './schemas';
+import { documentHeaderSchema, type ODataObject } from './schemas';
+import { zodIssuesToDetails } from '../validation';
+import { z } from 'zod';
 
 export interface WatchState {
   v: 1;
@@ -170,11 +172,22 @@ export class DocumentWatcher {
       { field: 'DeletionMark', op: 'eq', value: false, type: 'boolean' },
     ];
     if (this.opts.filter) conditions.push(this.opts.filter);
-    const headers = await this.client.listAll(this.opts.entity, {
+    const rows = await this.client.listAll(this.opts.entity, {
       filter: { and: conditions },
       select: ['Ref_Key', 'DataVersion', 'Date', 'Number', 'Posted', 'DeletionMark'],
       orderby: [{ field: 'Date' }, { field: 'Ref_Key' }],
     });
+    const checked = z.array(documentHeaderSchema).safeParse(rows);
+    if (!checked.success) {
+      throw new ZnakFlowError({
+        code: 'ONEC_BAD_RESPONSE',
+        source: '1c',
+        details: zodIssuesToDetails(checked.error, this.opts.entity),
+        ru: `1С вернула документы неожиданной формы (${this.opts.entity})`,
+        en: `1C answered documents of an unexpected shape (${this.opts.entity})`,
+      });
+    }
+    const headers: ODataObject[] = checked.data;
     const listed = new Set(headers.map((h) => String(h['Ref_Key']).toLowerCase()));
     const changed = headers.filter((h) => !this.emitted(String(h['Ref_Key']), String(h['DataVersion'])));
     let emitted = 0;

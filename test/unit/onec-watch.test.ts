@@ -197,6 +197,17 @@ describe('onec watch', function () {
     assert.equal((await poll(w)).docs.length, n);
   });
 
+  it('validates the shape of what 1C lists (a document without a proper date is refused, clearly)', async () => {
+    const rec = emu.store.find(SALES, emu.store.world.documents[0]!.ref)!;
+    rec['Date'] = 'вчера';
+    await assert.rejects(poll(watcher()), (e: unknown) => {
+      const err = e as ZnakFlowError;
+      assert.equal(err.code, 'ONEC_BAD_RESPONSE');
+      assert.match(err.details?.[0]?.path ?? '', /^Document_РеализацияТоваровУслуг\[\d+\]\.Date$/);
+      return true;
+    });
+  });
+
   it('does not move the cursor when the listing fails', async () => {
     const w = watcher();
     await poll(w);
