@@ -191,6 +191,20 @@ describe('onec emulator (HTTP)', () => {
     );
   });
 
+  it('serves the SliceLast/SliceFirst virtual tables of information registers (Condition), and 400 code 11 for unknown methods', async () => {
+    const doc = emu.store.world.documents.find((d) => d.kind === 'marking')!;
+    const reg = `InformationRegister_${enc('СтатусыДокументовИСМП')}`;
+    const cond = enc(`Документ eq cast(guid'${doc.ref}', 'Document_МаркировкаТоваровИСМП')`);
+    const slice = await req(emu, `${reg}/SliceLast(Condition='${cond}')?$format=json`);
+    assert.equal(slice.status, 200);
+    assert.equal(slice.json.value.length, 1);
+    const viaQuery = await req(emu, `${reg}/SliceLast?$format=json&Condition=${cond}`);
+    assert.equal(viaQuery.json.value.length, 1);
+    const balance = await req(emu, `${reg}/Balance()?$format=json`);
+    assert.equal(balance.status, 400);
+    assert.equal(balance.json['odata.error'].code, '11');
+  });
+
   it('reads "+" as a plus, never as a space, and refuses "+" in the path like IIS', async () => {
     emu.store.create('Catalog_Партнеры', { Description: 'A+B' });
     emu.store.create('Catalog_Партнеры', { Description: 'A B' });

@@ -476,7 +476,27 @@ export class OnecHttpServer {
         res.end(`\uFEFF${rows.length}`);
         return;
       }
-      if (parsed.rest.length > 0) throw new ODataFault(400, '6', 'Неверный URL');
+      const fn = /^(SliceLast|SliceFirst)(?:\((.*)\))?$/.exec(parsed.rest[0] ?? '');
+      if (fn && parsed.rest.length === 1 && info.def.kind === 'InformationRegister' && !info.table) {
+        // The emulated registers are not periodic: both slices are every record, filtered by Condition.
+        if (method !== 'GET') throw methodNotAllowed();
+        // The guide writes inner quotes unescaped (Condition='X eq guid'…''); OData doubles them.
+        const rawCond = /Condition='(.*)'$/.exec((fn[2] ?? '').trim())?.[1];
+        const inParens =
+          rawCond !== undefined && /''/.test(rawCond) && !/(^|[^'])'([^']|$)/.test(rawCond)
+            ? rawCond.replace(/''/g, "'")
+            : rawCond;
+        const condition = inParens ?? query.get('Condition');
+        const q = new Map(query);
+        if (condition)
+          q.set('$filter', query.get('$filter') ? `(${query.get('$filter')}) and (${condition})` : condition);
+        return this.getCollection(setName, info, q, res, json, meta);
+      }
+      if (parsed.rest.length > 0) {
+        if (/^[A-Za-z]+(\(.*\))?$/.test(parsed.rest[0] ?? ''))
+          throw new ODataFault(400, '11', 'Метод не найден');
+        throw new ODataFault(400, '6', 'Неверный URL');
+      }
       if (method === 'GET') return this.getCollection(setName, info, query, res, json, meta);
       if (method === 'POST') {
         if (info.table)
