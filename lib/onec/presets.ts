@@ -52,6 +52,10 @@ export interface CatalogLayout {
   nestedCodeRef: string;
   inn: string;
   kpp: string;
+  /** register of item barcodes (GTIN/EAN of the items), optional */
+  itemBarcodes?: string;
+  barcodeValue?: string;
+  barcodeItem?: string;
 }
 
 export type DocumentKind =
@@ -83,6 +87,9 @@ const UT_CATALOGS: CatalogLayout = {
   nestedCodeRef: 'Штрихкод_Key',
   inn: 'ИНН',
   kpp: 'КПП',
+  itemBarcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
+  barcodeValue: 'Штрихкод',
+  barcodeItem: 'Номенклатура_Key',
 };
 
 function utDoc(entity: string, extra: Partial<DocumentLayout> = {}): DocumentLayout {
@@ -208,4 +215,96 @@ export function preset(id: string): OnecPreset | undefined {
 /** The navigation property name OData uses for a reference field: `Организация_Key` → `Организация`. */
 export function navName(field: string): string {
   return field.endsWith('_Key') ? field.slice(0, -4) : field;
+}
+
+export const PRESET_IDS: readonly PresetId[] = ['ut11', 'erp2', 'bp3', 'retail3'];
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [
+  'sales',
+  'purchases',
+  'writeOff',
+  'transfers',
+  'returns',
+  'retail',
+  'marking',
+  'shipmentIsmp',
+];
+
+/** The field names of a layout a node may override one by one. */
+export const DOCUMENT_LAYOUT_FIELDS: ReadonlyArray<keyof Omit<DocumentLayout, 'uncertain'>> = [
+  'entity',
+  'organisation',
+  'counterparty',
+  'goodsTable',
+  'item',
+  'quantity',
+  'price',
+  'amount',
+  'vatAmount',
+  'amountWithVat',
+  'pricesIncludeVat',
+  'codesTable',
+  'codeRef',
+];
+export const CATALOG_LAYOUT_FIELDS: ReadonlyArray<keyof CatalogLayout> = [
+  'organisations',
+  'counterparties',
+  'items',
+  'itemKinds',
+  'codes',
+  'tnved',
+  'itemAccounting',
+  'itemKind',
+  'itemTnved',
+  'itemArticle',
+  'codeValue',
+  'codePackageType',
+  'codeItem',
+  'nestedCodesTable',
+  'nestedCodeRef',
+  'inn',
+  'kpp',
+  'itemBarcodes',
+  'barcodeValue',
+  'barcodeItem',
+];
+
+/** A document layout and the catalogs it points to, after node overrides. */
+export interface ResolvedLayout {
+  preset: PresetId;
+  kind?: DocumentKind;
+  document: DocumentLayout;
+  catalogs: CatalogLayout;
+}
+
+/**
+ * The layout for a preset and a document kind, with overrides applied field by field (blank
+ * overrides keep the preset's value). Without a kind (an arbitrary entity), the sales layout's
+ * table names are used with the given entity.
+ */
+export function resolveLayout(
+  presetId: string,
+  kind: string | undefined,
+  overrides: Partial<Record<string, string>> = {},
+): ResolvedLayout {
+  const p = preset(presetId) ?? PRESETS.ut11;
+  const k = kind && (DOCUMENT_KINDS as readonly string[]).includes(kind) ? (kind as DocumentKind) : undefined;
+  const base = (k ? p.documents[k] : undefined) ?? p.documents.sales ?? utDoc('');
+  const document: DocumentLayout = { ...base };
+  const catalogs: CatalogLayout = { ...p.catalogs };
+  for (const f of DOCUMENT_LAYOUT_FIELDS) {
+    const v = overrides[f];
+    if (typeof v === 'string' && v.trim() !== '') document[f] = v.trim();
+  }
+  for (const f of CATALOG_LAYOUT_FIELDS) {
+    const v = overrides[f];
+    if (typeof v === 'string' && v.trim() !== '') catalogs[f] = v.trim();
+  }
+  return { preset: p.id, kind: k, document, catalogs };
+}
+
+/** Which document kind of a preset reads this entity set, if any. */
+export function kindOfEntity(presetId: string, entity: string): DocumentKind | undefined {
+  const p = preset(presetId) ?? PRESETS.ut11;
+  for (const k of DOCUMENT_KINDS) if (p.documents[k]?.entity === entity) return k;
+  return undefined;
 }

@@ -1,10 +1,11 @@
 import type { ZnakFlowError } from '../../lib/errors';
+import type { OnecClient, OnecClientOptions, ProxyConfig } from '../../lib/onec/client';
 import type { OnecConnectionSettings } from '../../lib/onec/settings';
 import { fillDefaults, type Migration } from '../shared/migrate';
 import type { RuntimeNode } from '../shared/types';
 
 export const ONEC_CONNECTION_MIGRATIONS: readonly Migration[] = [
-  fillDefaults({ timeout: 30000, caFile: '' }),
+  fillDefaults({ timeout: 30000, caFile: '', proxy: '' }),
 ];
 
 export interface OnecConnectionNode extends RuntimeNode {
@@ -14,4 +15,51 @@ export interface OnecConnectionNode extends RuntimeNode {
   problem?: ZnakFlowError;
   username: string;
   password: string;
+  /** the one client of this connection, shared by every node using it (throws `problem`) */
+  getClient(): OnecClient;
 }
+
+/** What a Node-RED `http proxy` config node offers at run time. */
+export interface HttpProxyNode {
+  url?: string;
+  noproxy?: string[];
+  credentials?: { username?: string; password?: string };
+}
+
+export function proxyFromNode(p: HttpProxyNode | null | undefined): ProxyConfig | undefined {
+  if (!p || typeof p.url !== 'string' || !p.url) return undefined;
+  return {
+    url: p.url,
+    username: p.credentials?.username || undefined,
+    password: p.credentials?.password || undefined,
+    noProxy: Array.isArray(p.noproxy) ? p.noproxy : [],
+  };
+}
+
+export function clientOptions(
+  settings: OnecConnectionSettings,
+  username: string,
+  password: string,
+  proxy: ProxyConfig | undefined,
+): OnecClientOptions {
+  return {
+    url: settings.url,
+    username,
+    password,
+    timeout: settings.timeout,
+    caFile: settings.caFile || undefined,
+    proxy,
+  };
+}
+
+/** Entity sets the presets rely on, reported by the "Test connection" button. */
+export const EXPECTED_SETS: readonly string[] = [
+  'Document_РеализацияТоваровУслуг',
+  'Document_ПриобретениеТоваровУслуг',
+  'Catalog_Организации',
+  'Catalog_Контрагенты',
+  'Catalog_Номенклатура',
+  'Catalog_ШтрихкодыУпаковокТоваров',
+  'InformationRegister_ДополнительныеСведения',
+  'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+];

@@ -1,0 +1,321 @@
+/**
+ * Writing the outcome back to 1C, idempotently (writing the same outcome twice leaves one record
+ * and changes nothing the second time).
+ *
+ * Default: a record of the БСП register `InformationRegister_ДополнительныеСведения` (object = the
+ * document, property = a configured «дополнительное сведение», value = status text); the
+ * accountant sees it in the document's «Дополнительные сведения». Alternative: PATCH of one
+ * attribute of the document (e.g. one added by a configuration extension) or of any object.
+ *
+ * Never into 1C's own ИС МП registers and documents (`СтатусыДокументовИСМП`,
+ * `СтатусыОформленияДокументовИСМП`, `ОтгрузкаТоваровИСМП`…): they are the state machine of 1C's
+ * own exchange with Честный ЗНАК, and writing there would fight it (onec-odata.md §6.5).
+ */
+import { ZnakFlowError } from '../errors';
+import type { EntityKey, OnecClient } from './client';
+import { checkIdentifier, isGuid, type Condition } from './query';
+import type { ODataObject } from './schemas';
+
+export const DEFAULT_REGISTER = 'InformationRegister_ДополнительныеСведения';
+export const DEFAULT_PROPERTIES = 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения';
+/** Longest value written (1C truncates longer strings silently; we cut first so comparisons hold). */
+export const MAX_VALUE_LENGTH = 1024;
+
+const FORBIDDEN = /ИСМП|ГИСМ|ГосИС|СУЗ|ГИСМТ/i;
+
+/** Refuse 1C's own marking (ИС МП / ГИСМ / СУЗ) objects as a write target. */
+export function assertWritable(entity: string, field = 'entity'): void {
+  checkIdentifier(entity, field);
+  if (FORBIDDEN.test(entity)) {
+    throw new ZnakFlowError({
+      code: 'ONEC_WRITE_FORBIDDEN',
+      field,
+      source: 'config',
+      ru: `запись в «${entity}» запрещена: это объект собственного обмена 1С с Честным ЗНАКом (ИС МП), запись туда помешает обмену 1С. Пишите в дополнительные сведения или в реквизит расширения`,
+      en: `writing to "${entity}" is refused: it belongs to 1C's own exchange with Честный ЗНАК (ИС МП) and writing there would fight it; write to additional information or an extension attribute instead`,
+    });
+  }
+}
+
+/** Честный ЗНАК document statuses in the vocabulary 1C itself uses (ИнтерфейсИСМПСлужебный). */
+export const CZ_STATUS_RU: Record<string, string> = {
+  CHECKED_OK: 'Проверен',
+  CHECKED_NOT_OK: 'Есть ошибки',
+  IN_PROGRESS: 'Обрабатывается',
+  PROCESSING_ERROR: 'Ошибка',
+  PARSE_ERROR: 'Ошибка',
+  UNDEFINED: 'Неопределен',
+  WAIT_ACCEPTANCE: 'Ожидается подтверждение поступления',
+  WAIT_PARTICIPANT_REGISTRATION: 'Ожидает регистрации участника ГИС МТ',
+  CANCELLED: 'Отменен',
+  ACCEPTED: 'Принят',
+  WAIT_FOR_CONTINUATION: 'Ожидает продолжения обработки документа',
+};
+
+export interface Outcome {
+  status?: string;
+  documentId?: string;
+  errors?: unknown;
+}
+
+/**
+ * The status text written to 1C: `Проверен [CHECKED_OK], документ ЧЗ 1f2e…` with errors appended.
+ * Deterministic (no time stamp), so writing the same outcome again changes nothing.
+ */
+export function outcomeText(o: Outcome): string {
+  const parts: string[] = [];
+  const status = o.status ? String(o.status) : '';
+  if (status) parts.push(`${CZ_STATUS_RU[status] ?? status} [${status}]`);
+  if (o.documentId) parts.push(`документ ЧЗ ${String(o.documentId)}`);
+  let text = parts.join(', ') || 'нет данных о статусе';
+  const errors = Array.isArray(o.errors)
+    ? o.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+    : o.errors
+      ? [String(o.errors)]
+      : [];
+  if (errors.length > 0) text += `: ${errors.join('; ')}`;
+  return text.length > MAX_VALUE_LENGTH ? text.slice(0, MAX_VALUE_LENGTH) : text;
+}
+
+export type WriteAction = 'created' | 'updated' | 'unchanged';
+
+export interface WriteResult {
+  mode: 'register' | 'patch';
+  action: WriteAction;
+  /** the entity set written */
+  entity: string;
+  /** the object the value belongs to */
+  object: { entity: string; ref: string };
+  property?: string;
+  attribute?: string;
+  value: unknown;
+}
+
+export type ValueType = 'Edm.String' | 'Edm.Double' | 'Edm.Boolean' | 'Edm.DateTime';
+
+function valueType(v: unknown): ValueType {
+  if (typeof v === 'number') return 'Edm.Double';
+  if (typeof v === 'boolean') return 'Edm.Boolean';
+  return 'Edm.String';
+}
+
+function normaliseValue(v: unknown): string | number | boolean {
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > MAX_VALUE_LENGTH ? s.slice(0, MAX_VALUE_LENGTH) : s;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof b === 'number') return Number(a) === b;
+  if (typeof b === 'boolean') return a === b || String(a) === String(b);
+  return String(a ?? '') === String(b ?? '');
+}
+
+const propertyCache = new WeakMap<OnecClient, Map<string, string>>();
+
+/**
+ * The Ref_Key of an additional property («дополнительное сведение»): a GUID as is, otherwise
+ * looked up by `Имя` or `Description` in the chart of characteristic types (cached per client).
+ */
+export async function resolveProperty(
+  client: OnecClient,
+  property: string,
+  propertiesSet = DEFAULT_PROPERTIES,
+): Promise<string> {
+  const p = property.trim();
+  if (isGuid(p)) return p.toLowerCase();
+  if (!p) {
+    throw new ZnakFlowError({
+      code: 'ONEC_PROPERTY',
+      field: 'property',
+      source: 'config',
+      ru: 'не задано дополнительное сведение (GUID или имя), куда записывать статус',
+      en: 'no additional property (GUID or name) to write the status to',
+    });
+  }
+  let cache = propertyCache.get(client);
+  if (!cache) propertyCache.set(client, (cache = new Map()));
+  const cached = cache.get(`${propertiesSet}|${p}`);
+  if (cached) return cached;
+  const byName: Condition = { field: 'Имя', op: 'eq', value: p, type: 'string' };
+  const byDescription: Condition = { field: 'Description', op: 'eq', value: p, type: 'string' };
+  let rows: ODataObject[];
+  try {
+    rows = (
+      await client.list(propertiesSet, {
+        filter: { or: [byName, byDescription] },
+        select: ['Ref_Key'],
+        top: 2,
+      })
+    ).value;
+  } catch (err) {
+    // Older БСП versions have no `Имя`: look up by description only.
+    if (!(err instanceof ZnakFlowError) || err.code !== 'ONEC_BAD_REQUEST') throw err;
+    rows = (await client.list(propertiesSet, { filter: byDescription, select: ['Ref_Key'], top: 2 })).value;
+  }
+  const ref = rows[0]?.['Ref_Key'];
+  if (typeof ref !== 'string') {
+    throw new ZnakFlowError({
+      code: 'ONEC_PROPERTY',
+      field: 'property',
+      source: '1c',
+      ru: `дополнительное сведение «${p}» не найдено в ${propertiesSet}. Создайте его в 1С: Администрирование → Общие настройки → Дополнительные реквизиты и сведения`,
+      en: `additional property "${p}" not found in ${propertiesSet}; create it in 1C: Администрирование → Общие настройки → Дополнительные реквизиты и сведения`,
+    });
+  }
+  cache.set(`${propertiesSet}|${p}`, ref.toLowerCase());
+  return ref.toLowerCase();
+}
+
+/** Key forms tried for a record of the register (the composite key syntax is not established, onec-odata.md §1.3). */
+type KeyForm = 'guid' | 'string';
+const keyForms = new WeakMap<OnecClient, KeyForm>();
+
+function registerKey(form: KeyForm, objectEntity: string, objectRef: string, propertyRef: string): EntityKey {
+  return {
+    Объект: form === 'guid' ? { value: objectRef, type: 'guid' } : { value: objectRef, type: 'string' },
+    Объект_Type: { value: `StandardODATA.${objectEntity}`, type: 'string' },
+    Свойство_Key: { value: propertyRef, type: 'guid' },
+  };
+}
+
+export interface RegisterWriteOptions {
+  /** the object the value belongs to (e.g. Document_РеализацияТоваровУслуг) and its Ref_Key */
+  objectEntity: string;
+  objectRef: string;
+  /** property GUID or name */
+  property: string;
+  value: unknown;
+  register?: string;
+  propertiesSet?: string;
+}
+
+/** Write (create or update) one additional-information record; no change when it already holds the value. */
+export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOptions): Promise<WriteResult> {
+  const register = o.register ?? DEFAULT_REGISTER;
+  assertWritable(register, 'register');
+  checkIdentifier(o.objectEntity, 'entity');
+  if (!isGuid(o.objectRef)) {
+    throw new ZnakFlowError({
+      code: 'ONEC_BAD_VALUE',
+      field: 'ref',
+      source: 'input',
+      ru: `неверная ссылка на объект 1С «${String(o.objectRef)}»: нужен Ref_Key (GUID)`,
+      en: `invalid 1C object reference "${String(o.objectRef)}": a Ref_Key (GUID) is required`,
+    });
+  }
+  const objectRef = o.objectRef.toLowerCase();
+  const propertyRef = await resolveProperty(client, o.property, o.propertiesSet);
+  const value = normaliseValue(o.value);
+  const result = (action: WriteAction): WriteResult => ({
+    mode: 'register',
+    action,
+    entity: register,
+    object: { entity: o.objectEntity, ref: objectRef },
+    property: propertyRef,
+    value,
+  });
+  const find = async (): Promise<ODataObject | undefined> => {
+    const rows = await client.list(register, {
+      filter: {
+        and: [
+          { field: 'Объект', op: 'eq', value: objectRef, type: 'ref', refType: o.objectEntity },
+          { field: 'Свойство_Key', op: 'eq', value: propertyRef, type: 'guid' },
+        ],
+      },
+      top: 1,
+    });
+    return rows.value[0];
+  };
+  const update = async (): Promise<WriteResult> => {
+    const body = { Значение: value, Значение_Type: valueType(value) };
+    const preferred = keyForms.get(client);
+    const forms: KeyForm[] = preferred
+      ? [preferred, preferred === 'guid' ? 'string' : 'guid']
+      : ['guid', 'string'];
+    let lastErr: unknown;
+    for (const form of forms) {
+      try {
+        await client.patch(register, registerKey(form, o.objectEntity, objectRef, propertyRef), body);
+        keyForms.set(client, form);
+        return result('updated');
+      } catch (err) {
+        if (
+          !(err instanceof ZnakFlowError) ||
+          (err.code !== 'ONEC_BAD_REQUEST' && err.code !== 'ONEC_NOT_FOUND')
+        )
+          throw err;
+        lastErr = err;
+      }
+    }
+    throw lastErr;
+  };
+  const existing = await find();
+  if (existing) return same(existing['Значение'], value) ? result('unchanged') : update();
+  try {
+    await client.create(register, {
+      Объект: objectRef,
+      Объект_Type: `StandardODATA.${o.objectEntity}`,
+      Свойство_Key: propertyRef,
+      Значение: value,
+      Значение_Type: valueType(value),
+    });
+    return result('created');
+  } catch (err) {
+    // Another writer created it between our read and our write (1C: code 15): update instead.
+    if (
+      err instanceof ZnakFlowError &&
+      err.code === 'ONEC_BAD_REQUEST' &&
+      err.details?.[0]?.code === '1C_15'
+    ) {
+      const again = await find();
+      if (again && same(again['Значение'], value)) return result('unchanged');
+      return update();
+    }
+    throw err;
+  }
+}
+
+export interface PatchWriteOptions {
+  entity: string;
+  ref: string;
+  attribute: string;
+  value: unknown;
+}
+
+/** PATCH one attribute of an object, reading it first: no write when it already holds the value. */
+export async function patchAttribute(client: OnecClient, o: PatchWriteOptions): Promise<WriteResult> {
+  assertWritable(o.entity, 'entity');
+  checkIdentifier(o.attribute, 'attribute');
+  if (!isGuid(o.ref)) {
+    throw new ZnakFlowError({
+      code: 'ONEC_BAD_VALUE',
+      field: 'ref',
+      source: 'input',
+      ru: `неверная ссылка на объект 1С «${String(o.ref)}»: нужен Ref_Key (GUID)`,
+      en: `invalid 1C object reference "${String(o.ref)}": a Ref_Key (GUID) is required`,
+    });
+  }
+  const ref = o.ref.toLowerCase();
+  const value = normaliseValue(o.value);
+  const current = await client.get(o.entity, ref, { select: ['Ref_Key', o.attribute] });
+  const base: Omit<WriteResult, 'action'> = {
+    mode: 'patch',
+    entity: o.entity,
+    object: { entity: o.entity, ref },
+    attribute: o.attribute,
+    value,
+  };
+  if (
+    same(
+      typeof current[o.attribute] === 'string'
+        ? String(current[o.attribute]).trimEnd()
+        : current[o.attribute],
+      value,
+    )
+  ) {
+    return { ...base, action: 'unchanged' };
+  }
+  await client.patch(o.entity, ref, { [o.attribute]: value });
+  return { ...base, action: 'updated' };
+}

@@ -1,0 +1,93 @@
+import { outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
+import type { OnecConnectionNode } from '../onec-connection/model';
+import { requireConfigNode } from '../shared/connection';
+import { migrate } from '../shared/migrate';
+import { onInput, typedFields } from '../shared/pipeline';
+import { registerNodeType } from '../shared/register';
+import { StatusHelper } from '../shared/status';
+import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
+import { stripUndefined } from '../onec-read/model';
+import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS, onecWriteSettingsSchema } from './model';
+
+export = function (RED: NodeAPI): void {
+  registerNodeType<RuntimeNode>(RED, 'onec-write', (node, def) => {
+    const config: Record<string, unknown> = {
+      ...ONEC_WRITE_DEFAULTS,
+      ...stripUndefined(migrate(def, ONEC_WRITE_MIGRATIONS)),
+    };
+    const status = new StatusHelper(node, (k, v) => RED._(k, v));
+    /** Typed fields, where a missing `msg` path (e.g. no msg.onec) is simply undefined. */
+    async function fields(msg: NodeMessage, names: string[]): Promise<Record<string, unknown>> {
+      const out: Record<string, unknown> = {};
+      for (const f of names) {
+        if ((config[`${f}Type`] ?? 'str') === 'msg') {
+          try {
+            out[f] = RED.util.getMessageProperty(msg, String(config[f] ?? ''));
+          } catch {
+            out[f] = undefined;
+          }
+        } else Object.assign(out, await typedFields(RED, node, config, msg, [f]));
+      }
+      return out;
+    }
+
+    onInput(node, status, {
+      async settings(msg) {
+        const typed = await fields(msg, ['property', 'entity', 'ref']);
+        let value: unknown;
+        if (config['valueType'] === 'auto' || config['valueType'] === undefined) {
+          // The default: the outcome of cz-status as a status text in 1C's vocabulary.
+          const o = await fields(msg, ['status', 'documentId', 'errors']);
+          value = outcomeText({
+            status: o['status'] === undefined ? undefined : String(o['status']),
+            documentId: o['documentId'] === undefined ? undefined : String(o['documentId']),
+            errors: o['errors'],
+          });
+        } else {
+          value = (await fields(msg, ['value']))['value'];
+        }
+        return {
+          mode: config['mode'],
+          register: config['register'] || undefined,
+          propertiesSet: config['propertiesSet'] || undefined,
+          attribute: config['attribute'] ?? '',
+          ...typed,
+          value,
+        };
+      },
+      schema: onecWriteSettingsSchema,
+      async run({ settings: s, msg, send }) {
+        const conn = requireConfigNode<OnecConnectionNode>(
+          RED,
+          config['connection'],
+          'onec-connection',
+          'connection',
+        );
+        const client = conn.getClient();
+        const result =
+          s.mode === 'patch'
+            ? await patchAttribute(client, {
+                entity: s.entity,
+                ref: s.ref,
+                attribute: s.attribute,
+                value: s.value,
+              })
+            : await writeAdditionalInfo(client, {
+                register: s.register,
+                propertiesSet: s.propertiesSet,
+                objectEntity: s.entity,
+                objectRef: s.ref,
+                property: s.property,
+                value: s.value,
+              });
+        const onec = (msg['onec'] && typeof msg['onec'] === 'object' ? msg['onec'] : {}) as Record<
+          string,
+          unknown
+        >;
+        msg['onec'] = { ...onec, write: result };
+        send(msg);
+        return { statusKey: `onec-write.status.${result.action}` };
+      },
+    });
+  });
+};

@@ -1,0 +1,148 @@
+/**
+ * onec-write in the test helper against the emulator: idempotent write-back, patch mode, refusals.
+ */
+import assert from 'node:assert/strict';
+import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import { helper, packNodes } from '../support/helper';
+
+const NODES = packNodes('onec-connection', 'onec-write');
+const SALES = 'Document_РеализацияТоваровУслуг';
+const REG = 'InformationRegister_ДополнительныеСведения';
+type Msg = Record<string, any>;
+
+function next(id: string, ms = 8000): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no message at ${id}`)), ms);
+    const node = helper.getNode(id);
+    const on = (m: Msg): void => {
+      clearTimeout(t);
+      (node['removeListener'] as (e: string, h: unknown) => void)('input', on);
+      resolve(m);
+    };
+    node.on('input', on);
+  });
+}
+
+describe('onec-write node', function () {
+  this.timeout(20000);
+  let emu: OnecEmulator;
+  beforeEach(async () => {
+    emu = await startOnecEmulator();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await emu.stop();
+  });
+
+  const flow = (extra: Record<string, unknown>) => [
+    { id: 'tab', type: 'tab' },
+    { id: 'c1', type: 'onec-connection', url: emu.url, version: 1 },
+    { id: 'w1', type: 'onec-write', z: 'tab', connection: 'c1', version: 1, wires: [['out']], ...extra },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'k1', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['err']] },
+    { id: 'err', type: 'helper', z: 'tab' },
+  ];
+  const creds = { c1: { username: 'odata', password: 'odata' } };
+  const input = (ref: string, status = 'CHECKED_OK'): Msg => ({
+    payload: { some: 'document' },
+    onec: { entity: SALES, ref, number: 'X' },
+    cz: {
+      status,
+      documentId: 'b4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      errors: status === 'CHECKED_OK' ? [] : ['14: Код не найден'],
+    },
+  });
+
+  it('writes the outcome of cz-status to additional information; twice leaves one record (idempotent)', async () => {
+    await helper.load(NODES, flow({ mode: 'register', property: DEMO_STATUS_PROPERTY }), creds);
+    const ref = emu.store.world.documents[0]!.ref;
+    const w1 = helper.getNode('w1');
+    let p = next('out');
+    w1.receive(input(ref));
+    let m = await p;
+    assert.equal(m['onec'].write.action, 'created');
+    assert.equal(m['onec'].number, 'X', 'msg.onec is kept');
+    assert.deepEqual(m['payload'], { some: 'document' });
+    assert.equal(
+      m['onec'].write.value,
+      'Проверен [CHECKED_OK], документ ЧЗ b4f1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    );
+    p = next('out');
+    w1.receive(input(ref));
+    m = await p;
+    assert.equal(m['onec'].write.action, 'unchanged');
+    p = next('out');
+    w1.receive(input(ref, 'CHECKED_NOT_OK'));
+    m = await p;
+    assert.equal(m['onec'].write.action, 'updated');
+    const recs = emu.store.list(REG).filter((r) => r['Объект'] === ref);
+    assert.equal(recs.length, 1);
+    assert.match(String(recs[0]!['Значение']), /^Есть ошибки \[CHECKED_NOT_OK\].*: 14: Код не найден$/);
+  });
+
+  it('takes any value and any field from typed inputs (e.g. msg.payload, a property by name)', async () => {
+    await helper.load(
+      NODES,
+      flow({
+        mode: 'register',
+        property: 'statusProperty',
+        propertyType: 'msg',
+        value: 'payload',
+        valueType: 'msg',
+        ref: 'docRef',
+        refType: 'msg',
+        entity: SALES,
+        entityType: 'str',
+      }),
+      creds,
+    );
+    const ref = emu.store.world.documents[1]!.ref;
+    const p = next('out');
+    helper
+      .getNode('w1')
+      .receive({ payload: 'отправлено вручную', docRef: ref, statusProperty: 'СтатусЧестныйЗнак' });
+    const m = await p;
+    assert.equal(m['onec'].write.action, 'created');
+    assert.equal(emu.store.list(REG).find((r) => r['Объект'] === ref)?.['Значение'], 'отправлено вручную');
+  });
+
+  it('patches an attribute of the document, idempotently', async () => {
+    await helper.load(NODES, flow({ mode: 'patch', attribute: 'Комментарий' }), creds);
+    const ref = emu.store.world.documents[2]!.ref;
+    let p = next('out');
+    helper.getNode('w1').receive(input(ref));
+    assert.equal((await p)['onec'].write.action, 'updated');
+    const dv = emu.store.get(SALES, ref)!['DataVersion'];
+    p = next('out');
+    helper.getNode('w1').receive(input(ref));
+    assert.equal((await p)['onec'].write.action, 'unchanged');
+    assert.equal(emu.store.get(SALES, ref)!['DataVersion'], dv);
+    assert.match(String(emu.store.get(SALES, ref)!['Комментарий']), /^Проверен \[CHECKED_OK\]/);
+  });
+
+  it('refuses 1C’s own ИС МП registers, a missing reference, a missing property — all catchable', async () => {
+    await helper.load(
+      NODES,
+      flow({
+        mode: 'register',
+        property: DEMO_STATUS_PROPERTY,
+        register: 'InformationRegister_СтатусыДокументовИСМП',
+      }),
+      creds,
+    );
+    let e = next('err');
+    helper.getNode('w1').receive(input(emu.store.world.documents[0]!.ref));
+    let m = await e;
+    assert.equal(m['error'].code, 'ONEC_WRITE_FORBIDDEN');
+    assert.equal(emu.requests.total, 0);
+    e = next('err');
+    helper.getNode('w1').receive({ cz: { status: 'CHECKED_OK' } });
+    m = await e;
+    assert.match(m['error'].message, /ref: .*msg\.onec\.ref/);
+    await helper.setFlows(flow({ mode: 'register', property: 'Нет такого сведения' }), 'full', creds);
+    e = next('err');
+    helper.getNode('w1').receive(input(emu.store.world.documents[0]!.ref));
+    m = await e;
+    assert.equal(m['error'].code, 'ONEC_PROPERTY');
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Writing the outcome back, against the emulator: idempotent, never into 1C's own ИС МП objects.
+ */
+import assert from 'node:assert/strict';
+import { ZnakFlowError } from '../../lib/errors';
+import {
+  DEMO_DOCID_PROPERTY,
+  DEMO_STATUS_PROPERTY,
+  startOnecEmulator,
+  type OnecEmulator,
+} from '../../lib/emulators/onec';
+import { OnecClient } from '../../lib/onec/client';
+import { assertWritable, outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
+
+const SALES = 'Document_РеализацияТоваровУслуг';
+const REG = 'InformationRegister_ДополнительныеСведения';
+
+describe('onec write-back', function () {
+  this.timeout(20000);
+  let emu: OnecEmulator;
+  let client: OnecClient;
+  before(async () => {
+    emu = await startOnecEmulator();
+  });
+  beforeEach(() => {
+    emu.requests.reset();
+    client = new OnecClient({ url: emu.url, username: 'odata', password: 'odata' });
+  });
+  afterEach(async () => {
+    await client.close();
+  });
+  after(async () => {
+    await emu.stop();
+  });
+
+  const records = (ref: string): Array<Record<string, unknown>> =>
+    emu.store.list(REG).filter((r) => r['Объект'] === ref);
+
+  it('writes the status text as additional information; the same outcome twice leaves one record and no second write', async () => {
+    const doc = emu.store.world.documents[0]!;
+    const text = outcomeText({
+      status: 'CHECKED_OK',
+      documentId: 'b4f1c2d3-0000-4000-a000-000000000001',
+      errors: [],
+    });
+    assert.equal(text, 'Проверен [CHECKED_OK], документ ЧЗ b4f1c2d3-0000-4000-a000-000000000001');
+    const w1 = await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref,
+      property: DEMO_STATUS_PROPERTY,
+      value: text,
+    });
+    assert.equal(w1.action, 'created');
+    const rec = records(doc.ref);
+    assert.equal(rec.length, 1);
+    assert.deepEqual(
+      { ...rec[0] },
+      {
+        Объект: doc.ref,
+        Объект_Type: `StandardODATA.${SALES}`,
+        Свойство_Key: DEMO_STATUS_PROPERTY,
+        Значение: text,
+        Значение_Type: 'Edm.String',
+      },
+    );
+    emu.requests.reset();
+    const w2 = await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref.toUpperCase(),
+      property: DEMO_STATUS_PROPERTY,
+      value: text,
+    });
+    assert.equal(w2.action, 'unchanged');
+    assert.equal(records(doc.ref).length, 1);
+    assert.deepEqual(
+      emu.requests.log.map((e) => e.method),
+      ['GET'],
+      'only a read',
+    );
+    const rejected = outcomeText({
+      status: 'CHECKED_NOT_OK',
+      documentId: 'x',
+      errors: ['14: Код маркировки не найден', '17: Неверный ИНН'],
+    });
+    const w3 = await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref,
+      property: DEMO_STATUS_PROPERTY,
+      value: rejected,
+    });
+    assert.equal(w3.action, 'updated');
+    assert.equal(records(doc.ref).length, 1);
+    assert.equal(
+      records(doc.ref)[0]!['Значение'],
+      'Есть ошибки [CHECKED_NOT_OK], документ ЧЗ x: 14: Код маркировки не найден; 17: Неверный ИНН',
+    );
+  });
+
+  it('finds the property by name; two properties make two records', async () => {
+    const doc = emu.store.world.documents[2]!;
+    await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref,
+      property: 'Статус Честный ЗНАК (ZnakFlow)',
+      value: 'Принят [ACCEPTED]',
+    });
+    await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref,
+      property: 'ДокументЧестногоЗнака',
+      value: 'abc',
+    });
+    const rec = records(doc.ref);
+    assert.deepEqual(
+      rec.map((r) => r['Свойство_Key']).sort(),
+      [DEMO_STATUS_PROPERTY, DEMO_DOCID_PROPERTY].sort(),
+    );
+    await assert.rejects(
+      writeAdditionalInfo(client, {
+        objectEntity: SALES,
+        objectRef: doc.ref,
+        property: 'Нет такого',
+        value: 'x',
+      }),
+      (e: unknown) =>
+        e instanceof ZnakFlowError &&
+        e.code === 'ONEC_PROPERTY' &&
+        /Дополнительные реквизиты и сведения/.test(e.ru),
+    );
+  });
+
+  it('recovers when another writer created the record between read and write', async () => {
+    const doc = emu.store.world.documents[3]!;
+    // Simulate the race: the record appears right after our read.
+    const original = client.list.bind(client);
+    let raced = false;
+    client.list = (async (...args: Parameters<OnecClient['list']>) => {
+      const r = await original(...args);
+      if (!raced && args[0] === REG) {
+        raced = true;
+        emu.store.create(REG, {
+          Объект: doc.ref,
+          Объект_Type: `StandardODATA.${SALES}`,
+          Свойство_Key: DEMO_STATUS_PROPERTY,
+          Значение: 'старое',
+          Значение_Type: 'Edm.String',
+        });
+      }
+      return r;
+    }) as OnecClient['list'];
+    const w = await writeAdditionalInfo(client, {
+      objectEntity: SALES,
+      objectRef: doc.ref,
+      property: DEMO_STATUS_PROPERTY,
+      value: 'новое',
+    });
+    assert.equal(w.action, 'updated');
+    assert.deepEqual(
+      records(doc.ref).map((r) => r['Значение']),
+      ['новое'],
+    );
+  });
+
+  it('patches one attribute of the document, idempotently', async () => {
+    const doc = emu.store.world.documents[4]!;
+    const dv0 = emu.store.get(SALES, doc.ref)!['DataVersion'];
+    const w1 = await patchAttribute(client, {
+      entity: SALES,
+      ref: doc.ref,
+      attribute: 'Комментарий',
+      value: 'ЧЗ: Проверен',
+    });
+    assert.equal(w1.action, 'updated');
+    const dv1 = emu.store.get(SALES, doc.ref)!['DataVersion'];
+    assert.notEqual(dv1, dv0);
+    const w2 = await patchAttribute(client, {
+      entity: SALES,
+      ref: doc.ref,
+      attribute: 'Комментарий',
+      value: 'ЧЗ: Проверен',
+    });
+    assert.equal(w2.action, 'unchanged');
+    assert.equal(emu.store.get(SALES, doc.ref)!['DataVersion'], dv1, 'no second write');
+  });
+
+  it('refuses 1C’s own ИС МП registers and documents, and bad references', async () => {
+    for (const e of [
+      'InformationRegister_СтатусыДокументовИСМП',
+      'InformationRegister_СтатусыОформленияДокументовИСМП',
+      'Document_ОтгрузкаТоваровИСМП',
+      'InformationRegister_ПулКодовМаркировкиСУЗ',
+    ]) {
+      assert.throws(
+        () => assertWritable(e),
+        (err: unknown) => err instanceof ZnakFlowError && err.code === 'ONEC_WRITE_FORBIDDEN',
+      );
+    }
+    await assert.rejects(
+      writeAdditionalInfo(client, {
+        register: 'InformationRegister_СтатусыДокументовИСМП',
+        objectEntity: SALES,
+        objectRef: emu.store.world.documents[0]!.ref,
+        property: DEMO_STATUS_PROPERTY,
+        value: 'x',
+      }),
+      /ONEC_WRITE_FORBIDDEN|ИС МП/,
+    );
+    assert.equal(emu.requests.total, 0);
+    await assert.rejects(
+      patchAttribute(client, { entity: SALES, ref: "x' or '1", attribute: 'Комментарий', value: 'x' }),
+      (e: unknown) => e instanceof ZnakFlowError && e.field === 'ref',
+    );
+  });
+});
