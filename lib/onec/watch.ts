@@ -33,8 +33,11 @@ export interface WatchState {
   entity: string;
   /** naive local start time of the last successful poll */
   cursor?: string;
-  /** emitted versions: Ref_Key → DataVersion and document date */
-  seen: Record<string, { dv: string; d: string }>;
+  /**
+   * emitted versions: Ref_Key → DataVersion, document date, when it was emitted (t) and whether a
+   * node down the flow confirmed it (a: 1); see `confirm`
+   */
+  seen: Record<string, { dv: string; d: string; t?: string; a?: 1 }>;
   /** documents that failed to resolve: Ref_Key → document date */
   pending: Record<string, string>;
   updated?: string;
@@ -55,6 +58,15 @@ export interface WatchOptions {
   maxSeen?: number;
   /** extra condition ANDed to the listing (e.g. one organisation) */
   filter?: Condition;
+  /**
+   * Delivery until confirmed: a version counts as delivered only once a node further down (cz-send
+   * when the journal has it, onec-write when it wrote the outcome) acknowledges it (`ack`). Versions
+   * not acknowledged are emitted again on the first poll after a restart or redeploy, and after
+   * `redeliverMinutes`. Without it each version is emitted once (at most once).
+   */
+  confirm?: boolean;
+  /** emit an unconfirmed version again after this long (default 10 minutes) */
+  redeliverMinutes?: number;
   /** clock, for tests */
   now?: () => Date;
 }
@@ -88,6 +100,8 @@ export class DocumentWatcher {
   private readonly now: () => Date;
   /** problems met while loading the state (reported once by the node) */
   readonly warnings: string[] = [];
+  private firstPoll = true;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: OnecClient,
@@ -145,9 +159,43 @@ export class DocumentWatcher {
     this.save();
   }
 
-  /** Has this version been emitted already? */
+  /** Has this version been emitted already (and, with `confirm`, is it not due again)? */
   emitted(ref: string, dataVersion: string): boolean {
-    return this.st.seen[ref.toLowerCase()]?.dv === dataVersion;
+    const e = this.st.seen[ref.toLowerCase()];
+    if (!e || e.dv !== dataVersion) return false;
+    if (!this.opts.confirm || e.a) return true;
+    if (this.firstPoll) return false;
+    const redeliverMs = (this.opts.redeliverMinutes ?? 10) * 60000;
+    return !e.t || this.now().getTime() - Date.parse(e.t) < redeliverMs;
+  }
+
+  /** A node down the flow confirms this version; saved soon (a lost confirmation only means a repeat). */
+  ack(ref: string, dataVersion: string): boolean {
+    const e = this.st.seen[ref.toLowerCase()];
+    if (!e || e.dv !== dataVersion || e.a) return false;
+    e.a = 1;
+    if (!this.saveTimer) {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = undefined;
+        this.save();
+      }, 1000);
+      this.saveTimer.unref();
+    }
+    return true;
+  }
+
+  /** Versions emitted and not confirmed yet. */
+  unconfirmed(): number {
+    return Object.values(this.st.seen).filter((e) => !e.a).length;
+  }
+
+  /** Write pending confirmations now (on close). */
+  flush(): void {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.save();
+    }
   }
 
   /**
@@ -206,8 +254,18 @@ export class DocumentWatcher {
         }
         if (o.ok) {
           if (this.emitted(ref, String(src['DataVersion']))) continue;
-          await onDocument(o.doc);
-          this.st.seen[ref] = { dv: String(src['DataVersion']), d: String(src['Date']).slice(0, 19) };
+          // Recorded before it leaves: an acknowledgement may come back while onDocument runs.
+          this.st.seen[ref] = {
+            dv: String(src['DataVersion']),
+            d: String(src['Date']).slice(0, 19),
+            t: this.now().toISOString(),
+          };
+          try {
+            await onDocument(o.doc);
+          } catch (err) {
+            delete this.st.seen[ref];
+            throw err;
+          }
           delete this.st.pending[ref];
           emitted++;
         } else {
@@ -221,6 +279,7 @@ export class DocumentWatcher {
     // Pending documents no longer listed (unposted, deleted, dated away) are dropped.
     for (const ref of Object.keys(this.st.pending)) if (!listed.has(ref)) delete this.st.pending[ref];
     if (!this.st.cursor || started > this.st.cursor) this.st.cursor = started;
+    this.firstPoll = false;
     this.prune(from);
     this.save();
     return {

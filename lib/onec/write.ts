@@ -56,6 +56,8 @@ export interface Outcome {
   status?: string;
   documentId?: string;
   errors?: unknown;
+  /** problems found before sending (msg.errors of cz-map-document's output 2) */
+  invalid?: unknown[];
 }
 
 /**
@@ -63,6 +65,21 @@ export interface Outcome {
  * Deterministic (no time stamp), so writing the same outcome again changes nothing.
  */
 export function outcomeText(o: Outcome): string {
+  if (!o.status && !o.documentId && Array.isArray(o.invalid) && o.invalid.length > 0) {
+    // A document stopped before sending (cz-map-document output 2): what the accountant must fix.
+    const list = o.invalid.map((d) => {
+      const r = d as { path?: unknown; message_ru?: unknown; message?: unknown };
+      const what =
+        typeof r.message_ru === 'string'
+          ? r.message_ru
+          : typeof r.message === 'string'
+            ? r.message
+            : JSON.stringify(d);
+      return typeof r.path === 'string' && r.path ? `${r.path}: ${what}` : what;
+    });
+    const text = `Не отправлен в Честный ЗНАК, исправьте документ: ${list.join('; ')}`;
+    return text.length > MAX_VALUE_LENGTH ? text.slice(0, MAX_VALUE_LENGTH) : text;
+  }
   const parts: string[] = [];
   const status = o.status ? String(o.status) : '';
   if (status) parts.push(`${CZ_STATUS_RU[status] ?? status} [${status}]`);

@@ -191,7 +191,24 @@ export = function (RED: NodeAPI): void {
       },
       schema: sendSettingsSchema,
       async run({ settings: s, msg, send }) {
-        const r = await sendWithRetries(s);
+        let r: SendResult;
+        try {
+          r = await sendWithRetries(s);
+        } catch (err) {
+          // A definite refusal (a business error) is an outcome too: it goes to Catch, and the
+          // document is not delivered again until 1C has a new version. Passing failures are not
+          // acknowledged: onec-read delivers the version again later.
+          if (!(err instanceof ZnakFlowError && err.retryable)) {
+            acknowledge({
+              node: s.ackNode,
+              ref: s.source.ref,
+              dataVersion: s.source.dataVersion,
+              key: s.key,
+              total: s.total,
+            });
+          }
+          throw err;
+        }
         const cz = obj<CzMsg>(msg['cz']) ?? {};
         msg['cz'] = {
           ...cz,

@@ -37,6 +37,8 @@ export const ONEC_READ_DEFAULTS = {
   interval: 60,
   lookbackHours: 72,
   since: '',
+  confirm: 'auto',
+  redeliverMinutes: 10,
   layout: {} as Record<string, string>,
 };
 
@@ -112,6 +114,12 @@ export const watchConfigSchema = z.object({
     .min(0.1, bi('окно просмотра назад — не меньше 0,1 часа', 'the look-back window is at least 0.1 hour'))
     .max(24 * 366),
   since: z.string().trim().default(''),
+  confirm: z.enum(['auto', 'on', 'off']).default('auto'),
+  redeliverMinutes: z.coerce
+    .number()
+    .min(1, bi('повтор не чаще раза в минуту', 'redelivery at most once a minute'))
+    .max(7 * 24 * 60)
+    .default(10),
 });
 
 /** A condition row with its evaluated value, as the query builder takes it. */

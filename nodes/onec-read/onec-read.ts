@@ -15,6 +15,8 @@ import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../.
 import { resolveDocuments, type OnecCode, type OnecItem } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
+import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
+import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
 import { zodIssuesToDetails } from '../../lib/validation';
 import type { OnecConnectionNode } from '../onec-connection/model';
@@ -71,6 +73,20 @@ export = function (RED: NodeAPI): void {
     let timer: NodeJS.Timeout | undefined;
     let chain: Promise<unknown> = Promise.resolve();
     const watchers = new Map<string, { client: OnecClient; watcher: DocumentWatcher }>();
+    const acks = new AckTracker();
+    const offAck = onAcknowledge(node.id, (a) => {
+      if (!acks.add(a)) return;
+      for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
+    });
+
+    /**
+     * `auto`: wait for confirmations when a node that gives them (cz-send, onec-write) is wired
+     * somewhere down this node's outputs (through link nodes too); otherwise emit each version once.
+     */
+    function confirmationExpected(setting: 'auto' | 'on' | 'off'): boolean {
+      if (setting !== 'auto') return setting === 'on';
+      return downstreamTypes(RED, node).some((t) => t === 'cz-send' || t === 'onec-write');
+    }
 
     const watchCfg = watchConfigSchema.safeParse(config);
     if (mode === 'watch' && !watchCfg.success) {
@@ -113,7 +129,9 @@ export = function (RED: NodeAPI): void {
       const key = `${entity}|${JSON.stringify(layout)}`;
       const cached = watchers.get(key);
       if (cached && cached.client === client) return cached.watcher;
-      const cfg = watchCfg.success ? watchCfg.data : { interval: 60, lookbackHours: 72, since: '' };
+      const cfg = watchCfg.success
+        ? watchCfg.data
+        : { interval: 60, lookbackHours: 72, since: '', confirm: 'auto' as const, redeliverMinutes: 10 };
       const hash = crypto.createHash('sha1').update(entity).digest('hex').slice(0, 10);
       const file = path.join(
         stateDir(RED.settings.userDir),
@@ -126,6 +144,8 @@ export = function (RED: NodeAPI): void {
         lookbackMinutes: Math.round(cfg.lookbackHours * 60),
         since: cfg.since || undefined,
         stateFile: file,
+        confirm: confirmationExpected(cfg.confirm),
+        redeliverMinutes: cfg.redeliverMinutes,
       });
       for (const w of watcher.warnings) node.warn(w);
       watchers.set(key, { client, watcher });
@@ -145,7 +165,10 @@ export = function (RED: NodeAPI): void {
           (doc) => {
             if (closing)
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
-            send(message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items));
+            const m = message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items);
+            // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
+            (m['onec'] as Record<string, unknown>)['watch'] = { node: node.id };
+            send(m);
           },
           (err, src) => {
             node.error(catchableError(err), message(trigger, entity, src, layout, [], []));
@@ -348,6 +371,8 @@ export = function (RED: NodeAPI): void {
       // Let a poll in flight save its state (it stops sending at once); never past 10 s.
       const guard = new Promise<void>((r) => setTimeout(r, 10000).unref());
       void Promise.race([chain.catch(() => undefined), guard]).then(() => {
+        offAck();
+        for (const { watcher } of watchers.values()) watcher.flush();
         status.clear();
         done();
       });

@@ -1,3 +1,4 @@
+import { acknowledge } from '../../lib/journal/ack';
 import { outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
@@ -42,6 +43,7 @@ export = function (RED: NodeAPI): void {
             status: o['status'] === undefined ? undefined : String(o['status']),
             documentId: o['documentId'] === undefined ? undefined : String(o['documentId']),
             errors: o['errors'],
+            invalid: Array.isArray(msg['errors']) ? (msg['errors'] as unknown[]) : undefined,
           });
         } else {
           value = (await fields(msg, ['value']))['value'];
@@ -85,6 +87,17 @@ export = function (RED: NodeAPI): void {
           unknown
         >;
         msg['onec'] = { ...onec, write: result };
+        // The outcome is in 1C: the watch that emitted this version may consider it delivered.
+        const watch = onec['watch'] as { node?: unknown } | undefined;
+        if (typeof onec['ref'] === 'string' && typeof onec['dataVersion'] === 'string') {
+          acknowledge({
+            node: typeof watch?.node === 'string' ? watch.node : undefined,
+            ref: onec['ref'],
+            dataVersion: onec['dataVersion'],
+            key: '*',
+            total: 1,
+          });
+        }
         send(msg);
         return { statusKey: `onec-write.status.${result.action}` };
       },

@@ -215,4 +215,50 @@ describe('onec watch', function () {
     await assert.rejects(poll(watcher({}, '2026-11-22T12:00:00')), /ONEC_BUSINESS|1С отказала/);
     assert.equal(watcher().state.cursor, '2026-11-21T12:00:00');
   });
+
+  it('with confirm, emits unconfirmed versions again after a restart and after the redelivery delay, never confirmed ones', async () => {
+    const first = await poll(watcher({ confirm: true }));
+    assert.ok(first.docs.length >= 5);
+    const [a, b] = first.docs as [ResolvedDocument, ResolvedDocument];
+    const w1 = watcher({ confirm: true });
+    assert.deepEqual(
+      (await poll(w1)).docs.length,
+      first.docs.length,
+      'a restart re-emits every unconfirmed version',
+    );
+    for (const d of first.docs) {
+      if (d !== b) assert.ok(w1.ack(String(d.payload['Ref_Key']), String(d.payload['DataVersion'])));
+    }
+    assert.equal(
+      w1.ack(String(a.payload['Ref_Key']), 'AAAAnotThis='),
+      false,
+      'another version is not confirmed',
+    );
+    assert.equal(w1.unconfirmed(), 1);
+    w1.flush();
+    assert.deepEqual((await poll(w1)).docs, [], 'within the redelivery delay nothing is repeated');
+    const w2 = watcher({ confirm: true });
+    assert.deepEqual(
+      (await poll(w2)).docs.map((d) => d.payload['Ref_Key']),
+      [b.payload['Ref_Key']],
+      'after a restart only the unconfirmed version comes again',
+    );
+    let clock = '2026-11-21T12:00:00';
+    const running = watcher({ confirm: true, redeliverMinutes: 10, now: () => new Date(clock) });
+    assert.equal((await poll(running)).docs.length, 1, 'its first poll repeats the unconfirmed version');
+    clock = '2026-11-21T12:05:00';
+    assert.deepEqual((await poll(running)).docs, [], 'not before the redelivery delay');
+    clock = '2026-11-21T12:11:00';
+    assert.deepEqual(
+      (await poll(running)).docs.map((d) => d.payload['Ref_Key']),
+      [b.payload['Ref_Key']],
+      'after the redelivery delay it comes again while running',
+    );
+  });
+
+  it('without confirm, a restart emits nothing again', async () => {
+    const first = await poll(watcher());
+    assert.ok(first.docs.length > 0);
+    assert.deepEqual((await poll(watcher())).docs, []);
+  });
 });

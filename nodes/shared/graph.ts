@@ -1,0 +1,48 @@
+import type { NodeAPI, RuntimeNode } from './types';
+
+interface NodeConfig {
+  id: string;
+  type?: string;
+  wires?: unknown;
+  /** link out / link call: the link in nodes it leads to */
+  links?: unknown;
+}
+
+interface NodesWithEach {
+  eachNode?(cb: (n: NodeConfig) => void): void;
+  getNode(id: string): unknown;
+}
+
+/**
+ * Types of every node reachable from this node's outputs in the deployed flows: through wires, and
+ * from `link out`/`link call` nodes to their `link in` targets. Used by onec-read to see whether a
+ * node that acknowledges deliveries (cz-send, onec-write) is down the flow.
+ */
+export function downstreamTypes(RED: NodeAPI, start: RuntimeNode): string[] {
+  const nodes = RED.nodes as unknown as NodesWithEach;
+  const configs = new Map<string, NodeConfig>();
+  nodes.eachNode?.((n) => configs.set(n.id, n));
+  const lookup = (id: string): NodeConfig | undefined =>
+    configs.get(id) ?? (nodes.getNode(id) as NodeConfig | null) ?? undefined;
+  const seen = new Set<string>([start.id]);
+  const types: string[] = [];
+  const queue: string[] = [];
+  const push = (ids: unknown): void => {
+    const list = Array.isArray(ids) ? ids.flat() : typeof ids === 'string' ? [ids] : [];
+    for (const id of list) {
+      if (typeof id === 'string' && !seen.has(id)) {
+        seen.add(id);
+        queue.push(id);
+      }
+    }
+  };
+  push(lookup(start.id)?.wires ?? (start as unknown as NodeConfig).wires);
+  while (queue.length > 0) {
+    const n = lookup(queue.shift() as string);
+    if (!n) continue;
+    if (n.type) types.push(n.type);
+    push(n.wires);
+    if (n.type === 'link out' || n.type === 'link call') push(n.links);
+  }
+  return types;
+}
