@@ -135,7 +135,7 @@ function costAndTax(p: Rec, path: string, add: Add): void {
   const cost = kopecksValue(p['product_cost']);
   const tax = kopecksValue(p['product_tax']);
   if (cost === null || tax === null) return;
-  if (cost < tax || (cost === tax && tax > 0n)) {
+  if (cost < tax || (cost === tax && tax > 0)) {
     add(
       `${path}.product_cost`,
       'COST_BELOW_TAX',

@@ -25,6 +25,12 @@ export interface ValidateContext {
   maxCodes?: number;
   /** size limit of the JSON document in bytes (default 30 MB) */
   maxBytes?: number;
+  /**
+   * Codes the caller has already read and found valid and normalised for this product group (the
+   * mapper passes them so that a 30 000-code document is not parsed twice). Duplicates and limits
+   * are still checked for them.
+   */
+  trustedCodes?: ReadonlySet<string>;
 }
 
 /** Fields holding a unit code (checked against the group's template) and package codes. */
@@ -140,6 +146,7 @@ interface CodeWalk {
   seen: Map<string, string>;
   /** LK_REMARK: old and new codes are separate families */
   perKey: boolean;
+  trusted?: ReadonlySet<string>;
 }
 
 function checkCodeValue(
@@ -153,7 +160,9 @@ function checkCodeValue(
   if (typeof value !== 'string' || value === '') return; // the schema reports it
   walk.count++;
   const unit = UNIT_KEYS.has(key) || key === 'sntins';
-  if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
+  if (walk.trusted?.has(value) && unit) {
+    // read and normalised by the caller for this group
+  } else if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
     const r = inspectCode(value, unit ? pg : undefined, path);
     if (r.problem) {
       out.push(r.problem);
@@ -270,7 +279,12 @@ export function validateDocument(
     { productGroup: pg, today: dayOf(ctx.today ?? new Date()) },
     (p, c, ru, en) => out.push(detail(p, c, ru, en)),
   );
-  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: type === 'LK_REMARK' };
+  const walk: CodeWalk = {
+    count: 0,
+    seen: new Map(),
+    perKey: type === 'LK_REMARK',
+    trusted: ctx.trustedCodes,
+  };
   walkCodes(body, '', pg, walk, out);
   const maxCodes = ctx.maxCodes ?? MAX_CODES;
   if (walk.count > maxCodes) {
@@ -284,7 +298,7 @@ export function validateDocument(
     );
   }
   const maxBytes = ctx.maxBytes ?? MAX_BYTES;
-  {
+  if (Number.isFinite(maxBytes)) {
     const bytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
     if (bytes > maxBytes) {
       out.push(
