@@ -4,7 +4,7 @@
  *
  * - full GS1 DataMatrix text: `01` GTIN(14) `21` serial `<GS>` `91`key(4) `<GS>` `92`code(44) — or
  *   `93`check(4) for the short tail; GS as the real 0x1D character, written out as `\u001d`, `\x1d`,
- *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3` and a leading FNC1 are dropped;
+ *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3`/`^]` and a leading FNC1 are dropped;
  * - the same with brackets: `(01)04601234567893(21)5AbC…(91)…(92)…`;
  * - the short form `01` GTIN `21` serial (what 1C often stores), also with a tail whose GS was lost
  *   (the serial is then cut by the product group's template);
@@ -76,7 +76,7 @@ export interface CodeProblem {
 export type ParseResult = { ok: true; value: ParsedCode } | { ok: false; problem: CodeProblem };
 
 const GS_PLACEHOLDERS = /\\u001d|\\x1d|<GS>|\{GS\}|\[GS\]|\u241d/gi;
-const SYMBOLOGY = /^\](?:d2|C1|Q3|e0|d1)/;
+const SYMBOLOGY = /^(?:\](?:d2|C1|Q3|e0|d1)|\^\])/;
 const SERIAL_CHARS = /^[A-Za-z0-9!"%&'()*+,\-./_:;=<>?]+$/;
 const AGGREGATE = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
 const KIZ = /^(?:RU|AM|BY|KZ|KG)-\d{6}-[A-Z]{3}\d{7}$/;
@@ -97,7 +97,7 @@ function fail(code: string, ru: string, en: string): ParseResult {
 export function canonicalText(raw: string): string {
   let s = raw;
   // Fast path: nothing to replace in the common case (a plain code or one with real GS).
-  if (/[\\<{[\u241d\]\s\u00e8]/.test(s) || s.charCodeAt(0) === 29 || s.charCodeAt(s.length - 1) === 29) {
+  if (/[\\<{[\u241d\]^\s\u00e8]/.test(s) || s.charCodeAt(0) === 29 || s.charCodeAt(s.length - 1) === 29) {
     s = s.trim().replace(GS_PLACEHOLDERS, GS);
     s = s.replace(SYMBOLOGY, '');
     while (s.startsWith(GS) || s.startsWith('\u00e8')) s = s.slice(1);
@@ -154,6 +154,9 @@ function gsLessTail(t: string): CodeElement[] | null {
     ];
   m = /^93(.{4})$/.exec(t);
   if (m) return [{ ai: '93', value: m[1] as string }];
+  // only the key id survived (e.g. a code cut before 92 by a spreadsheet)
+  m = /^91(.{4})$/.exec(t);
+  if (m) return [{ ai: '91', value: m[1] as string }];
   m = /^93(.{4})(3103|335\d)(\d{6})$/.exec(t);
   if (m)
     return [
