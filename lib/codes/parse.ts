@@ -283,17 +283,15 @@ function assemble(
   kind: CodeKind,
   form: CodeForm,
   cis: string,
-  parts: Partial<ParsedCode>,
+  gtin: string | undefined,
+  serial: string | undefined,
   elements: CodeElement[],
   productGroups: readonly string[],
 ): ParseResult {
   // Hot path (tens of thousands of codes per document): no closures, no spreads.
   const code: ParsedCode = { input, kind, form, cis, elements, tail: '', productGroups };
-  if (parts.gtin !== undefined) code.gtin = parts.gtin;
-  if (parts.serial !== undefined) code.serial = parts.serial;
-  if (parts.sscc !== undefined) code.sscc = parts.sscc;
-  if (parts.checkCode !== undefined) code.checkCode = parts.checkCode;
-  if (parts.maxRetailPrice !== undefined) code.maxRetailPrice = parts.maxRetailPrice;
+  if (gtin !== undefined) code.gtin = gtin;
+  if (serial !== undefined) code.serial = serial;
   let tail = '';
   for (let i = 0; i < elements.length; i++) {
     const e = elements[i] as CodeElement;
@@ -405,12 +403,11 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `pack serial "${serial}" has characters that are not allowed`,
       );
     }
-    const parts: Partial<ParsedCode> = { gtin, serial };
-    if (s.length === 29) {
-      parts.maxRetailPrice = s.slice(21, 25);
-      parts.checkCode = s.slice(25, 29);
+    const r = assemble(raw, 'tobacco-pack', 'plain', gtin + serial, gtin, serial, [], [...TOBACCO_GROUPS]);
+    if (r.ok && s.length === 29) {
+      r.value.maxRetailPrice = s.slice(21, 25);
+      r.value.checkCode = s.slice(25, 29);
     }
-    const r = assemble(raw, 'tobacco-pack', 'plain', gtin + serial, parts, [], [...TOBACCO_GROUPS]);
     if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
     return r;
   }
@@ -455,13 +452,13 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `serial number (21) is longer than ${MAX_SERIAL} characters (${serial.length}): the code was probably read without its GS separator and the tail was not recognised${fits.length ? ` (group ${pg} has ${fits.join(' or ')}-character serials)` : ''}`,
       );
     }
-    const parts: Partial<ParsedCode> = { gtin, serial };
     const r = assemble(
       raw,
       'unit',
       form,
       `01${gtin}21${serial}`,
-      parts,
+      gtin,
+      serial,
       elements,
       groupsForSerialLength(serial.length),
     );
@@ -479,11 +476,22 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `SSCC "${sscc}": wrong check digit ${sscc[17]}, expected ${expected}`,
       );
     }
-    return assemble(raw, 'sscc', form === 'brackets' ? 'brackets' : 'plain', s, { sscc }, [], []);
+    const r = assemble(
+      raw,
+      'sscc',
+      form === 'brackets' ? 'brackets' : 'plain',
+      s,
+      undefined,
+      undefined,
+      [],
+      [],
+    );
+    if (r.ok) r.value.sscc = sscc;
+    return r;
   }
 
   if (KIZ.test(s)) {
-    const r = assemble(raw, 'kiz', 'plain', s, {}, [], ['furs']);
+    const r = assemble(raw, 'kiz', 'plain', s, undefined, undefined, [], ['furs']);
     if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
     return r;
   }
@@ -510,7 +518,16 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
     );
   }
   if (!s.includes(GS) && AGGREGATE.test(s)) {
-    return assemble(raw, 'aggregate', form === 'brackets' ? 'brackets' : 'plain', s, {}, [], []);
+    return assemble(
+      raw,
+      'aggregate',
+      form === 'brackets' ? 'brackets' : 'plain',
+      s,
+      undefined,
+      undefined,
+      [],
+      [],
+    );
   }
   return fail(
     'CODE_FORMAT',

@@ -114,28 +114,35 @@ function codeTree(
     return g;
   };
   const nodes: DocCode[] = [];
+  // Only a document with packages needs the ref index (most are flat lists of units).
+  const nested = source.codes.some((c) => !!c.parentRef);
   const latest = new Map<string, DocCode>();
   for (const c of source.codes) {
+    const itemRef = str(c.itemRef);
+    const packageType = str(c.packageType);
     const node: DocCode = {
       value: c.value,
       cis: '',
       ref: str(c.ref),
-      itemRef: str(c.itemRef),
-      packageType: str(c.packageType),
+      itemRef,
+      packageType,
       level: typeof c.level === 'number' ? c.level : 0,
-      aggregate: PACKAGE_TYPES.has(str(c.packageType)),
-      productGroup: itemGroup(str(c.itemRef)) || headerPg,
+      aggregate: PACKAGE_TYPES.has(packageType),
+      productGroup: itemGroup(itemRef) || headerPg,
       costKop: null,
       taxKop: null,
+      row: undefined,
       children: [],
     };
-    const parent = c.parentRef ? latest.get(c.parentRef) : undefined;
-    if (parent) {
-      parent.children.push(node);
-      parent.aggregate = true;
+    if (nested) {
+      const parent = c.parentRef ? latest.get(c.parentRef) : undefined;
+      if (parent) {
+        parent.children.push(node);
+        parent.aggregate = true;
+      }
+      if (node.ref) latest.set(node.ref, node);
     }
     nodes.push(node);
-    if (node.ref) latest.set(node.ref, node);
   }
   // Packages without an item of their own take the group of their content.
   for (let i = nodes.length - 1; i >= 0; i--) {

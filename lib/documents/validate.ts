@@ -201,19 +201,23 @@ function walkCodes(
   out: ErrorDetail[],
 ): void {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) walkCodes(v[i], `${path}[${i}]`, pg, walk, out);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' && x !== null) walkCodes(x, `${path}[${i}]`, pg, walk, out);
+    }
     return;
   }
   if (!isRec(v)) return;
-  for (const key of Object.keys(v)) {
+  for (const key in v) {
     const value = v[key];
-    const p = path ? `${path}.${key}` : key;
+    // path strings are built only where a code or a nested structure is (hot loop)
     if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
-      checkCodeValue(key, value, p, pg, walk, out);
+      checkCodeValue(key, value, path ? `${path}.${key}` : key, pg, walk, out);
     } else if (key === 'sntins' && Array.isArray(value)) {
+      const p = path ? `${path}.${key}` : key;
       for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], `${p}[${i}]`, pg, walk, out);
     } else if (typeof value === 'object' && value !== null) {
-      walkCodes(value, p, pg, walk, out);
+      walkCodes(value, path ? `${path}.${key}` : key, pg, walk, out);
     }
   }
 }
