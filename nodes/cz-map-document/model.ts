@@ -33,11 +33,15 @@ export const CZ_MAP_DEFAULTS = {
 
 export const CZ_MAP_MIGRATIONS: readonly Migration[] = [fillDefaults(CZ_MAP_DEFAULTS)];
 
-/** Migrated config with defaults for anything still missing (hand-written or partial flows). */
+/**
+ * Migrated config with defaults for anything still missing (hand-written or partial flows); a blank
+ * field means "not set" where the default is not blank (e.g. an emptied maxCodes box).
+ */
 export function effectiveConfig(def: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...migrate(def, CZ_MAP_MIGRATIONS) };
   for (const [k, v] of Object.entries(CZ_MAP_DEFAULTS)) {
-    if (out[k] === undefined || out[k] === null) out[k] = v;
+    const cur = out[k];
+    if (cur === undefined || cur === null || (cur === '' && v !== '')) out[k] = v;
   }
   return out;
 }

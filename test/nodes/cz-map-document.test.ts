@@ -237,6 +237,29 @@ describe('cz-map-document node', function () {
     assert.match(m.error.message, /не больше 30 000.*at most 30 000/);
   });
 
+  it('a flow with blank or missing fields gets the defaults (maxCodes, layout, lists)', async () => {
+    await helper.load(NODES, [
+      TAB,
+      {
+        id: 'map',
+        type: 'cz-map-document',
+        z: 'f1',
+        x: 100,
+        y: 100,
+        wires: [['ok'], ['bad']],
+        maxCodes: '',
+        layout: '',
+        version: 1,
+      },
+      ...sinks,
+    ]);
+    const got = collect(1);
+    helper.getNode('map').receive(onecMessage(world, byComment('обувь')) as any);
+    const { ok, bad } = await got;
+    assert.equal(bad.length, 0);
+    assert.equal(ok[0]?.cz.type, 'LP_SHIP_GOODS');
+  });
+
   it('a message without a 1C document goes to output 2, it does not crash', async () => {
     await helper.load(NODES, [TAB, mapper(), ...sinks]);
     const got = collect(1);
