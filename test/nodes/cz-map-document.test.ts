@@ -88,8 +88,11 @@ describe('cz-map-document node', function () {
     assert.equal(m.payload.receiver_inn, world.counterparties[0]?.inn);
     assert.equal(m.payload.document_num, doc.number);
     assert.equal(m.payload.products.length, 5, '3 T-shirts + 2 jeans; the unmarked bag has no codes');
-    const status = (helper.getNode('map') as any).status;
-    assert.ok(status);
+    const calls = (helper.getNode('map') as any).status.args.map((a: any[]) => a[0]);
+    const last = calls.at(-1);
+    assert.deepEqual([last.fill, last.shape], ['green', 'dot']);
+    // the test helper has no message catalogs: RED._ gives the key back (a real runtime translates it)
+    assert.equal(last.text, 'cz-map-document.status.mapped');
   });
 
   it('splits a sale of two product groups into a sequence a join node gathers', async () => {
