@@ -178,8 +178,22 @@ function gsLessTail(t: string): CodeElement[] | null {
   return null;
 }
 
-const FIXED_AI: Record<string, number> = { '8005': 6, '3103': 6, '17': 6 };
-const VARIABLE_AI = ['91', '92', '93', '10', '240', '241'];
+/** Fixed-length AIs of tails (value length 6); `335n` is matched apart. */
+const FIXED_AI = ['8005', '3103', '17'] as const;
+const VARIABLE_AI = ['91', '92', '93', '10', '240', '241'] as const;
+
+function fixedAiOf(seg: string): string | undefined {
+  if (seg.length >= 4 && seg.startsWith('335') && seg.charCodeAt(3) >= 48 && seg.charCodeAt(3) <= 57) {
+    return seg.slice(0, 4);
+  }
+  for (const a of FIXED_AI) if (seg.startsWith(a)) return a;
+  return undefined;
+}
+
+function variableAiOf(seg: string): string | undefined {
+  for (const a of VARIABLE_AI) if (seg.startsWith(a)) return a;
+  return undefined;
+}
 
 /** Tail elements from GS-separated segments; fixed-length AIs may be followed by the next AI directly. */
 function parseTail(segments: string[]): { elements: CodeElement[] } | { problem: ParseResult } {
@@ -187,11 +201,9 @@ function parseTail(segments: string[]): { elements: CodeElement[] } | { problem:
   for (const segment of segments) {
     let seg = segment;
     while (seg.length > 0) {
-      const fixedAi = /^335\d/.test(seg)
-        ? seg.slice(0, 4)
-        : Object.keys(FIXED_AI).find((a) => seg.startsWith(a));
+      const fixedAi = fixedAiOf(seg);
       if (fixedAi) {
-        const n = FIXED_AI[fixedAi] ?? 6;
+        const n = 6;
         const value = seg.slice(fixedAi.length, fixedAi.length + n);
         if (!/^\d+$/.test(value) || value.length !== n) {
           return {
@@ -206,7 +218,7 @@ function parseTail(segments: string[]): { elements: CodeElement[] } | { problem:
         seg = seg.slice(fixedAi.length + n);
         continue;
       }
-      const ai = VARIABLE_AI.find((a) => seg.startsWith(a));
+      const ai = variableAiOf(seg);
       if (!ai) {
         // Unknown element: kept as it is (tolerant: the tail never reaches a document).
         elements.push({ ai: '', value: seg });
@@ -361,6 +373,38 @@ function fromBrackets(s: string): string | null {
     if (pos < s.length) out += GS;
   }
   return out;
+}
+
+/**
+ * A cheap check with no allocation, for documents of tens of thousands of codes: true only when
+ * `raw` is already a normalised unit code (`01` + GTIN + `21` + serial of a length the group's
+ * template — or, without a group, a known template — allows) that `tryParseCode(raw, productGroup)`
+ * accepts with `cis === raw`. False means "ask the full parser", not "invalid".
+ */
+export function isNormalisedUnit(raw: string, productGroup?: string): boolean {
+  const n = raw.length;
+  if (n < 19 || n > 38 || raw.charCodeAt(0) !== 48 || raw.charCodeAt(1) !== 49) return false;
+  // GTIN digits and its check digit (GS1 mod-10)
+  let sum = 0;
+  for (let i = 2; i < 16; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (i < 15) sum += d * ((15 - i) % 2 === 1 ? 3 : 1);
+    else if ((10 - (sum % 10)) % 10 !== d) return false;
+  }
+  if (raw.charCodeAt(16) !== 50 || raw.charCodeAt(17) !== 49) return false;
+  for (let i = 18; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    // allowed serial characters; `<` sends the code to the full parser (it may start a `<GS>`)
+    if (c >= 128 || ALLOWED[c] !== 1 || c === 29 || c === 60) return false;
+  }
+  const len = n - 18;
+  const pg = productGroup && productGroup !== '' ? productGroup : undefined;
+  if (pg && TOBACCO_GROUPS.has(pg) && (n === 21 || n === 29)) return false;
+  if (!pg && n === 29) return false; // could be a tobacco pack
+  const t = pg ? codeTemplate(pg) : undefined;
+  const lengths = t && t.serialLengths.length > 0 ? t.serialLengths : KNOWN_SERIAL_LENGTHS;
+  return lengths.includes(len);
 }
 
 /**

@@ -65,8 +65,17 @@ export interface Built {
   codeField(i: number): string;
 }
 
+/** Kopecks as a string; the few distinct amounts of a document share their strings. */
+const MONEY = new Map<number, string>();
 function money(v: number | null): string | null {
-  return v === null ? null : String(v);
+  if (v === null) return null;
+  let s = MONEY.get(v);
+  if (s === undefined) {
+    s = String(v);
+    if (MONEY.size > 10000) MONEY.clear();
+    MONEY.set(v, s);
+  }
+  return s;
 }
 
 function hdr(source: SourceDocument, field: string): unknown {

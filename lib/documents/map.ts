@@ -12,7 +12,7 @@
  * 5. all or nothing: when any document made from this 1C document is invalid, none of them is valid
  *    (a partly sent 1C document would be sent again in full once corrected, duplicating the rest).
  */
-import { tryParseCode } from '../codes';
+import { isNormalisedUnit, tryParseCode } from '../codes';
 import { detail, type ErrorDetail } from '../errors';
 import type { CatalogLayout, DocumentLayout } from '../onec/presets';
 import { build, entryMode, type BuildOptions, type Built, type DocCode } from './builders';
@@ -87,6 +87,8 @@ export interface MapResult {
 }
 
 const PACKAGE_TYPES = new Set(['МонотоварнаяУпаковка', 'МультитоварнаяУпаковка']);
+/** Shared by every code without nested codes (most of them): one array less per code. */
+const NO_CHILDREN: DocCode[] = [];
 
 function isRec(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,11 +134,12 @@ function codeTree(
       costKop: null,
       taxKop: null,
       row: undefined,
-      children: [],
+      children: NO_CHILDREN,
     };
     if (nested) {
       const parent = c.parentRef ? latest.get(c.parentRef) : undefined;
       if (parent) {
+        if (parent.children === NO_CHILDREN) parent.children = [];
         parent.children.push(node);
         parent.aggregate = true;
       }
@@ -159,6 +162,13 @@ function codeTree(
   const trusted = new Map<string, Set<string>>();
   for (const n of nodes) {
     const pg = fixedPg || n.productGroup;
+    if (!n.aggregate && isNormalisedUnit(n.value, pg || undefined)) {
+      n.cis = n.value;
+      let set = trusted.get(pg);
+      if (!set) trusted.set(pg, (set = new Set()));
+      set.add(n.value);
+      continue;
+    }
     const r = tryParseCode(n.value, pg || undefined);
     n.cis = r.ok ? r.value.cis : n.value.trim();
     if (r.ok) {

@@ -4,7 +4,7 @@
  * duplicates), dates relative to today and the limits of one document (30 000 codes, 30 MB).
  */
 import type { z } from 'zod';
-import { inspectCode } from '../codes';
+import { inspectCode, isNormalisedUnit } from '../codes';
 import { detail, type ErrorDetail } from '../errors';
 import { SEP } from '../validation';
 import { dayOf } from './common';
@@ -143,16 +143,25 @@ export function issuesToDetails(error: z.ZodError, body: unknown): ErrorDetail[]
 
 interface CodeWalk {
   count: number;
-  seen: Map<string, string>;
+  /** codes seen so far (per family for LK_REMARK); paths are found again only for duplicates */
+  seen: Set<string>;
+  duplicates: Set<string>;
   /** LK_REMARK: old and new codes are separate families */
   perKey: boolean;
   trusted?: ReadonlySet<string>;
 }
 
+/** Where a value sits: built into a string only when a problem is reported (hot loop). */
+function pathAt(base: string, index: number, key: string): string {
+  const at = index >= 0 ? `${base}[${index}]` : base;
+  return at ? `${at}.${key}` : key;
+}
+
 function checkCodeValue(
   key: string,
   value: unknown,
-  path: string,
+  base: string,
+  index: number,
   pg: string | undefined,
   walk: CodeWalk,
   out: ErrorDetail[],
@@ -160,9 +169,10 @@ function checkCodeValue(
   if (typeof value !== 'string' || value === '') return; // the schema reports it
   walk.count++;
   const unit = UNIT_KEYS.has(key) || key === 'sntins';
-  if (walk.trusted?.has(value) && unit) {
-    // read and normalised by the caller for this group
+  if (unit && (walk.trusted?.has(value) || isNormalisedUnit(value, pg))) {
+    // normalised and fitting the group's template (read by the caller, or checked cheaply here)
   } else if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
+    const path = key === 'sntins' ? `${base}[${index}]` : pathAt(base, index, key);
     const r = inspectCode(value, unit ? pg : undefined, path);
     if (r.problem) {
       out.push(r.problem);
@@ -178,21 +188,11 @@ function checkCodeValue(
     }
   }
   const dupKey = walk.perKey ? `${key}\u0000${value}` : value;
-  const first = walk.seen.get(dupKey);
-  if (first !== undefined) {
-    out.push(
-      detail(
-        path,
-        'CODE_DUPLICATE',
-        `код «${show(value)}» повторяется в документе (уже указан в ${first})`,
-        `code "${show(value)}" appears twice in the document (already at ${first})`,
-      ),
-    );
-  } else {
-    walk.seen.set(dupKey, path);
-  }
+  if (walk.seen.has(dupKey)) walk.duplicates.add(dupKey);
+  else walk.seen.add(dupKey);
 }
 
+/** Visit every code field: lists of items are walked without building a path per item. */
 function walkCodes(
   v: unknown,
   path: string,
@@ -203,33 +203,83 @@ function walkCodes(
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      if (typeof x === 'object' && x !== null) walkCodes(x, `${path}[${i}]`, pg, walk, out);
+      if (isRec(x)) walkFields(x, path, i, pg, walk, out);
+      else if (Array.isArray(x)) walkCodes(x, `${path}[${i}]`, pg, walk, out);
     }
     return;
   }
-  if (!isRec(v)) return;
-  for (const key in v) {
-    const value = v[key];
-    // path strings are built only where a code or a nested structure is (hot loop)
+  if (isRec(v)) walkFields(v, path, -1, pg, walk, out);
+}
+
+function walkFields(
+  o: Record<string, unknown>,
+  base: string,
+  index: number,
+  pg: string | undefined,
+  walk: CodeWalk,
+  out: ErrorDetail[],
+): void {
+  for (const key in o) {
+    const value = o[key];
     if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
-      checkCodeValue(key, value, path ? `${path}.${key}` : key, pg, walk, out);
+      checkCodeValue(key, value, base, index, pg, walk, out);
     } else if (key === 'sntins' && Array.isArray(value)) {
-      const p = path ? `${path}.${key}` : key;
-      for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], `${p}[${i}]`, pg, walk, out);
+      const p = pathAt(base, index, key);
+      for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], p, i, pg, walk, out);
     } else if (typeof value === 'object' && value !== null) {
-      walkCodes(value, path ? `${path}.${key}` : key, pg, walk, out);
+      walkCodes(value, pathAt(base, index, key), pg, walk, out);
     }
   }
+}
+
+/** Second pass, only when duplicates were seen: name every repeated occurrence and the first one. */
+function reportDuplicates(body: unknown, walk: CodeWalk, out: ErrorDetail[]): void {
+  const first = new Map<string, string>();
+  const visit = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => visit(x, `${path}[${i}]`));
+      return;
+    }
+    if (!isRec(v)) return;
+    for (const key of Object.keys(v)) {
+      const value = v[key];
+      const p = path ? `${path}.${key}` : key;
+      const codes: Array<[unknown, string]> =
+        key === 'sntins' && Array.isArray(value)
+          ? value.map((x, i): [unknown, string] => [x, `${p}[${i}]`])
+          : UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)
+            ? [[value, p]]
+            : [];
+      for (const [c, at] of codes) {
+        if (typeof c !== 'string' || c === '') continue;
+        const k = walk.perKey ? `${key}\u0000${c}` : c;
+        if (!walk.duplicates.has(k)) continue;
+        const seenAt = first.get(k);
+        if (seenAt === undefined) first.set(k, at);
+        else
+          out.push(
+            detail(
+              at,
+              'CODE_DUPLICATE',
+              `код «${show(c)}» повторяется в документе (уже указан в ${seenAt})`,
+              `code "${show(c)}" appears twice in the document (already at ${seenAt})`,
+            ),
+          );
+      }
+      if (codes.length === 0 && typeof value === 'object' && value !== null) visit(value, p);
+    }
+  };
+  visit(body, '');
 }
 
 /** Number of marking codes in a body (the "sum of codes" the 30 000 limit counts). */
 export function countCodes(body: unknown): number {
-  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: true };
+  const walk = { count: 0 };
   countOnly(body, walk);
   return walk.count;
 }
 
-function countOnly(v: unknown, walk: CodeWalk): void {
+function countOnly(v: unknown, walk: { count: number }): void {
   if (Array.isArray(v)) {
     for (const x of v) countOnly(x, walk);
     return;
@@ -285,11 +335,13 @@ export function validateDocument(
   );
   const walk: CodeWalk = {
     count: 0,
-    seen: new Map(),
+    seen: new Set(),
+    duplicates: new Set(),
     perKey: type === 'LK_REMARK',
     trusted: ctx.trustedCodes,
   };
   walkCodes(body, '', pg, walk, out);
+  if (walk.duplicates.size > 0) reportDuplicates(body, walk, out);
   const maxCodes = ctx.maxCodes ?? MAX_CODES;
   if (walk.count > maxCodes) {
     out.push(

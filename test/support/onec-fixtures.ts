@@ -167,7 +167,10 @@ export function onecMessage(world: DemoWorld, doc: DemoDocument, dataVersion = '
   };
 }
 
-/** A synthetic sale with `n` codes of one item (for large-document tests and the benchmark). */
+/**
+ * A synthetic sale with `n` codes of one item (for large-document tests and the benchmark). Like the
+ * demo world, every third code is stored in 1C as the full GS1 text with GS and its crypto tail.
+ */
 export function bigSale(world: DemoWorld, n: number, itemIndex = 0): OnecMessage {
   const item = world.items[itemIndex] as DemoItem;
   const base = onecMessage(world, world.documents[0] as DemoDocument);
@@ -176,7 +179,9 @@ export function bigSale(world: DemoWorld, n: number, itemIndex = 0): OnecMessage
   const gtin = item.gtin;
   for (let i = 0; i < n; i++) {
     const serial = `5${i.toString(36).padStart(12, '0')}`;
-    const value = `01${gtin}21${serial}`;
+    const cis = `01${gtin}21${serial}`;
+    const value =
+      i % 3 === 0 ? `${cis}\u001d91${serial.slice(-4)}\u001d92${serial.repeat(4).slice(0, 44)}` : cis;
     const ref = `c-${i}`;
     codes.push({ value, ref, itemRef: item.ref, packageType: 'МаркированныйТовар', level: 0 });
     packages.push({

@@ -13,6 +13,7 @@ import {
   tryParseCode,
   withCheckDigit,
   isValidSscc,
+  isNormalisedUnit,
   type CodeTemplate,
 } from '../../lib/codes';
 import { isZnakFlowError } from '../../lib/errors';
@@ -195,6 +196,48 @@ describe('lib/codes: marking codes', () => {
         (e: unknown) => isZnakFlowError(e) && e.code === 'CODE_EMPTY',
       );
     });
+  });
+
+  it('the fast normalised-form check never accepts what the full parser would not (valid and corrupted codes)', () => {
+    const rand = prng(2024);
+    const mutate = (x: string): string => {
+      const i = Math.floor(rand() * x.length);
+      const ch = pick(rand, SERIAL_SET + '0123456789' + GS + 'Ж ', 1);
+      return rand() < 0.5 ? x.slice(0, i) + ch + x.slice(i + 1) : x.slice(0, i) + x.slice(i + 1);
+    };
+    let agreed = 0;
+    for (const t of CODE_TEMPLATES) {
+      for (let i = 0; i < 60; i++) {
+        const lengths = t.serialLengths.length > 0 ? t.serialLengths : [13, 6, 7, 20, 11];
+        const s = sample(
+          rand,
+          t.serialLengths.length > 0 ? t : { ...t, serialLengths: [13] },
+          lengths[i % lengths.length] as number,
+        );
+        const candidates = [
+          s.cis,
+          mutate(s.cis),
+          mutate(mutate(s.cis)),
+          forms(s).raw as string,
+          `${s.cis.slice(0, 18)}${'A'.repeat(i % 22)}`,
+        ];
+        for (const c of candidates) {
+          for (const pg of [t.pg, undefined, 'milk', 'tobacco']) {
+            const r = tryParseCode(c, pg);
+            const full = r.ok && r.value.kind === 'unit' && r.value.cis === c;
+            if (isNormalisedUnit(c, pg)) {
+              assert.ok(full, `fast accepted ${JSON.stringify(c)} pg=${pg}, the parser does not`);
+              agreed++;
+            }
+          }
+          // ('<' may begin a written-out <GS>: such codes always take the full parser)
+          if (c === s.cis && t.serialLengths.length > 0 && !c.includes('<')) {
+            assert.ok(isNormalisedUnit(c, t.pg), `the fast path takes the normalised ${c} of ${t.pg}`);
+          }
+        }
+      }
+    }
+    assert.ok(agreed > 5000, String(agreed));
   });
 
   describe('real-world samples (reference and public peers)', () => {

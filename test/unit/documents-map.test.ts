@@ -457,6 +457,27 @@ describe('lib/documents: mapping 1C documents', () => {
       assert.ok(docs.every((d) => (d.body as any).receiver_inn === (docs[0]?.body as any).receiver_inn));
     });
 
+    it('a size limit splits by measured bytes: every part under it, every code once', async () => {
+      const m = msgOf('большая отгрузка: сотни кодов');
+      const maxBytes = 20000;
+      const docs = await map(m, {
+        maxBytes,
+        overrides: [
+          { path: 'products[].product_description', expression: '"Джинсы мужские синие, размер 48"' },
+        ],
+      });
+      onlyValid(docs);
+      assert.ok(docs.length > 1, `${docs.length} parts`);
+      for (const d of docs) {
+        assert.ok(Buffer.byteLength(JSON.stringify(d.body), 'utf8') <= maxBytes, `part ${d.part}`);
+        assert.equal(d.parts, docs.length);
+      }
+      assert.equal(
+        docs.reduce((a, d) => a + d.codes, 0),
+        300,
+      );
+    });
+
     it('a lower limit set in the node, errors located in their part', async () => {
       const m = msgOf('одежда');
       (m.onec.codes as any[])[4].value = '0104601234560019215BROKENCODE12';
