@@ -132,6 +132,21 @@ describe('cz-map-document node', function () {
     assert.deepEqual(j.payload.map((b: any) => b.products.length).sort(), [1, 2]);
   });
 
+  it('keeps an upstream sequence: the new msg.parts nests the incoming one', async () => {
+    await helper.load(NODES, [TAB, mapper(), ...sinks]);
+    const got = collect(2);
+    const m = onecMessage(world, byComment('смешанная: одежда и обувь')) as any;
+    m.parts = { id: 'upstream', index: 3, count: 7, type: 'array', len: 1 };
+    helper.getNode('map').receive(m);
+    const { ok } = await got;
+    assert.equal(ok.length, 2);
+    assert.notEqual(ok[0]?.parts.id, 'upstream');
+    assert.equal(ok[0]?.parts.id, ok[1]?.parts.id);
+    assert.deepEqual(ok[0]?.parts.parts, { id: 'upstream', index: 3, count: 7, type: 'array', len: 1 });
+    assert.notEqual(ok[0], ok[1], 'separate message objects');
+    assert.notEqual(ok[0]?.onec, ok[1]?.onec, 'msg.onec cloned per message');
+  });
+
   it('sends an invalid document to output 2 with every problem, and nothing to output 1', async () => {
     await helper.load(NODES, [TAB, mapper({ productGroup: 'lp' }), ...sinks]);
     const got = collect(1);
