@@ -169,6 +169,7 @@ const OTHER_DOC_NAME: Partial<Record<DocumentKind, string>> = {
   writeOff: 'Акт о списании товаров',
   retail: 'Кассовый чек',
   sales: 'Универсальный передаточный документ',
+  shipmentIsmp: 'Универсальный передаточный документ',
   returns: 'Документ возврата',
 };
 
@@ -299,6 +300,8 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
         body['withdrawal_type_other'] =
           str(hdr(source, 'Комментарий')) || `Выбытие по документу 1С ${source.number}`;
       }
+      // The reference gives the allowed kinds for three reasons only; OTHER (with its name) is in
+      // every list it gives, so it is the kind least likely to be refused for the other reasons.
       const docType =
         reason === 'RETAIL'
           ? 'RECEIPT'
@@ -306,9 +309,7 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
             ? 'DESTRUCTION_ACT'
             : reason === 'BEYOND_EEC_EXPORT'
               ? 'CUSTOMS_DECLARATION'
-              : source.kind === 'sales' || source.kind === 'shipmentIsmp'
-                ? 'UTD'
-                : 'OTHER';
+              : 'OTHER';
       body['document_type'] = docType;
       body['document_number'] = source.number;
       body['document_date'] = source.date;

@@ -164,8 +164,15 @@ describe('lib/documents: mapping 1C documents', () => {
       const b = docs[0]?.body as any;
       assert.equal(docs[0]?.type, 'LK_RECEIPT');
       assert.deepEqual(
-        [b.inn, b.action, b.buyer_inn, b.document_type, b.document_number],
-        [ORG, 'DONATION', world.counterparties[0]?.inn, 'UTD', doc('одежда').number],
+        [b.inn, b.action, b.buyer_inn, b.document_type, b.primary_document_custom_name, b.document_number],
+        [
+          ORG,
+          'DONATION',
+          world.counterparties[0]?.inn,
+          'OTHER',
+          'Универсальный передаточный документ',
+          doc('одежда').number,
+        ],
       );
       assert.ok(b.products.every((p: any) => p.cis && p.product_cost));
     });
