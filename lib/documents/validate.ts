@@ -9,7 +9,8 @@ import { detail, type ErrorDetail } from '../errors';
 import { SEP } from '../validation';
 import { dayOf } from './common';
 import { applyRules, isRec, type Rec } from './rules';
-import { DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
+import { FAST_ITEM } from './fast';
+import { CODE_LIST, DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
 
 /** True API limits of one document (cz-true-api.md §3, §9). */
 export const MAX_CODES = 30000;
@@ -62,8 +63,12 @@ function show(v: unknown): string {
 }
 
 /** zod issues as bilingual details that name the field and what was found. */
-export function issuesToDetails(error: z.ZodError, body: unknown): ErrorDetail[] {
-  return error.issues.map((i) => {
+export function issuesToDetails(
+  error: z.ZodError | readonly z.core.$ZodIssue[],
+  body: unknown,
+): ErrorDetail[] {
+  const issues = Array.isArray(error) ? error : (error as z.ZodError).issues;
+  return issues.map((i: z.core.$ZodIssue) => {
     const path = pathOf(i.path);
     const field = String(i.path.at(-1) ?? path);
     if (i.message.includes(SEP)) {
@@ -297,6 +302,31 @@ function countOnly(v: unknown, walk: { count: number }): void {
   }
 }
 
+/**
+ * The schema's issues for a body. Long lists: items the allocation-free check vouches for are not
+ * parsed again by zod (same verdict, see fast.ts); the rest — and the header — are, with zod's own
+ * messages, and the issue paths point at the items' places in the real list.
+ */
+function schemaIssues(type: DocumentType, body: Rec): readonly z.core.$ZodIssue[] {
+  const schema = DOCUMENT_SCHEMAS[type];
+  const key = CODE_LIST[type];
+  const fast = FAST_ITEM[type];
+  const list = key ? body[key] : undefined;
+  if (!fast || !Array.isArray(list) || list.length < 64) {
+    const r = schema.safeParse(body);
+    return r.success ? [] : r.error.issues;
+  }
+  const slow: number[] = [];
+  for (let i = 0; i < list.length; i++) if (!fast(list[i])) slow.push(i);
+  const r = schema.safeParse({ ...body, [key]: slow.map((i) => list[i] as unknown) });
+  if (r.success) return [];
+  return r.error.issues.map((iss) => {
+    const at = iss.path[1];
+    if (iss.path[0] !== key || typeof at !== 'number') return iss;
+    return { ...iss, path: [key, slow[at] ?? at, ...iss.path.slice(2)] };
+  });
+}
+
 /** Every problem found in a document body; [] when it is valid. */
 export function validateDocument(
   type: string,
@@ -324,8 +354,8 @@ export function validateDocument(
     ];
   }
   const out: ErrorDetail[] = [];
-  const parsed = DOCUMENT_SCHEMAS[type as DocumentType].safeParse(body);
-  if (!parsed.success) out.push(...issuesToDetails(parsed.error, body));
+  const issues = schemaIssues(type as DocumentType, body as Rec);
+  if (issues.length > 0) out.push(...issuesToDetails(issues, body));
   const pg = ctx.productGroup || undefined;
   applyRules(
     type as DocumentType,
