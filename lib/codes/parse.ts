@@ -4,7 +4,7 @@
  *
  * - full GS1 DataMatrix text: `01` GTIN(14) `21` serial `<GS>` `91`key(4) `<GS>` `92`code(44) — or
  *   `93`check(4) for the short tail; GS as the real 0x1D character, written out as `\u001d`, `\x1d`,
- *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3` and a leading FNC1 are dropped;
+ *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3`/`^]` and a leading FNC1 are dropped;
  * - the same with brackets: `(01)04601234567893(21)5AbC…(91)…(92)…`;
  * - the short form `01` GTIN `21` serial (what 1C often stores), also with a tail whose GS was lost
  *   (the serial is then cut by the product group's template);
@@ -62,7 +62,7 @@ export interface ParsedCode {
   /** the tail as canonical GS1 text (elements joined by GS), '' when the code had none */
   tail: string;
   /** product groups whose template fits this code ([] = not decidable from the code) */
-  productGroups: string[];
+  productGroups: readonly string[];
 }
 
 /** Why a code is not acceptable: which part, and the reason in both languages. */
@@ -76,9 +76,7 @@ export interface CodeProblem {
 export type ParseResult = { ok: true; value: ParsedCode } | { ok: false; problem: CodeProblem };
 
 const GS_PLACEHOLDERS = /\\u001d|\\x1d|<GS>|\{GS\}|\[GS\]|\u241d/gi;
-const SYMBOLOGY = /^\](?:d2|C1|Q3|e0|d1)/;
-/** characters of GS1 AI 21/91/92/93 values (СУЗ Таблица 3); GS is handled apart */
-const CODE_CHAR = /[A-Za-z0-9!"%&'()*+,\-./_:;=<>?]/;
+const SYMBOLOGY = /^(?:\](?:d2|C1|Q3|e0|d1)|\^\])/;
 const SERIAL_CHARS = /^[A-Za-z0-9!"%&'()*+,\-./_:;=<>?]+$/;
 const AGGREGATE = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
 const KIZ = /^(?:RU|AM|BY|KZ|KG)-\d{6}-[A-Z]{3}\d{7}$/;
@@ -97,25 +95,39 @@ function fail(code: string, ru: string, en: string): ParseResult {
 
 /** Replace GS placeholders, drop scanner prefixes and surrounding blanks. */
 export function canonicalText(raw: string): string {
-  let s = raw.trim().replace(GS_PLACEHOLDERS, GS);
-  s = s.replace(SYMBOLOGY, '');
-  while (s.startsWith(GS) || s.startsWith('\u00e8')) s = s.slice(1);
-  while (s.endsWith(GS)) s = s.slice(0, -1);
+  let s = raw;
+  // Fast path: nothing to replace in the common case (a plain code or one with real GS).
+  if (/[\\<{[\u241d\]^\s\u00e8]/.test(s) || s.charCodeAt(0) === 29 || s.charCodeAt(s.length - 1) === 29) {
+    s = s.trim().replace(GS_PLACEHOLDERS, GS);
+    s = s.replace(SYMBOLOGY, '');
+    while (s.startsWith(GS) || s.startsWith('\u00e8')) s = s.slice(1);
+    while (s.endsWith(GS)) s = s.slice(0, -1);
+  }
   return s;
 }
 
+/** Allowed characters by char code (GS1 AI 21/91/92/93 value set, СУЗ Таблица 3), plus GS. */
+const ALLOWED = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!"%&\'()*+,-./_:;=<>?') {
+    t[ch.charCodeAt(0)] = 1;
+  }
+  t[29] = 1;
+  return t;
+})();
+
 function badCharProblem(s: string): ParseResult | null {
   for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && ALLOWED[c] === 1) continue;
     const ch = s[i] as string;
-    if (ch !== GS && !CODE_CHAR.test(ch)) {
-      const cyr = /[А-Яа-яЁё]/.test(ch);
-      const shown = ch === ' ' ? '␠' : ch;
-      return fail(
-        'CODE_CHARS',
-        `недопустимый знак «${shown}» в позиции ${i + 1}${cyr ? ' (кириллица: похоже, сканер работал в русской раскладке клавиатуры)' : ''}`,
-        `character "${shown}" at position ${i + 1} is not allowed${cyr ? ' (Cyrillic: the scanner probably typed in a Russian keyboard layout)' : ''}`,
-      );
-    }
+    const cyr = /[А-Яа-яЁё]/.test(ch);
+    const shown = ch === ' ' ? '␠' : ch;
+    return fail(
+      'CODE_CHARS',
+      `недопустимый знак «${shown}» в позиции ${i + 1}${cyr ? ' (кириллица: похоже, сканер работал в русской раскладке клавиатуры)' : ''}`,
+      `character "${shown}" at position ${i + 1} is not allowed${cyr ? ' (Cyrillic: the scanner probably typed in a Russian keyboard layout)' : ''}`,
+    );
   }
   return null;
 }
@@ -142,6 +154,9 @@ function gsLessTail(t: string): CodeElement[] | null {
     ];
   m = /^93(.{4})$/.exec(t);
   if (m) return [{ ai: '93', value: m[1] as string }];
+  // only the key id survived (e.g. a code cut before 92 by a spreadsheet)
+  m = /^91(.{4})$/.exec(t);
+  if (m) return [{ ai: '91', value: m[1] as string }];
   m = /^93(.{4})(3103|335\d)(\d{6})$/.exec(t);
   if (m)
     return [
@@ -163,8 +178,22 @@ function gsLessTail(t: string): CodeElement[] | null {
   return null;
 }
 
-const FIXED_AI: Record<string, number> = { '8005': 6, '3103': 6, '17': 6 };
-const VARIABLE_AI = ['91', '92', '93', '10', '240', '241'];
+/** Fixed-length AIs of tails (value length 6); `335n` is matched apart. */
+const FIXED_AI = ['8005', '3103', '17'] as const;
+const VARIABLE_AI = ['91', '92', '93', '10', '240', '241'] as const;
+
+function fixedAiOf(seg: string): string | undefined {
+  if (seg.length >= 4 && seg.startsWith('335') && seg.charCodeAt(3) >= 48 && seg.charCodeAt(3) <= 57) {
+    return seg.slice(0, 4);
+  }
+  for (const a of FIXED_AI) if (seg.startsWith(a)) return a;
+  return undefined;
+}
+
+function variableAiOf(seg: string): string | undefined {
+  for (const a of VARIABLE_AI) if (seg.startsWith(a)) return a;
+  return undefined;
+}
 
 /** Tail elements from GS-separated segments; fixed-length AIs may be followed by the next AI directly. */
 function parseTail(segments: string[]): { elements: CodeElement[] } | { problem: ParseResult } {
@@ -172,11 +201,9 @@ function parseTail(segments: string[]): { elements: CodeElement[] } | { problem:
   for (const segment of segments) {
     let seg = segment;
     while (seg.length > 0) {
-      const fixedAi = /^335\d/.test(seg)
-        ? seg.slice(0, 4)
-        : Object.keys(FIXED_AI).find((a) => seg.startsWith(a));
+      const fixedAi = fixedAiOf(seg);
       if (fixedAi) {
-        const n = FIXED_AI[fixedAi] ?? 6;
+        const n = 6;
         const value = seg.slice(fixedAi.length, fixedAi.length + n);
         if (!/^\d+$/.test(value) || value.length !== n) {
           return {
@@ -191,7 +218,7 @@ function parseTail(segments: string[]): { elements: CodeElement[] } | { problem:
         seg = seg.slice(fixedAi.length + n);
         continue;
       }
-      const ai = VARIABLE_AI.find((a) => seg.startsWith(a));
+      const ai = variableAiOf(seg);
       if (!ai) {
         // Unknown element: kept as it is (tolerant: the tail never reaches a document).
         elements.push({ ai: '', value: seg });
@@ -268,29 +295,25 @@ function assemble(
   kind: CodeKind,
   form: CodeForm,
   cis: string,
-  parts: Partial<ParsedCode>,
+  gtin: string | undefined,
+  serial: string | undefined,
   elements: CodeElement[],
-  productGroups: string[],
+  productGroups: readonly string[],
 ): ParseResult {
-  const get = (ai: string): string | undefined => elements.find((e) => e.ai === ai)?.value;
-  const code: ParsedCode = {
-    input,
-    kind,
-    form,
-    cis,
-    ...parts,
-    elements,
-    tail: elements.map((e) => e.ai + e.value).join(GS),
-    productGroups,
-  };
-  const k91 = get('91');
-  const k92 = get('92');
-  const k93 = get('93');
-  const mrp = get('8005');
-  if (k91 !== undefined) code.cryptoKey = k91;
-  if (k92 !== undefined) code.cryptoCode = k92;
-  if (k93 !== undefined && code.checkCode === undefined) code.checkCode = k93;
-  if (mrp !== undefined) code.maxRetailPrice = mrp;
+  // Hot path (tens of thousands of codes per document): no closures, no spreads.
+  const code: ParsedCode = { input, kind, form, cis, elements, tail: '', productGroups };
+  if (gtin !== undefined) code.gtin = gtin;
+  if (serial !== undefined) code.serial = serial;
+  let tail = '';
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i] as CodeElement;
+    tail += (i > 0 ? GS : '') + e.ai + e.value;
+    if (e.ai === '91' && code.cryptoKey === undefined) code.cryptoKey = e.value;
+    else if (e.ai === '92' && code.cryptoCode === undefined) code.cryptoCode = e.value;
+    else if (e.ai === '93' && code.checkCode === undefined) code.checkCode = e.value;
+    else if (e.ai === '8005' && code.maxRetailPrice === undefined) code.maxRetailPrice = e.value;
+  }
+  code.tail = tail;
   return { ok: true, value: code };
 }
 
@@ -353,6 +376,38 @@ function fromBrackets(s: string): string | null {
 }
 
 /**
+ * A cheap check with no allocation, for documents of tens of thousands of codes: true only when
+ * `raw` is already a normalised unit code (`01` + GTIN + `21` + serial of a length the group's
+ * template — or, without a group, a known template — allows) that `tryParseCode(raw, productGroup)`
+ * accepts with `cis === raw`. False means "ask the full parser", not "invalid".
+ */
+export function isNormalisedUnit(raw: string, productGroup?: string): boolean {
+  const n = raw.length;
+  if (n < 19 || n > 38 || raw.charCodeAt(0) !== 48 || raw.charCodeAt(1) !== 49) return false;
+  // GTIN digits and its check digit (GS1 mod-10)
+  let sum = 0;
+  for (let i = 2; i < 16; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (i < 15) sum += d * ((15 - i) % 2 === 1 ? 3 : 1);
+    else if ((10 - (sum % 10)) % 10 !== d) return false;
+  }
+  if (raw.charCodeAt(16) !== 50 || raw.charCodeAt(17) !== 49) return false;
+  for (let i = 18; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    // allowed serial characters; `<` sends the code to the full parser (it may start a `<GS>`)
+    if (c >= 128 || ALLOWED[c] !== 1 || c === 29 || c === 60) return false;
+  }
+  const len = n - 18;
+  const pg = productGroup && productGroup !== '' ? productGroup : undefined;
+  if (pg && TOBACCO_GROUPS.has(pg) && (n === 21 || n === 29)) return false;
+  if (!pg && n === 29) return false; // could be a tobacco pack
+  const t = pg ? codeTemplate(pg) : undefined;
+  const lengths = t && t.serialLengths.length > 0 ? t.serialLengths : KNOWN_SERIAL_LENGTHS;
+  return lengths.includes(len);
+}
+
+/**
  * Parse a marking code. Never throws: returns the parsed code or the problem (which part, why).
  * `productGroup` (a `pg` code) selects the serial template and checks that the code fits it.
  */
@@ -392,12 +447,11 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `pack serial "${serial}" has characters that are not allowed`,
       );
     }
-    const parts: Partial<ParsedCode> = { gtin, serial };
-    if (s.length === 29) {
-      parts.maxRetailPrice = s.slice(21, 25);
-      parts.checkCode = s.slice(25, 29);
+    const r = assemble(raw, 'tobacco-pack', 'plain', gtin + serial, gtin, serial, [], [...TOBACCO_GROUPS]);
+    if (r.ok && s.length === 29) {
+      r.value.maxRetailPrice = s.slice(21, 25);
+      r.value.checkCode = s.slice(25, 29);
     }
-    const r = assemble(raw, 'tobacco-pack', 'plain', gtin + serial, parts, [], [...TOBACCO_GROUPS]);
     if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
     return r;
   }
@@ -442,13 +496,13 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `serial number (21) is longer than ${MAX_SERIAL} characters (${serial.length}): the code was probably read without its GS separator and the tail was not recognised${fits.length ? ` (group ${pg} has ${fits.join(' or ')}-character serials)` : ''}`,
       );
     }
-    const parts: Partial<ParsedCode> = { gtin, serial };
     const r = assemble(
       raw,
       'unit',
       form,
       `01${gtin}21${serial}`,
-      parts,
+      gtin,
+      serial,
       elements,
       groupsForSerialLength(serial.length),
     );
@@ -466,11 +520,22 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
         `SSCC "${sscc}": wrong check digit ${sscc[17]}, expected ${expected}`,
       );
     }
-    return assemble(raw, 'sscc', form === 'brackets' ? 'brackets' : 'plain', s, { sscc }, [], []);
+    const r = assemble(
+      raw,
+      'sscc',
+      form === 'brackets' ? 'brackets' : 'plain',
+      s,
+      undefined,
+      undefined,
+      [],
+      [],
+    );
+    if (r.ok) r.value.sscc = sscc;
+    return r;
   }
 
   if (KIZ.test(s)) {
-    const r = assemble(raw, 'kiz', 'plain', s, {}, [], ['furs']);
+    const r = assemble(raw, 'kiz', 'plain', s, undefined, undefined, [], ['furs']);
     if (r.ok && pg) return groupProblem(pg, template, r.value) ?? r;
     return r;
   }
@@ -497,7 +562,16 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
     );
   }
   if (!s.includes(GS) && AGGREGATE.test(s)) {
-    return assemble(raw, 'aggregate', form === 'brackets' ? 'brackets' : 'plain', s, {}, [], []);
+    return assemble(
+      raw,
+      'aggregate',
+      form === 'brackets' ? 'brackets' : 'plain',
+      s,
+      undefined,
+      undefined,
+      [],
+      [],
+    );
   }
   return fail(
     'CODE_FORMAT',

@@ -85,7 +85,15 @@ export const KNOWN_SERIAL_LENGTHS: readonly number[] = [13, 6, 7, 20];
 /** Groups whose codes are tobacco-style (pack codes without AIs, blocks with 8005). */
 export const TOBACCO_GROUPS: ReadonlySet<string> = new Set(['tobacco', 'otp', 'ncp']);
 
-/** Product groups whose template accepts a serial of this length. */
-export function groupsForSerialLength(length: number): string[] {
-  return CODE_TEMPLATES.filter((t) => t.serialLengths.includes(length)).map((t) => t.pg);
+const BY_LENGTH = new Map<number, readonly string[]>();
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Product groups whose template accepts a serial of this length (a shared, frozen list). */
+export function groupsForSerialLength(length: number): readonly string[] {
+  let g = BY_LENGTH.get(length);
+  if (g === undefined) {
+    g = Object.freeze(CODE_TEMPLATES.filter((t) => t.serialLengths.includes(length)).map((t) => t.pg));
+    BY_LENGTH.set(length, g);
+  }
+  return g.length > 0 ? g : NONE;
 }

@@ -45,11 +45,12 @@ export const kopecks = z.union([z.string(), z.number()]).superRefine((v, ctx) =>
   }
 });
 
-/** The integer value of a kopecks field (0 when absent or malformed: the schema reports that). */
-export function kopecksValue(v: unknown): bigint | null {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v === 'string' && /^\d{1,17}(?:\.0+)?$/.test(v)) return BigInt(v.split('.')[0] as string);
-  return null;
+/** The integer value of a kopecks field (null when absent or malformed: the schema reports that). */
+export function kopecksValue(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : null;
+  if (typeof v !== 'string' || v.length === 0 || v.length > 20) return null;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && /^\d/.test(v) ? n : null;
 }
 
 export interface CalendarDate {

@@ -26,3 +26,15 @@ export {
   type ValidateContext,
 } from './validate';
 export { parseDate } from './common';
+export { mapDocument, type MapOptions, type MapInput, type MapResult, type MappedDocument } from './map';
+export {
+  applyOverrides,
+  parseOverridePath,
+  type FieldOverride,
+  type CompileExpression,
+  type Evaluate,
+} from './overrides';
+export { DEFAULT_GROUP_MAPPING, groupFor, mergeGroupMapping } from './groups';
+export { readSource, type OnecCode, type OnecMeta, type SourceDocument } from './source';
+export { splitBuilt, type Part } from './split';
+export { autoType, autoReason, declarationDate, type DocCode, type Built } from './builders';

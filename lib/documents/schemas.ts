@@ -373,9 +373,11 @@ export const aggregationDocument = z.object({
   ),
 });
 
+const disaggregationItem = z.object({ uitu: codeString });
+
 export const disaggregationDocument = z.object({
   participant_inn: inn,
-  products_list: list(z.object({ uitu: codeString })),
+  products_list: list(disaggregationItem),
 });
 
 export const lkRemark = z.object({
@@ -411,6 +413,17 @@ export const DOCUMENT_SCHEMAS: Record<DocumentType, z.ZodType> = {
   AGGREGATION_DOCUMENT: aggregationDocument,
   DISAGGREGATION_DOCUMENT: disaggregationDocument,
   LK_REMARK: lkRemark,
+};
+
+/** The schema of one element of the coded list, for the types whose list can be long. */
+export const ITEM_SCHEMAS: Partial<Record<DocumentType, z.ZodType>> = {
+  LP_INTRODUCE_GOODS: introduceProduct,
+  LP_GOODS_IMPORT: introduceProduct,
+  LP_SHIP_GOODS: shipProduct,
+  LP_ACCEPT_GOODS: acceptProduct,
+  LK_RECEIPT: receiptProduct,
+  LP_RETURN: returnProduct,
+  DISAGGREGATION_DOCUMENT: disaggregationItem,
 };
 
 /** Name of the list of coded items in each document type ('' = none). */

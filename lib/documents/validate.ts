@@ -4,12 +4,13 @@
  * duplicates), dates relative to today and the limits of one document (30 000 codes, 30 MB).
  */
 import type { z } from 'zod';
-import { inspectCode } from '../codes';
+import { inspectCode, isNormalisedUnit } from '../codes';
 import { detail, type ErrorDetail } from '../errors';
 import { SEP } from '../validation';
 import { dayOf } from './common';
 import { applyRules, isRec, type Rec } from './rules';
-import { DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
+import { FAST_ITEM } from './fast';
+import { CODE_LIST, DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
 
 /** True API limits of one document (cz-true-api.md §3, §9). */
 export const MAX_CODES = 30000;
@@ -25,6 +26,12 @@ export interface ValidateContext {
   maxCodes?: number;
   /** size limit of the JSON document in bytes (default 30 MB) */
   maxBytes?: number;
+  /**
+   * Codes the caller has already read and found valid and normalised for this product group (the
+   * mapper passes them so that a 30 000-code document is not parsed twice). Duplicates and limits
+   * are still checked for them.
+   */
+  trustedCodes?: ReadonlySet<string>;
 }
 
 /** Fields holding a unit code (checked against the group's template) and package codes. */
@@ -56,8 +63,12 @@ function show(v: unknown): string {
 }
 
 /** zod issues as bilingual details that name the field and what was found. */
-export function issuesToDetails(error: z.ZodError, body: unknown): ErrorDetail[] {
-  return error.issues.map((i) => {
+export function issuesToDetails(
+  error: z.ZodError | readonly z.core.$ZodIssue[],
+  body: unknown,
+): ErrorDetail[] {
+  const issues = Array.isArray(error) ? error : (error as z.ZodError).issues;
+  return issues.map((i: z.core.$ZodIssue) => {
     const path = pathOf(i.path);
     const field = String(i.path.at(-1) ?? path);
     if (i.message.includes(SEP)) {
@@ -137,15 +148,25 @@ export function issuesToDetails(error: z.ZodError, body: unknown): ErrorDetail[]
 
 interface CodeWalk {
   count: number;
-  seen: Map<string, string>;
+  /** codes seen so far (per family for LK_REMARK); paths are found again only for duplicates */
+  seen: Set<string>;
+  duplicates: Set<string>;
   /** LK_REMARK: old and new codes are separate families */
   perKey: boolean;
+  trusted?: ReadonlySet<string>;
+}
+
+/** Where a value sits: built into a string only when a problem is reported (hot loop). */
+function pathAt(base: string, index: number, key: string): string {
+  const at = index >= 0 ? `${base}[${index}]` : base;
+  return at ? `${at}.${key}` : key;
 }
 
 function checkCodeValue(
   key: string,
   value: unknown,
-  path: string,
+  base: string,
+  index: number,
   pg: string | undefined,
   walk: CodeWalk,
   out: ErrorDetail[],
@@ -153,7 +174,10 @@ function checkCodeValue(
   if (typeof value !== 'string' || value === '') return; // the schema reports it
   walk.count++;
   const unit = UNIT_KEYS.has(key) || key === 'sntins';
-  if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
+  if (unit && (walk.trusted?.has(value) || isNormalisedUnit(value, pg))) {
+    // normalised and fitting the group's template (read by the caller, or checked cheaply here)
+  } else if (key !== 'unitSerialNumber' || AGGREGATE_CHARS.test(value)) {
+    const path = key === 'sntins' ? `${base}[${index}]` : pathAt(base, index, key);
     const r = inspectCode(value, unit ? pg : undefined, path);
     if (r.problem) {
       out.push(r.problem);
@@ -169,21 +193,11 @@ function checkCodeValue(
     }
   }
   const dupKey = walk.perKey ? `${key}\u0000${value}` : value;
-  const first = walk.seen.get(dupKey);
-  if (first !== undefined) {
-    out.push(
-      detail(
-        path,
-        'CODE_DUPLICATE',
-        `код «${show(value)}» повторяется в документе (уже указан в ${first})`,
-        `code "${show(value)}" appears twice in the document (already at ${first})`,
-      ),
-    );
-  } else {
-    walk.seen.set(dupKey, path);
-  }
+  if (walk.seen.has(dupKey)) walk.duplicates.add(dupKey);
+  else walk.seen.add(dupKey);
 }
 
+/** Visit every code field: lists of items are walked without building a path per item. */
 function walkCodes(
   v: unknown,
   path: string,
@@ -192,31 +206,85 @@ function walkCodes(
   out: ErrorDetail[],
 ): void {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) walkCodes(v[i], `${path}[${i}]`, pg, walk, out);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (isRec(x)) walkFields(x, path, i, pg, walk, out);
+      else if (Array.isArray(x)) walkCodes(x, `${path}[${i}]`, pg, walk, out);
+    }
     return;
   }
-  if (!isRec(v)) return;
-  for (const key of Object.keys(v)) {
-    const value = v[key];
-    const p = path ? `${path}.${key}` : key;
+  if (isRec(v)) walkFields(v, path, -1, pg, walk, out);
+}
+
+function walkFields(
+  o: Record<string, unknown>,
+  base: string,
+  index: number,
+  pg: string | undefined,
+  walk: CodeWalk,
+  out: ErrorDetail[],
+): void {
+  for (const key in o) {
+    const value = o[key];
     if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
-      checkCodeValue(key, value, p, pg, walk, out);
+      checkCodeValue(key, value, base, index, pg, walk, out);
     } else if (key === 'sntins' && Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], `${p}[${i}]`, pg, walk, out);
+      const p = pathAt(base, index, key);
+      for (let i = 0; i < value.length; i++) checkCodeValue(key, value[i], p, i, pg, walk, out);
     } else if (typeof value === 'object' && value !== null) {
-      walkCodes(value, p, pg, walk, out);
+      walkCodes(value, pathAt(base, index, key), pg, walk, out);
     }
   }
 }
 
+/** Second pass, only when duplicates were seen: name every repeated occurrence and the first one. */
+function reportDuplicates(body: unknown, walk: CodeWalk, out: ErrorDetail[]): void {
+  const first = new Map<string, string>();
+  const visit = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => visit(x, `${path}[${i}]`));
+      return;
+    }
+    if (!isRec(v)) return;
+    for (const key of Object.keys(v)) {
+      const value = v[key];
+      const p = path ? `${path}.${key}` : key;
+      const codes: Array<[unknown, string]> =
+        key === 'sntins' && Array.isArray(value)
+          ? value.map((x, i): [unknown, string] => [x, `${p}[${i}]`])
+          : UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)
+            ? [[value, p]]
+            : [];
+      for (const [c, at] of codes) {
+        if (typeof c !== 'string' || c === '') continue;
+        const k = walk.perKey ? `${key}\u0000${c}` : c;
+        if (!walk.duplicates.has(k)) continue;
+        const seenAt = first.get(k);
+        if (seenAt === undefined) first.set(k, at);
+        else
+          out.push(
+            detail(
+              at,
+              'CODE_DUPLICATE',
+              `код «${show(c)}» повторяется в документе (уже указан в ${seenAt})`,
+              `code "${show(c)}" appears twice in the document (already at ${seenAt})`,
+            ),
+          );
+      }
+      if (codes.length === 0 && typeof value === 'object' && value !== null) visit(value, p);
+    }
+  };
+  visit(body, '');
+}
+
 /** Number of marking codes in a body (the "sum of codes" the 30 000 limit counts). */
 export function countCodes(body: unknown): number {
-  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: true };
+  const walk = { count: 0 };
   countOnly(body, walk);
   return walk.count;
 }
 
-function countOnly(v: unknown, walk: CodeWalk): void {
+function countOnly(v: unknown, walk: { count: number }): void {
   if (Array.isArray(v)) {
     for (const x of v) countOnly(x, walk);
     return;
@@ -232,6 +300,31 @@ function countOnly(v: unknown, walk: CodeWalk): void {
       countOnly(value, walk);
     }
   }
+}
+
+/**
+ * The schema's issues for a body. Long lists: items the allocation-free check vouches for are not
+ * parsed again by zod (same verdict, see fast.ts); the rest — and the header — are, with zod's own
+ * messages, and the issue paths point at the items' places in the real list.
+ */
+function schemaIssues(type: DocumentType, body: Rec): readonly z.core.$ZodIssue[] {
+  const schema = DOCUMENT_SCHEMAS[type];
+  const key = CODE_LIST[type];
+  const fast = FAST_ITEM[type];
+  const list = key ? body[key] : undefined;
+  if (!fast || !Array.isArray(list) || list.length < 64) {
+    const r = schema.safeParse(body);
+    return r.success ? [] : r.error.issues;
+  }
+  const slow: number[] = [];
+  for (let i = 0; i < list.length; i++) if (!fast(list[i])) slow.push(i);
+  const r = schema.safeParse({ ...body, [key]: slow.map((i) => list[i] as unknown) });
+  if (r.success) return [];
+  return r.error.issues.map((iss) => {
+    const at = iss.path[1];
+    if (iss.path[0] !== key || typeof at !== 'number') return iss;
+    return { ...iss, path: [key, slow[at] ?? at, ...iss.path.slice(2)] };
+  });
 }
 
 /** Every problem found in a document body; [] when it is valid. */
@@ -261,8 +354,8 @@ export function validateDocument(
     ];
   }
   const out: ErrorDetail[] = [];
-  const parsed = DOCUMENT_SCHEMAS[type as DocumentType].safeParse(body);
-  if (!parsed.success) out.push(...issuesToDetails(parsed.error, body));
+  const issues = schemaIssues(type as DocumentType, body as Rec);
+  if (issues.length > 0) out.push(...issuesToDetails(issues, body));
   const pg = ctx.productGroup || undefined;
   applyRules(
     type as DocumentType,
@@ -270,8 +363,15 @@ export function validateDocument(
     { productGroup: pg, today: dayOf(ctx.today ?? new Date()) },
     (p, c, ru, en) => out.push(detail(p, c, ru, en)),
   );
-  const walk: CodeWalk = { count: 0, seen: new Map(), perKey: type === 'LK_REMARK' };
+  const walk: CodeWalk = {
+    count: 0,
+    seen: new Set(),
+    duplicates: new Set(),
+    perKey: type === 'LK_REMARK',
+    trusted: ctx.trustedCodes,
+  };
   walkCodes(body, '', pg, walk, out);
+  if (walk.duplicates.size > 0) reportDuplicates(body, walk, out);
   const maxCodes = ctx.maxCodes ?? MAX_CODES;
   if (walk.count > maxCodes) {
     out.push(
@@ -284,7 +384,7 @@ export function validateDocument(
     );
   }
   const maxBytes = ctx.maxBytes ?? MAX_BYTES;
-  {
+  if (Number.isFinite(maxBytes)) {
     const bytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
     if (bytes > maxBytes) {
       out.push(

@@ -1,0 +1,82 @@
+/**
+ * The preview endpoint of the cz-map-document dialog in a real Node-RED with adminAuth on (the pack
+ * installed from `npm pack`): refused without a token and for a read-only user, answered for a user
+ * with write permission.
+ */
+import assert from 'node:assert/strict';
+import { demoWorld } from '../../lib/emulators/demo-data';
+import { startRuntime, type Runtime } from '../../scripts/lib/runtime';
+import { onecMessage } from '../support/onec-fixtures';
+
+const bcrypt = require('bcryptjs') as { hashSync(pw: string, rounds: number): string };
+
+async function login(rt: Runtime, username: string, password: string, scope = '*'): Promise<string> {
+  const r = await fetch(`${rt.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      client_id: 'node-red-admin',
+      grant_type: 'password',
+      scope,
+      username,
+      password,
+    }),
+  });
+  assert.equal(r.status, 200, `login ${username}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+describe('cz-map-document preview with adminAuth (real Node-RED)', function () {
+  this.timeout(300000);
+  let rt: Runtime;
+  const world = demoWorld();
+  const example = onecMessage(world, world.documents[1] as (typeof world.documents)[number]);
+
+  before(async () => {
+    const hash = bcrypt.hashSync('Test-pass-1', 8);
+    rt = await startRuntime({
+      settingsJs: JSON.stringify({
+        adminAuth: {
+          type: 'credentials',
+          users: [
+            { username: 'admin', password: hash, permissions: '*' },
+            { username: 'viewer', password: hash, permissions: 'read' },
+          ],
+        },
+      }),
+    });
+  });
+  after(async () => {
+    await rt?.stop();
+  });
+
+  const post = (token?: string): Promise<Response> =>
+    fetch(`${rt.url}/znakflow/cz-map-document/preview`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ config: { documentType: 'auto' }, msg: JSON.stringify(example) }),
+    });
+
+  it('refuses a caller without a token', async () => {
+    assert.equal((await post()).status, 401);
+  });
+
+  it('refuses a read-only user (cz-map-document.write is needed)', async () => {
+    // Node-RED answers a token without the permission with 401, like a missing token
+    assert.equal((await post(await login(rt, 'viewer', 'Test-pass-1', 'read'))).status, 401);
+  });
+
+  it('maps the example for a user allowed to edit cz-map-document', async () => {
+    const r = await post(await login(rt, 'admin', 'Test-pass-1'));
+    assert.equal(r.status, 200);
+    const j = (await r.json()) as {
+      valid: boolean;
+      documents: Array<{ type: string; productGroup: string }>;
+    };
+    assert.equal(j.valid, true);
+    assert.deepEqual(
+      j.documents.map((d) => [d.type, d.productGroup]),
+      [['LP_SHIP_GOODS', 'shoes']],
+    );
+  });
+});
