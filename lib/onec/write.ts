@@ -205,6 +205,22 @@ export interface RegisterWriteOptions {
   value: unknown;
   register?: string;
   propertiesSet?: string;
+  /** compute the value from the one 1C holds now (e.g. `mergeOutcome` for several ЧЗ documents) */
+  merge?: (existing: unknown) => unknown;
+}
+
+/**
+ * One 1C document may become several ЧЗ documents (one per product group, parts of a large one):
+ * each writes its own line `[label] text` into the same value, the others' lines are kept.
+ * Deterministic (lines sorted), so writing the same outcome twice changes nothing.
+ */
+export function mergeOutcome(existing: unknown, label: string, text: string): string {
+  const mine = `[${label}] ${text}`;
+  const lines = (typeof existing === 'string' ? existing : '')
+    .split('\n')
+    .filter((l) => l.startsWith('[') && !l.startsWith(`[${label}] `));
+  const merged = [...lines, mine].sort().join('\n');
+  return merged.length > MAX_VALUE_LENGTH ? merged.slice(0, MAX_VALUE_LENGTH) : merged;
 }
 
 /** Write (create or update) one additional-information record; no change when it already holds the value. */
@@ -223,7 +239,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
   }
   const objectRef = o.objectRef.toLowerCase();
   const propertyRef = await resolveProperty(client, o.property, o.propertiesSet);
-  const value = normaliseValue(o.value);
+  let value = normaliseValue(o.value);
   const result = (action: WriteAction): WriteResult => ({
     mode: 'register',
     action,
@@ -268,6 +284,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
     throw lastErr;
   };
   const existing = await find();
+  if (o.merge) value = normaliseValue(o.merge(existing?.['Значение']));
   if (existing) return same(existing['Значение'], value) ? result('unchanged') : update();
   try {
     await client.create(register, {
@@ -286,6 +303,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
       err.details?.[0]?.code === '1C_15'
     ) {
       const again = await find();
+      if (o.merge) value = normaliseValue(o.merge(again?.['Значение']));
       if (again && same(again['Значение'], value)) return result('unchanged');
       return update();
     }
@@ -298,6 +316,8 @@ export interface PatchWriteOptions {
   ref: string;
   attribute: string;
   value: unknown;
+  /** compute the value from the one 1C holds now (see `mergeOutcome`) */
+  merge?: (existing: unknown) => unknown;
 }
 
 /** PATCH one attribute of an object, reading it first: no write when it already holds the value. */
@@ -314,8 +334,10 @@ export async function patchAttribute(client: OnecClient, o: PatchWriteOptions): 
     });
   }
   const ref = o.ref.toLowerCase();
-  const value = normaliseValue(o.value);
   const current = await client.get(o.entity, ref, { select: ['Ref_Key', o.attribute] });
+  const now =
+    typeof current[o.attribute] === 'string' ? String(current[o.attribute]).trimEnd() : current[o.attribute];
+  const value = normaliseValue(o.merge ? o.merge(now) : o.value);
   const base: Omit<WriteResult, 'action'> = {
     mode: 'patch',
     entity: o.entity,

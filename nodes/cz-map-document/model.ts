@@ -227,6 +227,8 @@ export function toMessages(
       key: d.key,
       part: d.part,
       parts: d.parts,
+      /** how many ЧЗ documents this 1C document version became (cz-send and onec-write use it) */
+      total: docs.length,
       codes: d.codes,
     };
     if (docs.length > 1) {

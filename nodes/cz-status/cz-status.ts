@@ -38,6 +38,7 @@ export = function (RED: NodeAPI): void {
     const gaveUp = new Set<string>();
     let services: JournalServices | undefined;
     let unsubscribe: (() => void) | undefined;
+    let offChange: (() => void) | undefined;
     let externalTimer: NodeJS.Timeout | undefined;
 
     const connection = (): CzConnectionNode =>
@@ -78,6 +79,8 @@ export = function (RED: NodeAPI): void {
     const report = (o: { entry: JournalEntry; accepted: boolean }): void => {
       const id = o.entry.documentId ?? '';
       const h = held.get(id);
+      // Another cz-status node may have reported it a moment ago (the journal is shared).
+      const current = services?.journal.get(o.entry.key) ?? o.entry;
       const port = o.accepted ? 0 : 1;
       const out: Array<NodeMessage | null> = [null, null, null];
       if (h) {
@@ -85,8 +88,8 @@ export = function (RED: NodeAPI): void {
         out[port] = outcomeMsg(o.entry, h.msg);
         h.send(out);
         h.done();
-      } else if (follow && !o.entry.reportedAt) {
-        out[port] = outcomeMsg(o.entry);
+      } else if (follow && !current.reportedAt) {
+        out[port] = outcomeMsg(current);
         node.send(out);
       } else {
         return;
@@ -164,8 +167,9 @@ export = function (RED: NodeAPI): void {
       }
       unsubscribe = services.subscribe({
         intervalMs: pollMs,
-        onOutcomes(outcomes: Outcome[]) {
-          for (const o of outcomes) report(o);
+        onOutcomes(_outcomes: Outcome[]) {
+          // Outcomes are reported from the journal's change events (below), whichever node's
+          // tracker found them: several connections of one participant share one journal.
           showSummary();
         },
         onError(err) {
@@ -175,6 +179,11 @@ export = function (RED: NodeAPI): void {
           giveUp(Date.now());
           showSummary();
         },
+      });
+      offChange = services.journal.onChange((e) => {
+        if (e.state !== 'final' || !e.documentId) return;
+        if (held.has(e.documentId) || (follow && !e.reportedAt))
+          report({ entry: e, accepted: isAccepted(e.status) });
       });
       // outcomes reached before a restart but never handed to the flow
       if (follow) {
@@ -292,6 +301,7 @@ export = function (RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(externalTimer);
       unsubscribe?.();
+      offChange?.();
       services?.release();
       services = undefined;
       held.clear();

@@ -1,5 +1,5 @@
 import { acknowledge } from '../../lib/journal/ack';
-import { outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
+import { mergeOutcome, outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
 import { migrate } from '../shared/migrate';
@@ -66,6 +66,17 @@ export = function (RED: NodeAPI): void {
           'connection',
         );
         const client = conn.getClient();
+        // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
+        const cz = (msg['cz'] && typeof msg['cz'] === 'object' ? msg['cz'] : {}) as Record<string, unknown>;
+        const total = Number(cz['total'] ?? 1);
+        const parts = Number(cz['parts'] ?? 1);
+        const label =
+          (total > 1 || parts > 1) && typeof cz['productGroup'] === 'string'
+            ? `${cz['productGroup']}${parts > 1 ? ` ${Number(cz['part'] ?? 1)}/${parts}` : ''}`
+            : '';
+        const merge = label
+          ? (existing: unknown) => mergeOutcome(existing, label, String(s.value))
+          : undefined;
         const result =
           s.mode === 'patch'
             ? await patchAttribute(client, {
@@ -73,6 +84,7 @@ export = function (RED: NodeAPI): void {
                 ref: s.ref,
                 attribute: s.attribute,
                 value: s.value,
+                merge,
               })
             : await writeAdditionalInfo(client, {
                 register: s.register,
@@ -81,6 +93,7 @@ export = function (RED: NodeAPI): void {
                 objectRef: s.ref,
                 property: s.property,
                 value: s.value,
+                merge,
               });
         const onec = (msg['onec'] && typeof msg['onec'] === 'object' ? msg['onec'] : {}) as Record<
           string,

@@ -267,6 +267,35 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
     assert.ok(out.cz.status);
   });
 
+  it('reports an outcome even when another connection of the same participant polled it first (one journal)', async () => {
+    const f = flow();
+    const conn = f.find((n) => n['id'] === 'conn') as Record<string, unknown>;
+    f.push(
+      { ...conn, id: 'conn2' },
+      {
+        id: 'status2',
+        type: 'cz-status',
+        z: 'tab',
+        x: 100,
+        y: 100,
+        connection: 'conn2',
+        mode: 'documents',
+        pollSeconds: 1,
+        giveUpMinutes: 5,
+        followJournal: false,
+        wires: [[], [], []],
+      },
+    );
+    await helper.load(NODES, placed(f));
+    const ok = capture('ok');
+    const sent = capture('sent');
+    const codes = bed.codes({ pg: 'lp', status: 'INTRODUCED', free: true }).slice(7, 8);
+    helper.getNode('send').receive(message(shipment(bed, codes, 'S-6'), 'ref-two-connections'));
+    const m = await sent.next();
+    const out = await ok.next();
+    assert.equal(out.cz.documentId, m.cz.documentId);
+  });
+
   it('codes mode answers cises/info; balance mode answers in roubles', async () => {
     const f = flow();
     f.push(

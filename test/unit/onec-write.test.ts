@@ -10,7 +10,13 @@ import {
   type OnecEmulator,
 } from '../../lib/emulators/onec';
 import { OnecClient } from '../../lib/onec/client';
-import { assertWritable, outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
+import {
+  assertWritable,
+  mergeOutcome,
+  outcomeText,
+  patchAttribute,
+  writeAdditionalInfo,
+} from '../../lib/onec/write';
 
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
@@ -209,6 +215,36 @@ describe('onec write-back', function () {
     await assert.rejects(
       patchAttribute(client, { entity: SALES, ref: "x' or '1", attribute: 'Комментарий', value: 'x' }),
       (e: unknown) => e instanceof ZnakFlowError && e.field === 'ref',
+    );
+  });
+
+  it('keeps one line per ЧЗ document when one 1C document became several (merge), idempotently', async () => {
+    const doc = emu.store.world.documents[5]!;
+    const write = (label: string, text: string) =>
+      writeAdditionalInfo(client, {
+        objectEntity: SALES,
+        objectRef: doc.ref,
+        property: DEMO_STATUS_PROPERTY,
+        value: text,
+        merge: (existing) => mergeOutcome(existing, label, text),
+      });
+    assert.equal((await write('shoes', 'Проверен [CHECKED_OK]')).action, 'created');
+    assert.equal((await write('lp', 'Отклонён [CHECKED_NOT_OK]: 47: ошибка')).action, 'updated');
+    assert.equal(
+      records(doc.ref)[0]?.['Значение'],
+      '[lp] Отклонён [CHECKED_NOT_OK]: 47: ошибка\n[shoes] Проверен [CHECKED_OK]',
+    );
+    assert.equal((await write('lp', 'Отклонён [CHECKED_NOT_OK]: 47: ошибка')).action, 'unchanged');
+    assert.equal((await write('lp', 'Проверен [CHECKED_OK]')).action, 'updated');
+    assert.equal(
+      records(doc.ref)[0]?.['Значение'],
+      '[lp] Проверен [CHECKED_OK]\n[shoes] Проверен [CHECKED_OK]',
+    );
+    assert.equal(records(doc.ref).length, 1);
+    assert.equal(
+      mergeOutcome('старое значение без меток', 'lp', 'x'),
+      '[lp] x',
+      'an unlabelled old value is replaced',
     );
   });
 });

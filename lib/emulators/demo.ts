@@ -1,0 +1,129 @@
+/**
+ * The demo: both emulators with the same demo world, a GOST test PKI for the demo organisation (made
+ * with OpenSSL at start, nothing secret checked in), and the example flows ready to deploy with the
+ * environment they expect. Used by `npm start`, by `znakflow-emulator demo`, and by the end-to-end tests.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestCa, issueTestSigner } from '../signing/pki';
+import { demoWorld, type DemoOptions, type DemoWorld } from './demo-data';
+import { startCzEmulator, type CzEmulator, type CzEmulatorOptions } from './cz';
+import { startOnecEmulator, type OnecEmulator, type OnecEmulatorOptions } from './onec';
+
+export interface DemoSetup {
+  world: DemoWorld;
+  onec: OnecEmulator;
+  cz: CzEmulator;
+  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY */
+  env: Record<string, string>;
+  /** the 1C user of the demo publication */
+  onecUser: { username: string; password: string };
+  /** the example flows (standard-sync first), ids unchanged */
+  flows: Array<Record<string, unknown>>;
+  /** credentials for every onec-connection of `flows` */
+  credentials: Record<string, Record<string, string>>;
+  describe(): string[];
+  stop(): Promise<void>;
+}
+
+export interface DemoStartOptions {
+  /** 0 = ephemeral */
+  onecPort?: number;
+  czPort?: number;
+  /** where the PKI goes */
+  dir: string;
+  world?: DemoOptions;
+  onec?: Partial<OnecEmulatorOptions>;
+  cz?: Partial<CzEmulatorOptions>;
+  /** example files to deploy (default: every file in examples/, standard-sync first) */
+  examples?: string[];
+}
+
+/** The package's examples folder (dist/lib/emulators → ../../../examples, or lib/emulators from source). */
+export function examplesDir(): string {
+  for (const up of ['../../../examples', '../../examples']) {
+    const d = path.resolve(__dirname, up);
+    if (fs.existsSync(path.join(d, 'standard-sync.json'))) return d;
+  }
+  throw new Error('examples/ not found next to the pack');
+}
+
+export function loadExamples(names?: string[]): Array<Record<string, unknown>> {
+  const dir = examplesDir();
+  const files = names ?? [
+    'standard-sync.json',
+    ...fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'standard-sync.json')
+      .sort(),
+  ];
+  return files.flatMap(
+    (f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Array<Record<string, unknown>>,
+  );
+}
+
+export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
+  const world = demoWorld(opts.world);
+  const pkiDir = path.join(opts.dir, 'pki');
+  fs.rmSync(pkiDir, { recursive: true, force: true });
+  const ca = await createTestCa(path.join(pkiDir, 'ca'), 'ZnakFlow Demo GOST CA');
+  const org = await issueTestSigner(
+    ca,
+    { inn: world.organisation.inn, organisation: world.organisation.name, commonName: 'Демо Подписант' },
+    { name: 'demo-org', dir: path.join(pkiDir, 'org') },
+  );
+  const onecUser = { username: 'odata', password: 'odata' };
+  const onec = await startOnecEmulator({
+    port: opts.onecPort ?? 0,
+    world,
+    users: { [onecUser.username]: onecUser.password },
+    ...opts.onec,
+  });
+  let cz: CzEmulator;
+  try {
+    cz = await startCzEmulator({
+      port: opts.czPort ?? 0,
+      caCertPath: ca.certPath,
+      world,
+      processingDelayMs: 1500,
+      ...opts.cz,
+    });
+  } catch (err) {
+    await onec.stop();
+    throw err;
+  }
+  const flows = loadExamples(opts.examples);
+  const credentials: Record<string, Record<string, string>> = {};
+  for (const n of flows) if (n['type'] === 'onec-connection') credentials[String(n['id'])] = { ...onecUser };
+  const env = {
+    ONEC_URL: onec.url,
+    CZ_URL: cz.url,
+    CZ_INN: world.organisation.inn,
+    CZ_CERT: org.certPath,
+    CZ_KEY: org.keyPath,
+  };
+  return {
+    world,
+    onec,
+    cz,
+    env,
+    onecUser,
+    flows,
+    credentials,
+    describe: () => {
+      const sales = world.documents.filter((d) => d.kind === 'sale');
+      return [
+        `1C emulator (УТ 11 demo base): ${onec.url}/odata/standard.odata/  user ${onecUser.username} / ${onecUser.password}`,
+        `  sales: ${sales.length} (${sales.filter((d) => d.posted && !d.deletionMark).length} posted; one unposted, one marked for deletion)`,
+        `True API emulator: ${cz.url}/api/v3/true-api/…  participant INN ${world.organisation.inn}`,
+        `  GOST test signer of the demo organisation: ${org.certPath}`,
+        'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
+        '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',
+        `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,
+      ];
+    },
+    stop: async () => {
+      await Promise.allSettled([onec.stop(), cz.stop()]);
+    },
+  };
+}
