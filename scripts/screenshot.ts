@@ -36,7 +36,7 @@ async function main(): Promise<void> {
         '--disable-component-update',
       ],
     });
-    const context = await browser.newContext({ locale: 'ru', viewport: { width: 1500, height: 720 } });
+    const context = await browser.newContext({ locale: 'ru', viewport: { width: 1920, height: 600 } });
     await context.addInitScript(() => window.localStorage.setItem('editor-language', 'ru'));
     const page = await context.newPage();
     await page.goto(`${rt.url}/`);
