@@ -4,7 +4,7 @@
  * Both endpoints need the editor's read permission when adminAuth is on.
  */
 import { journalView, openJournals, statusGroup, type StatusGroup } from '../../lib/journal/journal';
-import { renderPrometheus, resetGauge, setGauge } from '../../lib/metrics';
+import { gauge, METRICS, renderPrometheus, resetGauge } from '../../lib/metrics';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../../nodes/shared/types';
 
 interface PluginAPI extends NodeAPI {
@@ -61,8 +61,7 @@ export = function (RED: PluginAPI): void {
     '/znakflow/metrics',
     RED.auth.needsPermission('znakflow.read'),
     (_req: AdminRequest, res: AdminResponse) => {
-      const name = 'znakflow_documents';
-      resetGauge(name);
+      resetGauge(METRICS.documents.name);
       for (const j of openJournals()) {
         const counts: Record<string, number> = {
           pending: 0,
@@ -73,12 +72,7 @@ export = function (RED: PluginAPI): void {
         };
         for (const e of j.all()) counts[statusGroup(e)] = (counts[statusGroup(e)] ?? 0) + 1;
         for (const [status, n] of Object.entries(counts)) {
-          setGauge(
-            name,
-            'Documents in the journal by status group',
-            { participant: j.participantInn ?? '', status },
-            n,
-          );
+          gauge('documents', { participant: j.participantInn ?? '', status }, n);
         }
       }
       res.type('text/plain; version=0.0.4; charset=utf-8').send(renderPrometheus());
