@@ -27,32 +27,37 @@ export = function (RED: PluginAPI): void {
       const g = first(req.query['status']) ?? 'all';
       const group = (GROUPS as readonly string[]).includes(g) ? (g as StatusGroup) : 'all';
       const q = first(req.query['q']) ?? '';
-      const limit = Number(first(req.query['limit']) ?? 200) || 200;
-      const journals = openJournals().map((j) => ({
-        participantInn: j.participantInn ?? '',
-        stand: j.stand ?? '',
-        summary: j.summary(),
-        entries: journalView(j, { group, q, limit }).map((e) => ({
-          key: e.key,
-          group: statusGroup(e),
-          state: e.state,
-          status: e.status ?? null,
-          type: e.type,
-          productGroup: e.productGroup,
-          part: e.part,
-          parts: e.parts,
-          number: e.source.number ?? null,
-          date: e.source.date ?? null,
-          entity: e.source.entity ?? null,
-          ref: e.source.ref,
-          documentId: e.documentId ?? null,
-          sentAt: e.sentAt ?? null,
-          errors: e.errors ?? [],
-          lastError: e.lastError ?? null,
-          attempts: e.attempts,
-          updatedAt: e.updatedAt,
-        })),
-      }));
+      const limit = Math.max(1, Math.min(1000, Number(first(req.query['limit']) ?? 200) || 200));
+      const journals = openJournals().map((j) => {
+        // newest first; how many match the filter (up to 1 000 counted), the newest `limit` sent
+        const matching = journalView(j, { group, q, limit: 1000 });
+        return {
+          participantInn: j.participantInn ?? '',
+          stand: j.stand ?? '',
+          summary: j.summary(),
+          matching: matching.length,
+          entries: matching.slice(0, limit).map((e) => ({
+            key: e.key,
+            group: statusGroup(e),
+            state: e.state,
+            status: e.status ?? null,
+            type: e.type,
+            productGroup: e.productGroup,
+            part: e.part,
+            parts: e.parts,
+            number: e.source.number ?? null,
+            date: e.source.date ?? null,
+            entity: e.source.entity ?? null,
+            ref: e.source.ref,
+            documentId: e.documentId ?? null,
+            sentAt: e.sentAt ?? null,
+            errors: e.errors ?? [],
+            lastError: e.lastError ?? null,
+            attempts: e.attempts,
+            updatedAt: e.updatedAt,
+          })),
+        };
+      });
       res.json({ journals });
     },
   );
