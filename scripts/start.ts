@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startRuntime } from './lib/runtime';
+import { deployFlows, ROOT, startRuntime } from './lib/runtime';
 
 const PORT = Number(process.env['PORT'] ?? 1880);
 const DEMO = path.join(ROOT, '.demo');
@@ -32,57 +32,33 @@ function buildIfNeeded(): void {
   }
 }
 
-interface DemoModule {
-  startDemo(opts: { onecPort: number; czPort: number; dir: string }): Promise<{
-    flows: unknown[];
-    credentials: Record<string, Record<string, string>>;
-    env: Record<string, string>;
-    describe(): string[];
-    stop(): Promise<void>;
-  }>;
-}
-
 async function main(): Promise<void> {
   buildIfNeeded();
   fs.mkdirSync(DEMO, { recursive: true });
-  const demoPath = path.join(ROOT, 'dist', 'lib', 'emulators', 'demo.js');
-  let flows: unknown[] = JSON.parse(
-    fs.readFileSync(path.join(ROOT, 'examples', 'connections.json'), 'utf8'),
-  ) as unknown[];
-  let env: Record<string, string> = {};
-  let lines: string[] = [];
-  let stopDemo = async (): Promise<void> => {};
-  let credentials: Record<string, Record<string, string>> = {};
-  if (fs.existsSync(demoPath)) {
-    const demo = (await import(demoPath)) as DemoModule;
-    const d = await demo.startDemo({ onecPort: 8081, czPort: 9400, dir: DEMO });
-    flows = d.flows;
-    env = d.env;
-    credentials = d.credentials;
-    lines = d.describe();
-    stopDemo = () => d.stop();
-  }
-  // The demo's credentials are written in clear only into the demo user dir's flows_cred.json
-  // by Node-RED itself (encrypted with the demo secret).
+  // The built emulators (the same code users run with `npx znakflow-emulator demo`).
+  const { startDemo } = (await import(
+    path.join(ROOT, 'dist', 'lib', 'emulators', 'demo.js')
+  )) as typeof import('../lib/emulators/demo');
+  const demo = await startDemo({ onecPort: 8081, czPort: 9400, dir: DEMO });
+  // A fresh start every time: the demo world is made anew, so the old journal and cursors go.
   const userDir = path.join(DEMO, 'node-red');
-  fs.rmSync(path.join(userDir, 'flows.json'), { force: true });
-  fs.rmSync(path.join(userDir, 'flows_cred.json'), { force: true });
+  for (const f of ['flows.json', 'flows_cred.json', 'znakflow'])
+    fs.rmSync(path.join(userDir, f), { recursive: true, force: true });
   const rt = await startRuntime({
     userDir,
     port: PORT,
-    env,
+    env: demo.env,
     settings: { credentialSecret: 'znakflow-demo' },
     logFile: path.join(DEMO, 'node-red.log'),
   });
-  const { deployFlows } = await import('./lib/runtime');
-  await deployFlows(rt, flows, { credentials });
+  await deployFlows(rt, demo.flows, { credentials: demo.credentials });
   console.log('');
   console.log(`ZnakFlow demo is running. Open the Node-RED editor: ${rt.url}/`);
-  for (const l of lines) console.log(l);
+  for (const l of demo.describe()) console.log(l);
   console.log(`Node-RED log: ${path.join(DEMO, 'node-red.log')}. Stop with Ctrl+C.`);
   const shutdown = async (): Promise<void> => {
     await rt.stop();
-    await stopDemo();
+    await demo.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());

@@ -66,7 +66,7 @@ export interface DemoDocumentRow {
 
 export interface DemoDocument {
   ref: string;
-  kind: 'sale' | 'purchase' | 'marking';
+  kind: 'sale' | 'purchase' | 'marking' | 'writeOff';
   number: string;
   /** naive local wall-clock date as 1C gives it: 2026-11-20T10:15:00 */
   date: string;
@@ -229,7 +229,7 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
         );
       return { itemRef: it.ref, quantity: qty, price: it.price };
     });
-    const prefix = kind === 'sale' ? 'ДМ00' : kind === 'purchase' ? 'ДМП0' : 'ДММ0';
+    const prefix = { sale: 'ДМ00', purchase: 'ДМП0', marking: 'ДММ0', writeOff: 'ДМС0' }[kind];
     const d: DemoDocument = {
       ref: guid(rand),
       kind,
@@ -316,6 +316,7 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     ],
     { comment: 'ввод в оборот (МаркировкаТоваровИСМП)' },
   );
+  doc('writeOff', org, [[tshirt, 2]], { comment: 'списание: брак (СписаниеНедостачТоваров)' });
   const extra = opts.extraSales ?? 0;
   for (let i = 0; i < extra; i++) {
     const buyer = [c1, c2, c3][i % 3] as DemoParticipant;

@@ -102,24 +102,8 @@ export function signerError(code: string, ru: string, en: string, cause?: unknow
   return new ZnakFlowError({ code, ru, en, source: 'signer', cause });
 }
 
-/** A small async semaphore: CryptoPro containers and tokens dislike concurrent use. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly max: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
+/** CryptoPro containers and tokens dislike concurrent use: signers serialise calls with it. */
+export { Semaphore } from '../semaphore';
 
 /**
  * A signal aborted when any of the given ones is (AbortSignal.any exists only from Node 20.3).

@@ -1,6 +1,7 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { acknowledge } from '../../lib/journal/ack';
 import { journalKey } from '../../lib/journal/journal';
+import { Semaphore } from '../../lib/semaphore';
 import type { SendResult } from '../../lib/journal/outbox';
 import type { CzConnectionNode } from '../cz-connection/model';
 import { requireConfigNode } from '../shared/connection';
@@ -41,23 +42,8 @@ function obj<T>(v: unknown): T | undefined {
 /** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
 const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
 
-class Slots {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
 
-const slotsByConnection = new WeakMap<CzConnectionNode, Slots>();
+const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
 
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
@@ -109,7 +95,7 @@ export = function (RED: NodeAPI): void {
       const { services: svc, conn: c } = ensure();
       let slots = slotsByConnection.get(c);
       if (!slots) {
-        slots = new Slots(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
+        slots = new Semaphore(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
         slotsByConnection.set(c, slots);
       }
       const started = Date.now();

@@ -97,7 +97,11 @@ export function prepareUserDir(userDir: string): void {
     });
   }
   fs.mkdirSync(userDir, { recursive: true });
-  fs.cpSync(path.join(cache, 'node_modules'), path.join(userDir, 'node_modules'), { recursive: true });
+  fs.rmSync(path.join(userDir, 'node_modules'), { recursive: true, force: true });
+  fs.cpSync(path.join(cache, 'node_modules'), path.join(userDir, 'node_modules'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
   fs.copyFileSync(path.join(cache, 'package.json'), path.join(userDir, 'package.json'));
 }
 

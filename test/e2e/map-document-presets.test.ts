@@ -24,15 +24,9 @@ const PARTS = [
 const missing = PARTS.filter((p) => !fs.existsSync(path.join(ROOT, p)));
 const load = (p: string): any => require(path.join(ROOT, p));
 
-const ENTITY: Record<DemoDocument['kind'], string> = {
-  sale: 'Document_РеализацияТоваровУслуг',
-  purchase: 'Document_ПриобретениеТоваровУслуг',
-  marking: 'Document_МаркировкаТоваровИСМП',
-};
-const KIND: Record<DemoDocument['kind'], string> = {
-  sale: 'sales',
-  purchase: 'purchases',
-  marking: 'marking',
+const { ENTITY, KIND } = load('test/support/onec-fixtures.ts') as {
+  ENTITY: Record<DemoDocument['kind'], string>;
+  KIND: Record<DemoDocument['kind'], string>;
 };
 const FINAL_OK = ['CHECKED_OK', 'WAIT_ACCEPTANCE', 'WAIT_PARTICIPANT_REGISTRATION'];
 

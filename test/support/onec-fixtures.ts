@@ -11,11 +11,13 @@ export const ENTITY: Record<DemoDocument['kind'], string> = {
   sale: 'Document_РеализацияТоваровУслуг',
   purchase: 'Document_ПриобретениеТоваровУслуг',
   marking: 'Document_МаркировкаТоваровИСМП',
+  writeOff: 'Document_СписаниеНедостачТоваров',
 };
 export const KIND: Record<DemoDocument['kind'], string> = {
   sale: 'sales',
   purchase: 'purchases',
   marking: 'marking',
+  writeOff: 'writeOff',
 };
 
 type Rec = Record<string, unknown>;

@@ -116,3 +116,15 @@ describe('i18n', () => {
     }
   });
 });
+
+describe('editor resources', () => {
+  it('the editor list of product groups is the library list', () => {
+    const src = fs.readFileSync(path.join(ROOT, 'resources/znakflow-editor.js'), 'utf8');
+    const block = /var PRODUCT_GROUPS = \[([\s\S]*?)\];/.exec(src)?.[1] ?? '';
+    const editor = [...block.matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
+    const { PRODUCT_GROUP_CODES } = require('../../lib/cz/product-groups') as {
+      PRODUCT_GROUP_CODES: string[];
+    };
+    assert.deepEqual(editor, PRODUCT_GROUP_CODES);
+  });
+});

@@ -7,6 +7,7 @@
  * direct documents (§14): `29` (unparsable JSON) and `47` come from the reference; the other numbers
  * are the emulator's own and are marked so in README.
  */
+import { WITHDRAWAL_REASONS } from '../../documents/schemas';
 import type { ErrorDetail } from '../../errors';
 import { productGroup } from '../../cz/product-groups';
 import type { CodeRecord, Registry } from './registry';
@@ -312,32 +313,8 @@ export function partiesOf(
   }
 }
 
-/** Withdrawal reasons valid for LK_RECEIPT (v553). */
-export const RECEIPT_ACTIONS = new Set([
-  'RETAIL',
-  'BEYOND_EEC_EXPORT',
-  'BY_SAMPLES',
-  'CONFISCATION',
-  'DESTRUCTION',
-  'DISTANCE',
-  'DONATION',
-  'EAS_TRADE',
-  'EXPIRATION',
-  'LOSS',
-  'MEDICAL_USE',
-  'MISMATCH',
-  'OTHER',
-  'OWN_USE',
-  'PACKING',
-  'PRODUCTION_USE',
-  'RECALL',
-  'RETURN',
-  'STATE_CONTRACT',
-  'STATE_SECRET',
-  'UTILIZATION',
-  'VENDING',
-  'VETERINARY_USE',
-]);
+/** Withdrawal reasons valid for LK_RECEIPT (v553): the same dictionary the pack validates with. */
+export const RECEIPT_ACTIONS: ReadonlySet<string> = new Set<string>(WITHDRAWAL_REASONS);
 
 /** Return reason → the withdrawal reasons it may undo (§4.8). */
 export const RETURN_REASONS: Record<string, string[]> = {

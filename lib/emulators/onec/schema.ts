@@ -319,6 +319,18 @@ export const ENTITY_SETS: EntitySetDef[] = [
     [GOODS_UT, PACKAGES_UT, EXTRA_ATTRS],
   ),
   document(
+    'Document_СписаниеНедостачТоваров',
+    'ДМС0',
+    [
+      G('Организация_Key', 'Catalog_Организации'),
+      G('Склад_Key', 'Catalog_Склады'),
+      G('СтатьяРасходов_Key'),
+      E('ХозяйственнаяОперация', 'ХозяйственныеОперации'),
+      S('Комментарий'),
+    ],
+    [GOODS_UT, PACKAGES_UT, EXTRA_ATTRS],
+  ),
+  document(
     'Document_МаркировкаТоваровИСМП',
     'ДММ0',
     [

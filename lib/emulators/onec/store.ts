@@ -668,6 +668,21 @@ export class OnecStore {
         });
         continue;
       }
+      if (d.kind === 'writeOff') {
+        const rec = this.create('Document_СписаниеНедостачТоваров', {
+          Ref_Key: d.ref,
+          Number: d.number,
+          Date: d.date,
+          DeletionMark: d.deletionMark,
+          Организация_Key: w.organisation.ref,
+          ХозяйственнаяОперация: 'СписаниеТоваровПоТребованию',
+          Комментарий: d.comment,
+          Товары: goods,
+          ШтрихкодыУпаковок: packages,
+        });
+        rec['Posted'] = d.posted;
+        continue;
+      }
       const entity =
         d.kind === 'sale' ? 'Document_РеализацияТоваровУслуг' : 'Document_ПриобретениеТоваровУслуг';
       const body: Rec = {
