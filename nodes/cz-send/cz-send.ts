@@ -42,7 +42,6 @@ function obj<T>(v: unknown): T | undefined {
 /** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
 const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
 
-
 const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
 
 export = function (RED: NodeAPI): void {

@@ -8,7 +8,8 @@
  * sockets, child processes) — the same after several redeploys, and back to the baseline once the
  * flow is removed.
  *
- * Bounded form (npm test): 300 documents. Full form: `npm run test:soak` (ZNAKFLOW_SOAK_FULL=1):
+ * Bounded form (npm test): 200 documents; not repeated by the Node.js 22 compatibility run (CI time)
+ * unless ZNAKFLOW_SOAK_COMPAT=1. Full form: `npm run test:soak` (ZNAKFLOW_SOAK_FULL=1):
  * 5 000 documents. ZNAKFLOW_SOAK_DOCS sets the number.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import { stateDir } from '../../lib/store/atomic';
 import { probe, sleep, startOpsBed, STD, type OpsBed, type Probe } from '../support/ops';
 
 const FULL = process.env['ZNAKFLOW_SOAK_FULL'] === '1';
-const DOCS = Number(process.env['ZNAKFLOW_SOAK_DOCS'] ?? (FULL ? 5000 : 300));
+const DOCS = Number(process.env['ZNAKFLOW_SOAK_DOCS'] ?? (FULL ? 5000 : 200));
 /** the journal keeps finished documents this long (seconds) and compacts after this many extra lines */
 const HORIZON_S = 5;
 const COMPACT_LINES = 100;
@@ -43,7 +44,12 @@ describe(`e2e: soak, ${DOCS} documents through the standard flow`, function () {
   const samples: Sample[] = [];
   const figures: Record<string, unknown> = { form: FULL ? 'full' : 'bounded', documents: DOCS };
 
-  before(async () => {
+  before(async function () {
+    if (process.env['ZNAKFLOW_COMPAT'] && !FULL && process.env['ZNAKFLOW_SOAK_COMPAT'] !== '1') {
+      // The compatibility run repeats the end-to-end suites on Node.js 22; the soak is measured once.
+      console.log('      soak skipped in the compatibility run (ZNAKFLOW_SOAK_COMPAT=1 runs it)');
+      this.skip();
+    }
     bed = await startOpsBed({
       deploy: false,
       fast: { interval: 1, pollSeconds: 1, settleSeconds: 3 },
