@@ -18,6 +18,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { ZnakFlowError } from '../errors';
+import { count } from '../metrics';
 import { forgetSecret, registerSecret } from '../redact';
 import { zodIssuesToDetails } from '../validation';
 import { parseCms, type CertificateInfo } from '../signing/cms';
@@ -68,6 +69,8 @@ export interface CzClientOptions {
   retryUncertain?: boolean;
   /** axios instance (tests, proxies) */
   http?: AxiosInstance;
+  /** the participant INN, for the metrics' `participant` label (lib/metrics.ts) */
+  participantInn?: string;
 }
 
 export interface CallOptions {
@@ -173,6 +176,18 @@ interface RawResponse {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/**
+ * The endpoint of a request path, as a metrics label: a fixed, small set whatever the ids and
+ * versions in the path (`doc/{id}/info` → `doc/info`, both balance paths → `balance`).
+ */
+export function endpointOf(path: string): string {
+  const p = path.replace(/^\/api\/v\d+\/true-api/, '').replace(/^\/+/, '');
+  if (/^doc\/[^/]+\/info$/.test(p)) return 'doc/info';
+  if (p.startsWith('elk/product-groups/balance')) return 'balance';
+  if (/^[a-z]+(?:\/[A-Za-z]+){0,2}$/.test(p)) return p;
+  return 'other';
+}
+
 function jwtExpiry(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
@@ -207,6 +222,9 @@ export class CzClient {
   private authInFlight?: Promise<TokenInfo>;
   private balanceBase?: string;
   private closed = false;
+  /** why the next authentication happens (the token-renewal metric's label) */
+  private renewReason: 'first' | 'expiring' | 'unauthorized' = 'first';
+  private readonly participant: string;
   readonly stats: CzClientStats = { requests: 0, retries: 0, authentications: 0, rateLimited: 0 };
 
   constructor(private readonly opts: CzClientOptions) {
@@ -217,7 +235,10 @@ export class CzClient {
     };
     this.http = opts.http ?? axios.create();
     this.ownLimiter = !opts.limiter;
-    this.limiter = opts.limiter ?? new RateLimiter({ perSecond: Math.min(50, opts.rateLimit ?? 50) });
+    this.participant = opts.participantInn ?? '';
+    this.limiter =
+      opts.limiter ??
+      new RateLimiter({ perSecond: Math.min(50, opts.rateLimit ?? 50), label: opts.participantInn });
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     // every request in flight listens on the close signal: many at once is normal, not a leak
     setMaxListeners(0, this.controller.signal);
@@ -610,12 +631,15 @@ export class CzClient {
     };
     this.token = { value, renewAt, info };
     this.stats.authentications++;
+    count('czTokenRenewals', { participant: this.participant, reason: this.renewReason });
+    this.renewReason = 'expiring';
     return info;
   }
 
   private async bearer(call: CallOptions): Promise<string> {
     const t = this.token;
     if (t && Date.now() < t.renewAt) return t.value;
+    if (this.renewReason !== 'unauthorized') this.renewReason = t ? 'expiring' : 'first';
     await this.authenticate(call);
     if (!this.token) throw badResponse('аутентификация', 'authentication', 'no token');
     return this.token.value;
@@ -634,6 +658,7 @@ export class CzClient {
 
   private async request(spec: RequestSpec): Promise<RawResponse> {
     if (this.closed) throw closedError();
+    const labels = { participant: this.participant, endpoint: endpointOf(spec.path) };
     let attempt = 0;
     let reauthed = false;
     for (;;) {
@@ -644,6 +669,7 @@ export class CzClient {
         if (spec.auth) token = await this.bearer(spec.call);
         await this.limiter.acquire(link.signal);
         this.stats.requests++;
+        count('czRequests', labels);
         res = await this.http.request<ArrayBuffer>({
           method: spec.method,
           url: this.url(spec.path, spec.query),
@@ -667,10 +693,12 @@ export class CzClient {
         if (this.closed || spec.call.signal?.aborted) throw closedError();
         if (err instanceof ZnakFlowError) throw err;
         const netErr = czNetworkError(err, { what: spec.what, hide: [token] }, this.opts.timeoutMs ?? 60000);
+        count('czErrors', { ...labels, reason: netErr.code === 'CZ_TIMEOUT' ? 'timeout' : 'network' });
         const safe =
           spec.retry === 'read' ||
           (spec.retry === 'create' && (neverSent(err) || !!this.opts.retryUncertain));
         if (safe && attempt < this.retry.retries) {
+          count('czRetries', labels);
           await this.pause(attempt++, undefined, spec.call.signal);
           continue;
         }
@@ -683,19 +711,25 @@ export class CzClient {
       const status = res.status;
       if (status === 401 && spec.auth && !reauthed) {
         reauthed = true;
-        if (this.token && this.token.value === token) this.token.renewAt = 0;
+        count('czErrors', { ...labels, reason: '401' });
+        if (this.token && this.token.value === token) {
+          this.token.renewAt = 0;
+          this.renewReason = 'unauthorized';
+        }
         continue;
       }
       if ((status >= 200 && status < 300) || spec.okStatuses?.includes(status)) {
         return { status, text, headers: res.headers as Record<string, unknown> };
       }
       if (status === 429) this.stats.rateLimited++;
+      count('czErrors', { ...labels, reason: String(status) });
       const retryable = status === 429 || status >= 500;
       const safe =
         retryable &&
         (spec.retry === 'read' ||
           (spec.retry === 'create' && (status === 429 || !!this.opts.retryUncertain)));
       if (safe && attempt < this.retry.retries) {
+        count('czRetries', labels);
         await this.pause(attempt++, parseRetryAfter(res.headers['retry-after']), spec.call.signal);
         continue;
       }

@@ -30,6 +30,7 @@ export function createConnection(
     signer,
     rateLimit: settings.rateLimit,
     timeoutMs: settings.timeout,
+    participantInn: settings.participantInn,
     ...extra,
   });
   return {

@@ -11,6 +11,7 @@
  * The cost is the margin: 50 / 1.05 s ≈ 47.6 requests per second at the defaults (95 %).
  */
 import { ZnakFlowError } from '../errors';
+import { count, gauge } from '../metrics';
 
 export interface RateLimiterOptions {
   /** requests allowed per window (default 50) */
@@ -19,6 +20,8 @@ export interface RateLimiterOptions {
   windowMs?: number;
   /** tolerance for arrival jitter added to the window (default 50 ms) */
   marginMs?: number;
+  /** whose limiter this is (the participant INN), for the metrics' `participant` label */
+  label?: string;
 }
 
 interface Waiter {
@@ -26,6 +29,8 @@ interface Waiter {
   reject(err: Error): void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** performance.now() when it started waiting */
+  since: number;
 }
 
 export class RateLimiter {
@@ -42,11 +47,13 @@ export class RateLimiter {
   granted = 0;
   /** requests that had to wait */
   delayed = 0;
+  private readonly labels: Record<string, string>;
 
   constructor(opts: RateLimiterOptions = {}) {
     this.perSecond = Math.max(1, Math.floor(opts.perSecond ?? 50));
     this.span = (opts.windowMs ?? 1000) + (opts.marginMs ?? 50);
     this.interval = this.span / this.perSecond;
+    this.labels = { participant: opts.label ?? '' };
   }
 
   /** Resolves when a request may start. Rejects when the signal aborts or the limiter closes. */
@@ -60,17 +67,20 @@ export class RateLimiter {
       return Promise.resolve();
     }
     this.delayed++;
+    count('czLimiterWaits', this.labels);
     return new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal };
+      const w: Waiter = { resolve, reject, signal, since: now };
       if (signal) {
         w.onAbort = () => {
           const i = this.queue.indexOf(w);
           if (i >= 0) this.queue.splice(i, 1);
+          this.waited(w, performance.now());
           reject(abortError());
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
       this.queue.push(w);
+      gauge('czLimiterQueue', this.labels, this.queue.length);
       this.schedule();
     });
   }
@@ -85,10 +95,18 @@ export class RateLimiter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const now = performance.now();
     for (const w of this.queue.splice(0)) {
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
+      this.waited(w, now);
       w.reject(closedError());
     }
+  }
+
+  /** A waiter leaves the queue: its wait counts, and the queue gauge follows. */
+  private waited(w: Waiter, now: number): void {
+    count('czLimiterWaitSeconds', this.labels, Math.max(0, now - w.since) / 1000);
+    gauge('czLimiterQueue', this.labels, this.queue.length);
   }
 
   private free(now: number): boolean {
@@ -116,6 +134,7 @@ export class RateLimiter {
       const w = this.queue.shift() as Waiter;
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
       this.take(now);
+      this.waited(w, now);
       w.resolve();
     }
     this.schedule();

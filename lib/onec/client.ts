@@ -22,6 +22,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import axios, { type AxiosInstance, type AxiosProxyConfig } from 'axios';
 import { ZnakFlowError } from '../errors';
+import { count } from '../metrics';
 import { registerSecret } from '../redact';
 import { onecHttpError, onecNetworkError, looksLikeHtml, htmlTitle } from './errors';
 import {
@@ -334,14 +335,18 @@ export class OnecClient {
       data = '';
     }
     const attempts = opts.retry ? this.retries + 1 : 1;
+    const labels = { method, entity: entityLabel(opts.entity, resource) };
+    const failed = (e: ZnakFlowError): void => count('onecErrors', { ...labels, code: e.code });
     let lastErr: ZnakFlowError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
+        count('onecRetries', { entity: labels.entity });
         const delay = this.retryDelayMs * 2 ** (attempt - 1);
         await sleep(delay / 2 + Math.random() * delay, this.aborter.signal);
         if (this.closed) break;
       }
       this.stats.requests++;
+      count('onecRequests', labels);
       this.stats.maxUrlBytes = Math.max(this.stats.maxUrlBytes, bytes);
       try {
         const res = await this.http.request<string>({
@@ -369,6 +374,7 @@ export class OnecClient {
           byKey: opts.byKey,
           urlBytes: bytes,
         });
+        failed(err);
         if (!err.retryable) throw err;
         lastErr = err;
       } catch (err) {
@@ -378,6 +384,7 @@ export class OnecClient {
           continue;
         }
         const e = onecNetworkError(err, method, decodeForMessage(resource), this.timeout);
+        if (e.code !== 'ONEC_ABORTED') failed(e);
         if (!e.retryable || this.closed) throw e;
         lastErr = e;
       }
@@ -616,6 +623,16 @@ export class OnecClient {
     const res = await this.send(method, resource, { body, retry: method === 'GET' });
     return this.parseJson(res, method, resource);
   }
+}
+
+/**
+ * The entity set a request addresses, as a metrics label: the name the caller gave, else the
+ * first path segment of the resource (`Document_X(guid'…')/Post` → `Document_X`), else `(service)`.
+ */
+function entityLabel(entity: string | undefined, resource: string): string {
+  if (entity) return entity;
+  const head = /^[^(/?$]+/.exec(decodeForMessage(resource))?.[0];
+  return head && /^[\p{L}\p{N}_]+$/u.test(head) ? head : '(service)';
 }
 
 /** Resource paths in messages: decoded for people (Cyrillic readable), shortened. */

@@ -9,6 +9,7 @@ import { journalServices, type JournalServices } from '../shared/journal';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { CZ_SEND_MIGRATIONS, sendSettingsSchema, type SendSettings } from './model';
@@ -114,7 +115,12 @@ export = function (RED: NodeAPI): void {
           const retryable = err instanceof ZnakFlowError && err.retryable;
           if (!retryable || closed || Date.now() - started > retryMs) throw err;
           const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
-          status.progress('yellow', 'ring', 'cz-send.status.retrying', { key: s.source.number ?? s.key });
+          // what waits, for how long, and why (e.g. `ДМ00-000012: retry in 30 s (HTTP 503)`)
+          status.progress('yellow', 'ring', 'cz-send.status.retrying', {
+            key: s.source.number ?? s.key,
+            seconds: Math.round(delay / 1000),
+            reason: passingReason(err),
+          });
           await new Promise<void>((resolve) => {
             const t = setTimeout(() => {
               timers.delete(t);

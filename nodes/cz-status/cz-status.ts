@@ -8,6 +8,7 @@ import { journalServices, type JournalServices } from '../shared/journal';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
 import { balanceSettingsSchema, codesFrom, codesSettingsSchema, CZ_STATUS_MIGRATIONS } from './model';
@@ -170,12 +171,22 @@ export = function (RED: NodeAPI): void {
         onOutcomes(_outcomes: Outcome[]) {
           // Outcomes are reported from the journal's change events (below), whichever node's
           // tracker found them: several connections of one participant share one journal.
+          status.recover();
           showSummary();
         },
         onError(err) {
-          status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
+          if (isPassing(err)) {
+            // Честный ЗНАК unreachable or busy: the documents wait, the poll goes on.
+            const s = services?.journal.summary();
+            status.failure('cz-status.status.unavailable', {
+              reason: passingReason(err),
+              waiting: held.size + (follow && s ? s.pending : 0),
+            });
+          } else status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
         },
         onIdle() {
+          // a poll went through (or there was nothing to ask): an earlier outage is over
+          status.recover();
           giveUp(Date.now());
           showSummary();
         },

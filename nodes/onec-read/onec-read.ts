@@ -24,6 +24,7 @@ import { requireConfigNode } from '../shared/connection';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import { evaluateTyped } from '../shared/typed';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
@@ -195,7 +196,11 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         if (!closing) {
           const e = catchableError(err);
-          status.failure('znakflow.status.error', { code: e.code ?? 'ERROR' });
+          if (isPassing(err) && watchCfg.success && watchCfg.data.interval > 0) {
+            // 1C unreachable or busy: say so, and when the next poll will try again.
+            const next = new Date(Date.now() + watchCfg.data.interval * 1000);
+            status.failure('onec-read.status.unavailable', { reason: passingReason(err), time: clock(next) });
+          } else status.failure('znakflow.status.error', { code: e.code ?? 'ERROR' });
           node.error(e, { topic: entity || 'onec-read', payload: { entity, mode: 'watch' } });
         }
       }
@@ -369,8 +374,14 @@ export = function (RED: NodeAPI): void {
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Let a poll in flight save its state (it stops sending at once); never past 10 s.
-      const guard = new Promise<void>((r) => setTimeout(r, 10000).unref());
+      let guardTimer: NodeJS.Timeout | undefined;
+      const guard = new Promise<void>((r) => {
+        guardTimer = setTimeout(r, 10000);
+        guardTimer.unref();
+      });
       void Promise.race([chain.catch(() => undefined), guard]).then(() => {
+        // no timer outlives the node
+        clearTimeout(guardTimer);
         offAck();
         for (const { watcher } of watchers.values()) watcher.flush();
         status.clear();

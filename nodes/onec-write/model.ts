@@ -24,6 +24,8 @@ export const ONEC_WRITE_DEFAULTS = {
   documentIdType: 'msg',
   errors: 'cz.errors',
   errorsType: 'msg',
+  /** keep trying a write that failed because 1C was unreachable or busy, for this long */
+  retryMinutes: 10,
 };
 
 export const ONEC_WRITE_MIGRATIONS: readonly Migration[] = [fillDefaults(ONEC_WRITE_DEFAULTS)];

@@ -1,10 +1,17 @@
 import { acknowledge } from '../../lib/journal/ack';
-import { mergeOutcome, outcomeText, patchAttribute, writeAdditionalInfo } from '../../lib/onec/write';
+import {
+  mergeOutcome,
+  outcomeText,
+  patchAttribute,
+  writeAdditionalInfo,
+  type WriteResult,
+} from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { passingReason, RetryTimers } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
@@ -17,6 +24,9 @@ export = function (RED: NodeAPI): void {
       ...stripUndefined(migrate(def, ONEC_WRITE_MIGRATIONS)),
     };
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
+    // A write that failed because 1C was unreachable or busy is tried again (writes are idempotent).
+    const retries = new RetryTimers();
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 10)) * 60000;
     /** Typed fields, where a missing `msg` path (e.g. no msg.onec) is simply undefined. */
     async function fields(msg: NodeMessage, names: string[]): Promise<Record<string, unknown>> {
       const out: Record<string, unknown> = {};
@@ -65,7 +75,6 @@ export = function (RED: NodeAPI): void {
           'onec-connection',
           'connection',
         );
-        const client = conn.getClient();
         // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
         const cz = (msg['cz'] && typeof msg['cz'] === 'object' ? msg['cz'] : {}) as Record<string, unknown>;
         const total = Number(cz['total'] ?? 1);
@@ -77,16 +86,16 @@ export = function (RED: NodeAPI): void {
         const merge = label
           ? (existing: unknown) => mergeOutcome(existing, label, String(s.value))
           : undefined;
-        const result =
+        const write = (): Promise<WriteResult> =>
           s.mode === 'patch'
-            ? await patchAttribute(client, {
+            ? patchAttribute(conn.getClient(), {
                 entity: s.entity,
                 ref: s.ref,
                 attribute: s.attribute,
                 value: s.value,
                 merge,
               })
-            : await writeAdditionalInfo(client, {
+            : writeAdditionalInfo(conn.getClient(), {
                 register: s.register,
                 propertiesSet: s.propertiesSet,
                 objectEntity: s.entity,
@@ -95,6 +104,15 @@ export = function (RED: NodeAPI): void {
                 value: s.value,
                 merge,
               });
+        const result = await retries.run(write, {
+          windowMs: retryMs,
+          onWait(err, delayMs) {
+            status.progress('yellow', 'ring', 'onec-write.status.retrying', {
+              reason: passingReason(err),
+              seconds: Math.round(delayMs / 1000),
+            });
+          },
+        });
         const onec = (msg['onec'] && typeof msg['onec'] === 'object' ? msg['onec'] : {}) as Record<
           string,
           unknown
@@ -114,6 +132,12 @@ export = function (RED: NodeAPI): void {
         send(msg);
         return { statusKey: `onec-write.status.${result.action}` };
       },
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      // Messages waiting for their next attempt end now (with their last error), no timer stays.
+      retries.close();
+      done();
     });
   });
 };

@@ -42,6 +42,24 @@ export interface JournalSettings {
   horizonDays?: number;
 }
 
+/**
+ * The journal's housekeeping from Node-RED's settings.js (optional):
+ * `znakflow: { journalDays: 30, journalCompactLines: 5000 }` — how long finished documents stay in
+ * the journal (and the sidebar), and how many superseded lines the file may gather before it is
+ * rewritten with the live entries only. Keep `journalDays` longer than any onec-read look-back.
+ */
+export function journalHousekeeping(RED: NodeAPI): { days?: number; compactLines?: number } {
+  const z = (RED.settings as { znakflow?: unknown }).znakflow;
+  const o = z && typeof z === 'object' ? (z as Record<string, unknown>) : {};
+  const positive = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+  const lines = positive(o['journalCompactLines']);
+  return {
+    days: positive(o['journalDays']),
+    compactLines: lines === undefined ? undefined : Math.ceil(lines),
+  };
+}
+
 export function journalServices(
   RED: NodeAPI,
   conn: CzConnectionNode,
@@ -56,10 +74,12 @@ export function journalServices(
   const settings = conn.settings;
   if (!settings) throw conn.problem ?? new Error('cz-connection has no settings');
   const file = journalFile(stateDir(RED.settings.userDir), baseUrl(settings), settings.participantInn);
+  const housekeeping = journalHousekeeping(RED);
   const journal = Journal.open(file, {
     participantInn: settings.participantInn,
     stand: baseUrl(settings),
-    horizonMs: (opts.horizonDays ?? 30) * 86400000,
+    horizonMs: (opts.horizonDays ?? housekeeping.days ?? 30) * 86400000,
+    compactSlack: housekeeping.compactLines,
   });
   const api = journalApi(client);
   const outbox = new Outbox(journal, api, { settleMs: opts.settleMs });

@@ -74,6 +74,11 @@ export class StatusHelper {
     this.show({});
   }
 
+  /** Background work succeeded again (e.g. a poll after an outage): the next steady `set` shows. */
+  recover(): void {
+    this.errorShown = false;
+  }
+
   get hasError(): boolean {
     return this.errorShown;
   }

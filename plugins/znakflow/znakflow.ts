@@ -4,7 +4,7 @@
  * Both endpoints need the editor's read permission when adminAuth is on.
  */
 import { journalView, openJournals, statusGroup, type StatusGroup } from '../../lib/journal/journal';
-import { renderPrometheus, resetGauge, setGauge } from '../../lib/metrics';
+import { gauge, METRICS, renderPrometheus, resetGauge } from '../../lib/metrics';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../../nodes/shared/types';
 
 interface PluginAPI extends NodeAPI {
@@ -27,32 +27,37 @@ export = function (RED: PluginAPI): void {
       const g = first(req.query['status']) ?? 'all';
       const group = (GROUPS as readonly string[]).includes(g) ? (g as StatusGroup) : 'all';
       const q = first(req.query['q']) ?? '';
-      const limit = Number(first(req.query['limit']) ?? 200) || 200;
-      const journals = openJournals().map((j) => ({
-        participantInn: j.participantInn ?? '',
-        stand: j.stand ?? '',
-        summary: j.summary(),
-        entries: journalView(j, { group, q, limit }).map((e) => ({
-          key: e.key,
-          group: statusGroup(e),
-          state: e.state,
-          status: e.status ?? null,
-          type: e.type,
-          productGroup: e.productGroup,
-          part: e.part,
-          parts: e.parts,
-          number: e.source.number ?? null,
-          date: e.source.date ?? null,
-          entity: e.source.entity ?? null,
-          ref: e.source.ref,
-          documentId: e.documentId ?? null,
-          sentAt: e.sentAt ?? null,
-          errors: e.errors ?? [],
-          lastError: e.lastError ?? null,
-          attempts: e.attempts,
-          updatedAt: e.updatedAt,
-        })),
-      }));
+      const limit = Math.max(1, Math.min(1000, Number(first(req.query['limit']) ?? 200) || 200));
+      const journals = openJournals().map((j) => {
+        // newest first; how many match the filter (up to 1 000 counted), the newest `limit` sent
+        const matching = journalView(j, { group, q, limit: 1000 });
+        return {
+          participantInn: j.participantInn ?? '',
+          stand: j.stand ?? '',
+          summary: j.summary(),
+          matching: matching.length,
+          entries: matching.slice(0, limit).map((e) => ({
+            key: e.key,
+            group: statusGroup(e),
+            state: e.state,
+            status: e.status ?? null,
+            type: e.type,
+            productGroup: e.productGroup,
+            part: e.part,
+            parts: e.parts,
+            number: e.source.number ?? null,
+            date: e.source.date ?? null,
+            entity: e.source.entity ?? null,
+            ref: e.source.ref,
+            documentId: e.documentId ?? null,
+            sentAt: e.sentAt ?? null,
+            errors: e.errors ?? [],
+            lastError: e.lastError ?? null,
+            attempts: e.attempts,
+            updatedAt: e.updatedAt,
+          })),
+        };
+      });
       res.json({ journals });
     },
   );
@@ -61,8 +66,7 @@ export = function (RED: PluginAPI): void {
     '/znakflow/metrics',
     RED.auth.needsPermission('znakflow.read'),
     (_req: AdminRequest, res: AdminResponse) => {
-      const name = 'znakflow_documents';
-      resetGauge(name);
+      resetGauge(METRICS.documents.name);
       for (const j of openJournals()) {
         const counts: Record<string, number> = {
           pending: 0,
@@ -73,12 +77,7 @@ export = function (RED: PluginAPI): void {
         };
         for (const e of j.all()) counts[statusGroup(e)] = (counts[statusGroup(e)] ?? 0) + 1;
         for (const [status, n] of Object.entries(counts)) {
-          setGauge(
-            name,
-            'Documents in the journal by status group',
-            { participant: j.participantInn ?? '', status },
-            n,
-          );
+          gauge('documents', { participant: j.participantInn ?? '', status }, n);
         }
       }
       res.type('text/plain; version=0.0.4; charset=utf-8').send(renderPrometheus());

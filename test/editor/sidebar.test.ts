@@ -1,0 +1,188 @@
+/**
+ * The «Честный ЗНАК» sidebar tab in headless Chromium while the standard flow runs against the demo
+ * emulators: it lists the demo's documents (1C numbers, statuses in words and codes, document ids),
+ * the counters, the errors of a rejected document; the filters and the search work; ru and en-US.
+ */
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium } from '../support/browser';
+import { postedSales, startOpsBed, type OpsBed } from '../support/ops';
+
+async function openSidebar(
+  browser: Browser,
+  bed: OpsBed,
+  lang: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ locale: lang });
+  await context.addInitScript((l: string) => {
+    window.localStorage.setItem('editor-language', l);
+  }, lang);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  await page.goto(`${bed.rt.url}/`);
+  await page.waitForFunction(
+    () =>
+      !!(window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node(
+        'zf-std-read',
+      ),
+    undefined,
+    { timeout: 60000 },
+  );
+  await page.evaluate(() => {
+    (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('znakflow');
+  });
+  return { page, errors };
+}
+
+interface Row {
+  number: string;
+  group: string;
+  status: string;
+  code: string;
+  id: string;
+}
+
+function rows(page: Page): Promise<Row[]> {
+  return page.$$eval('.znakflow-sidebar-row', (items) =>
+    items.map((item) => ({
+      number: item.getAttribute('data-number') ?? '',
+      group: item.getAttribute('data-group') ?? '',
+      status: (item.querySelector('.znakflow-sidebar-status-text')?.textContent ?? '').trim(),
+      code: (item.querySelector('.znakflow-sidebar-code')?.textContent ?? '').trim(),
+      id: (item.querySelector('.znakflow-sidebar-id')?.textContent ?? '').trim(),
+    })),
+  );
+}
+
+describe('editor: the «Честный ЗНАК» sidebar while the standard flow runs', function () {
+  this.timeout(300000);
+  let bed: OpsBed;
+  let browser: Browser;
+  let rejectedNumber = '';
+  let expected = 0;
+
+  before(async function () {
+    if (!haveChromium()) {
+      if (process.env['CI']) throw new Error('chromium is not installed (apt-get install chromium)');
+      this.skip();
+    }
+    bed = await startOpsBed({ fast: { interval: 2, pollSeconds: 1, settleSeconds: 3 } });
+    // a sale whose codes Честный ЗНАК does not know: it is rejected, with the operator's error text
+    const rec = bed.demo.onec.store.addSale({
+      counterpartyRef: bed.demo.world.counterparties[1]!.ref,
+      lines: [{ itemRef: bed.demo.world.items[1]!.ref, quantity: 1 }],
+    });
+    rejectedNumber = String(rec['Number']);
+    await bed.comms.waitFor(
+      () => postedSales(bed).every((s) => bed.outcomes().has(s.ref)),
+      120000,
+      'every sale sent and its outcome written back',
+    );
+    expected = postedSales(bed).reduce((n, s) => n + s.groups.length, 0);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await bed?.stop();
+  });
+
+  for (const lang of ['ru', 'en-US']) {
+    it(`lists the demo's documents with statuses, counters, errors, filters and search (${lang})`, async () => {
+      const ru = lang === 'ru';
+      const { page, errors } = await openSidebar(browser, bed, lang);
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.znakflow-sidebar-row').length >= n,
+        expected,
+        { timeout: 30000 },
+      );
+      const all = await rows(page);
+      assert.equal(all.length, expected);
+      // every posted demo sale, once per product group (the mixed sale twice)
+      for (const s of postedSales(bed)) {
+        assert.equal(all.filter((r) => r.number === s.number).length, s.groups.length, s.number);
+      }
+      const byNumber = (n: string) => all.filter((r) => r.number === n);
+      const sale1 = bed.demo.world.documents.find((d) => d.number === 'ДМ00-000001')!;
+      assert.ok(sale1);
+      assert.equal(byNumber('ДМ00-000001')[0]?.code, 'WAIT_ACCEPTANCE');
+      assert.equal(byNumber('ДМ00-000001')[0]?.status, ru ? 'Ожидает приёмку' : 'Awaiting acceptance');
+      assert.match(byNumber('ДМ00-000001')[0]?.id ?? '', /^[0-9a-f-]{36}$/);
+      // the buyer not registered in ГИС МТ
+      assert.equal(byNumber('ДМ00-000008')[0]?.code, 'WAIT_PARTICIPANT_REGISTRATION');
+      assert.equal(
+        byNumber('ДМ00-000008')[0]?.status,
+        ru ? 'Ожидает регистрации участника' : "Awaiting the buyer's registration",
+      );
+      const rejected = byNumber(rejectedNumber)[0];
+      assert.equal(rejected?.group, 'rejected');
+      assert.equal(rejected?.code, 'CHECKED_NOT_OK');
+      assert.equal(rejected?.status, ru ? 'Обработан с ошибками' : 'Checked with errors');
+      // its errors as Честный ЗНАК wrote them ("NN: text")
+      const errorsShown = await page.$$eval('.znakflow-sidebar-errors .znakflow-sidebar-error', (els) =>
+        els.map((e) => e.textContent ?? ''),
+      );
+      assert.ok(
+        errorsShown.some((e) => /^\d+: /.test(e)),
+        `errors of the rejected document: ${errorsShown.join(' | ')}`,
+      );
+      // counters
+      const counters = await page.$$eval('.znakflow-sidebar-counter', (els) =>
+        Object.fromEntries(els.map((e) => [e.getAttribute('data-counter'), e.textContent ?? ''])),
+      );
+      assert.equal(counters['sent'], `${ru ? 'отправлено' : 'sent'}: ${expected}`);
+      assert.equal(counters['rejected'], `${ru ? 'отклонено' : 'rejected'}: 1`);
+      assert.equal(counters['accepted'], `${ru ? 'принято' : 'accepted'}: ${expected - 1}`);
+      assert.equal(counters['pending'], `${ru ? 'на проверке' : 'being checked'}: 0`);
+      const header = await page.textContent('.znakflow-sidebar-connection');
+      assert.equal(header, `${ru ? 'Участник' : 'Participant'} ${bed.demo.world.organisation.inn}`);
+
+      // filter by status group: only the rejected one
+      await page.selectOption('#znakflow-sidebar-status', 'rejected');
+      await page.waitForFunction(
+        () => document.querySelectorAll('.znakflow-sidebar-row').length === 1,
+        undefined,
+        {
+          timeout: 10000,
+        },
+      );
+      assert.deepEqual(
+        (await rows(page)).map((r) => r.number),
+        [rejectedNumber],
+      );
+      // the counter button toggles the same filter back
+      await page.click('.znakflow-sidebar-counter[data-counter="rejected"]');
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.znakflow-sidebar-row').length === n,
+        expected,
+        { timeout: 10000 },
+      );
+      assert.equal(await page.inputValue('#znakflow-sidebar-status'), 'all');
+      // search by 1C number
+      await page.fill('#znakflow-sidebar-search', 'ДМ00-000003');
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('.znakflow-sidebar-row')].every(
+            (r) => r.getAttribute('data-number') === 'ДМ00-000003',
+          ) && document.querySelectorAll('.znakflow-sidebar-row').length === 2,
+        undefined,
+        { timeout: 10000 },
+      );
+      // nothing matches
+      await page.fill('#znakflow-sidebar-search', 'no-such-document');
+      await page.waitForSelector('.znakflow-sidebar-nothing', { timeout: 10000 });
+      assert.equal(
+        await page.textContent('.znakflow-sidebar-nothing'),
+        ru ? 'Подходящих документов нет.' : 'No document matches.',
+      );
+      const text = (await page.textContent('.znakflow-sidebar')) ?? '';
+      assert.doesNotMatch(text, /sidebar\.|znakflow:/, 'no untranslated key');
+      assert.deepEqual(errors, [], `console errors (${lang})`);
+      await page.context().close();
+    });
+  }
+});
