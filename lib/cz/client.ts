@@ -16,7 +16,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ZnakFlowError } from '../errors';
 import { forgetSecret, registerSecret } from '../redact';
 import { zodIssuesToDetails } from '../validation';
@@ -173,6 +173,9 @@ interface RawResponse {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/** Any JSON value: the balance answer is an object or an array of them, checked item by item after. */
+const balanceAnswerSchema = z.unknown();
+
 function jwtExpiry(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
@@ -318,11 +321,21 @@ export class CzClient {
         // keep as is
       }
     }
-    if (!id || id.length > 300 || /[\s{}[\]]/.test(id)) {
-      throw badResponse(
-        'отправка документа',
-        'sending the document',
-        `unexpected answer: ${id.slice(0, 100)}`,
+    // The id is a UUID (FIX_<ИдФайл> for FIXATION, §3); other forms are tolerated, but not text
+    // that cannot be an id (an HTML page, JSON, "OK", an empty body). A 2xx means the document may
+    // well have been received: such an answer is "uncertain", and the journal looks the document up
+    // before anything is sent again.
+    if (
+      !/^[\x21-\x7e]{8,300}$/.test(id) ||
+      /["'{}[\]<>]/.test(id) ||
+      /^(null|undefined|true|false)$/i.test(id)
+    ) {
+      throw uncertain(
+        badResponse(
+          'отправка документа',
+          'sending the document',
+          `unexpected answer: ${JSON.stringify(id.slice(0, 100))}`,
+        ),
       );
     }
     return id;
@@ -513,7 +526,7 @@ export class CzClient {
         continue;
       }
       this.balanceBase = b;
-      const raw: unknown = JSON.parse(res.text);
+      const raw = parseJson(res.text, balanceAnswerSchema, ['баланс', 'balance']);
       const list = parseJson(JSON.stringify(Array.isArray(raw) ? raw : [raw]), balanceSchema.array(), [
         'баланс',
         'balance',
@@ -638,12 +651,23 @@ export class CzClient {
     let reauthed = false;
     for (;;) {
       const link = this.linked(spec.call.signal);
+      // The timeout is a deadline for the whole answer: axios's own timeout only notices a silent
+      // socket, so an answer dripping one byte at a time would hold the request forever.
+      let expired = false;
+      const deadline = new AbortController();
+      const onLink = (): void => deadline.abort();
+      link.signal.addEventListener('abort', onLink, { once: true });
+      let timer: NodeJS.Timeout | undefined;
       let token: string | undefined;
       let res: AxiosResponse<ArrayBuffer> | undefined;
       try {
         if (spec.auth) token = await this.bearer(spec.call);
         await this.limiter.acquire(link.signal);
         this.stats.requests++;
+        timer = setTimeout(() => {
+          expired = true;
+          deadline.abort();
+        }, this.opts.timeoutMs ?? 60000);
         res = await this.http.request<ArrayBuffer>({
           method: spec.method,
           url: this.url(spec.path, spec.query),
@@ -659,14 +683,23 @@ export class CzClient {
           timeout: this.opts.timeoutMs ?? 60000,
           maxBodyLength: MAX_BODY,
           maxContentLength: MAX_BODY,
-          signal: link.signal,
+          signal: deadline.signal,
           httpAgent: this.agents.http,
           httpsAgent: this.agents.https,
         });
       } catch (err) {
         if (this.closed || spec.call.signal?.aborted) throw closedError();
         if (err instanceof ZnakFlowError) throw err;
-        const netErr = czNetworkError(err, { what: spec.what, hide: [token] }, this.opts.timeoutMs ?? 60000);
+        const cause = expired
+          ? Object.assign(new Error(`timeout of ${this.opts.timeoutMs ?? 60000}ms exceeded`), {
+              code: 'ETIMEDOUT',
+            })
+          : err;
+        const netErr = czNetworkError(
+          cause,
+          { what: spec.what, hide: [token] },
+          this.opts.timeoutMs ?? 60000,
+        );
         const safe =
           spec.retry === 'read' ||
           (spec.retry === 'create' && (neverSent(err) || !!this.opts.retryUncertain));
@@ -677,9 +710,13 @@ export class CzClient {
         if (spec.retry === 'create' && !neverSent(err)) throw uncertain(netErr);
         throw netErr;
       } finally {
+        clearTimeout(timer);
+        link.signal.removeEventListener('abort', onLink);
         link.dispose();
       }
-      const text = Buffer.from(res.data ?? new ArrayBuffer(0)).toString('utf8');
+      const text = Buffer.from(res.data ?? new ArrayBuffer(0))
+        .toString('utf8')
+        .replace(/^\uFEFF/, '');
       const status = res.status;
       if (status === 401 && spec.auth && !reauthed) {
         reauthed = true;

@@ -155,7 +155,6 @@ function spoilJson(kind: Mutation, body: Buffer, r: Rand): Buffer | undefined {
         '00000000-0000-0000-0000-000000000000',
       ]);
     });
-    if (Array.isArray(data)) data.push({ unexpected: true });
   } else {
     return undefined;
   }
