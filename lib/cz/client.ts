@@ -173,6 +173,10 @@ interface RawResponse {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/** What a document id looks like (cz-true-api.md §3). */
+const DOCUMENT_ID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|FIX_[\x21-\x7e]{1,250})$/i;
+
 /** Any JSON value: the balance answer is an object or an array of them, checked item by item after. */
 const balanceAnswerSchema = z.unknown();
 
@@ -321,15 +325,11 @@ export class CzClient {
         // keep as is
       }
     }
-    // The id is a UUID (FIX_<ИдФайл> for FIXATION, §3); other forms are tolerated, but not text
-    // that cannot be an id (an HTML page, JSON, "OK", an empty body). A 2xx means the document may
-    // well have been received: such an answer is "uncertain", and the journal looks the document up
-    // before anything is sent again.
-    if (
-      !/^[\x21-\x7e]{8,300}$/.test(id) ||
-      /["'{}[\]<>]/.test(id) ||
-      /^(null|undefined|true|false)$/i.test(id)
-    ) {
+    // The id is a UUID (FIX_<ИдФайл> for FIXATION, §3; every peer parses it as a GUID), or 32 hex
+    // digits (older ids). Anything else — an HTML page, JSON, "OK", an empty or cut answer — is not
+    // taken for an id: a 2xx means the document may well have been received, so the answer is
+    // "uncertain", and the journal looks the document up (doc/list) before anything is sent again.
+    if (!DOCUMENT_ID.test(id)) {
       throw uncertain(
         badResponse(
           'отправка документа',

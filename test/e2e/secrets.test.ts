@@ -303,7 +303,11 @@ exec openssl cms -sign -engine gost -binary -cades -nosmimecap -md md_gost12_256
       endpointAnswers.push(`${p}: ${await r.text()}`);
     }
     assert.match(endpointAnswers[1] ?? '', /"ok":true/, 'Test connection with the stored DSS token worked');
-    assert.match(endpointAnswers[2] ?? '', /"ok":true/, `Test connection with the stored 1C password: ${endpointAnswers[2]}`);
+    assert.match(
+      endpointAnswers[2] ?? '',
+      /"ok":true/,
+      `Test connection with the stored 1C password: ${endpointAnswers[2]}`,
+    );
     for (const p of ['/znakflow/journal', '/znakflow/metrics']) {
       endpointAnswers.push(`${p}: ${await (await adminGet(rt, p)).text()}`);
     }

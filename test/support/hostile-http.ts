@@ -33,6 +33,69 @@ export const MUTATIONS = [
 ] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
+/** What a spoiled 1C answer may turn into, by spoiling (codes of lib/onec/errors.ts). */
+export const ONEC_EXPECT: Record<Mutation, readonly string[]> = {
+  pass: [],
+  bom: [],
+  unknownFields: [],
+  truncate: ['ONEC_BAD_JSON', 'ONEC_BAD_RESPONSE'],
+  prematureClose: ['ONEC_NETWORK', 'ONEC_BAD_JSON', 'ONEC_TIMEOUT'],
+  html: ['ONEC_HTML', 'ONEC_BAD_RESPONSE'],
+  xml: [
+    'ONEC_BAD_JSON',
+    'ONEC_BAD_RESPONSE',
+    'ONEC_BAD_REQUEST',
+    'ONEC_AUTH',
+    'ONEC_FORBIDDEN',
+    'ONEC_BUSINESS',
+    'ONEC_SERVER',
+  ],
+  empty: ['ONEC_BAD_RESPONSE', 'ONEC_SERVER'],
+  status406: ['ONEC_BAD_REQUEST'],
+  slowDrip: ['ONEC_TIMEOUT'],
+  jsonForText: ['ONEC_BAD_RESPONSE', 'ONEC_BAD_JSON'],
+  textForJson: ['ONEC_BAD_JSON', 'ONEC_BAD_RESPONSE'],
+  garbage: ['ONEC_BAD_JSON', 'ONEC_BAD_RESPONSE', 'ONEC_HTML'],
+  reset: ['ONEC_NETWORK'],
+  hang: ['ONEC_TIMEOUT'],
+  status5xx: ['ONEC_SERVER'],
+  wrongTypes: [
+    'ONEC_BAD_RESPONSE',
+    'ONEC_BAD_VALUE',
+    'ONEC_CODE_NOT_FOUND',
+    'ONEC_BAD_JSON',
+    'ONEC_PROPERTY',
+  ],
+  dropTables: ['ONEC_BAD_RESPONSE', 'ONEC_CODE_NOT_FOUND', 'ONEC_PROPERTY'],
+  // tens of megabytes may not arrive within the (short) timeout of this suite
+  hugeArray: ['ONEC_BAD_RESPONSE', 'ONEC_CODE_NOT_FOUND', 'ONEC_TIMEOUT'],
+};
+
+const UNCERTAIN = 'CZ_SEND_UNCERTAIN';
+/** What a spoiled True API answer may turn into, by spoiling (codes of lib/cz/errors.ts, client.ts). */
+export const CZ_EXPECT: Record<Mutation, readonly string[]> = {
+  pass: [],
+  bom: [],
+  unknownFields: [],
+  truncate: ['CZ_BAD_RESPONSE', UNCERTAIN],
+  prematureClose: ['CZ_NETWORK', 'CZ_TIMEOUT', 'CZ_BAD_RESPONSE', UNCERTAIN],
+  html: ['CZ_BAD_RESPONSE', 'CZ_NOT_FOUND', 'CZ_DOC_NOT_FOUND', 'CZ_SERVER_ERROR', UNCERTAIN],
+  xml: ['CZ_BAD_RESPONSE', 'CZ_BAD_REQUEST', 'CZ_UNAUTHORIZED', 'CZ_SERVER_ERROR', UNCERTAIN],
+  empty: ['CZ_BAD_RESPONSE', 'CZ_SERVER_ERROR', UNCERTAIN],
+  status406: ['CZ_NOT_ACCEPTABLE'],
+  slowDrip: ['CZ_TIMEOUT', UNCERTAIN],
+  jsonForText: ['CZ_BAD_RESPONSE', UNCERTAIN],
+  textForJson: ['CZ_BAD_RESPONSE', UNCERTAIN],
+  garbage: ['CZ_BAD_RESPONSE', UNCERTAIN],
+  reset: ['CZ_NETWORK', UNCERTAIN],
+  hang: ['CZ_TIMEOUT', UNCERTAIN],
+  status5xx: ['CZ_SERVER_ERROR', UNCERTAIN],
+  wrongTypes: ['CZ_BAD_RESPONSE'],
+  dropTables: ['CZ_BAD_RESPONSE'],
+  // megabytes may not arrive within the (short) timeout of this suite
+  hugeArray: ['CZ_BAD_RESPONSE', 'CZ_TIMEOUT'],
+};
+
 export interface ProxiedRequest {
   method: string;
   /** path and query as received */
@@ -161,6 +224,24 @@ function spoilJson(kind: Mutation, body: Buffer, r: Rand): Buffer | undefined {
   return Buffer.from(JSON.stringify(data), 'utf8');
 }
 
+/** The status a spoiling answers with when it has its own (else the upstream's). */
+function statusOf(m: Mutation, r: Rand): number | undefined {
+  switch (m) {
+    case 'html':
+      return r.pick([200, 200, 404, 500, 502, 503]);
+    case 'xml':
+      return r.pick([200, 400, 401, 500, 503]);
+    case 'empty':
+      return r.pick([200, 204, 500]);
+    case 'status406':
+      return 406;
+    case 'status5xx':
+      return r.pick([500, 502, 503, 504]);
+    default:
+      return undefined;
+  }
+}
+
 export async function startHostileProxy(upstream: string, rand: Rand): Promise<HostileProxy> {
   const target = new URL(upstream);
   const sockets = new Set<Socket>();
@@ -194,6 +275,13 @@ export async function startHostileProxy(upstream: string, rand: Rand): Promise<H
         return;
       }
       if (mutation === 'hang') return; // the socket is closed by the client's timeout or at stop()
+      // A refusal (4xx) is decided before anything is processed: such answers never reach the
+      // emulator, so that a "refused" request is really not received (as with the real systems).
+      const status = statusOf(mutation, self.rand);
+      if (status !== undefined && status >= 400 && status < 500) {
+        respond(res, entry, mutation, status, {}, Buffer.alloc(0), status);
+        return;
+      }
       const headers = { ...req.headers, host: target.host };
       delete headers['content-length'];
       const body = Buffer.concat(chunks);
@@ -212,7 +300,7 @@ export async function startHostileProxy(upstream: string, rand: Rand): Promise<H
           ur.on('end', () => {
             const upBody = Buffer.concat(parts);
             self.onUpstream?.(info, ur.statusCode ?? 0, upBody);
-            respond(res, entry, mutation, ur.statusCode ?? 502, ur.headers, upBody);
+            respond(res, entry, mutation, ur.statusCode ?? 502, ur.headers, upBody, status);
           });
           ur.on('error', () => res.destroy());
         },
@@ -229,6 +317,8 @@ export async function startHostileProxy(upstream: string, rand: Rand): Promise<H
     status: number,
     upHeaders: http.IncomingHttpHeaders,
     body: Buffer,
+    /** the status this spoiling answers with, when it has its own */
+    own?: number,
   ): void {
     const r = self.rand;
     const ct = typeof upHeaders['content-type'] === 'string' ? upHeaders['content-type'] : undefined;
@@ -256,21 +346,25 @@ export async function startHostileProxy(upstream: string, rand: Rand): Promise<H
         return;
       }
       case 'html': {
-        const s = r.pick([200, 200, 404, 500, 502, 503]);
+        const s = own ?? 200;
         return send(s, 'text/html; charset=utf-8', r.pick(HTML_PAGES)(s));
       }
-      case 'xml': {
-        const s = r.pick([200, 400, 401, 500, 503]);
-        return send(s, r.pick(['application/xml', 'text/xml', 'application/json']), r.pick(XML_BODIES));
-      }
+      case 'xml':
+        return send(
+          own ?? 200,
+          r.pick(['application/xml', 'text/xml', 'application/json']),
+          r.pick(XML_BODIES),
+        );
       case 'empty':
-        return send(r.pick([status, 200, 204, 500]), ct, Buffer.alloc(0));
+        return send(own ?? status, ct, Buffer.alloc(0));
       case 'status406':
         return send(406, undefined, Buffer.alloc(0));
-      case 'status5xx': {
-        const s = r.pick([500, 502, 503, 504]);
-        return send(s, 'application/json', JSON.stringify({ error_message: 'Удаленная система недоступна' }));
-      }
+      case 'status5xx':
+        return send(
+          own ?? 503,
+          'application/json',
+          JSON.stringify({ error_message: 'Удаленная система недоступна' }),
+        );
       case 'jsonForText':
         if (!isJson(ct, body)) {
           return send(
