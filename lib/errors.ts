@@ -44,12 +44,13 @@ export class ZnakFlowError extends Error {
   readonly retryable: boolean;
 
   constructor(opts: ZnakFlowErrorOptions) {
-    super(formatMessage(opts), opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    const bounded = { ...opts, ru: boundText(opts.ru), en: boundText(opts.en) };
+    super(formatMessage(bounded), opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.name = 'ZnakFlowError';
     this.code = opts.code;
     this.field = opts.field;
-    this.ru = opts.ru;
-    this.en = opts.en;
+    this.ru = bounded.ru;
+    this.en = bounded.en;
     this.status = opts.status;
     this.remoteText = opts.remoteText;
     this.source = opts.source;
@@ -82,7 +83,41 @@ function formatMessage(opts: ZnakFlowErrorOptions): string {
 
 /** A validation failure of one field, as a detail entry. */
 export function detail(path: string, code: string, ru: string, en: string): ErrorDetail {
-  return { path, code, message_ru: ru, message_en: en };
+  return { path, code, message_ru: boundText(ru), message_en: boundText(en) };
+}
+
+/** Longest quoted value («…» or "…") kept whole in an error text. */
+export const MAX_QUOTED = 200;
+/** Longest error text (one language): a 1 MB input must not make a 1 MB error, log line or status. */
+export const MAX_TEXT = 3000;
+
+/**
+ * Keep error texts readable and bounded whatever the input: a quoted value longer than
+ * {@link MAX_QUOTED} is cut in the middle of its quotes (the text around it stays whole), and a
+ * text still longer than {@link MAX_TEXT} keeps its beginning and its end.
+ */
+export function boundText(text: string): string {
+  if (text.length <= MAX_QUOTED) return text;
+  let out = text.replace(/«([^»]*)»|"([^"]*)"/g, (m: string, a?: string, b?: string) => {
+    const v = a ?? b ?? '';
+    return v.length <= MAX_QUOTED ? m : `${m[0]}${v.slice(0, MAX_QUOTED - 1)}…${m[m.length - 1]}`;
+  });
+  if (out.length > MAX_TEXT) out = `${out.slice(0, MAX_TEXT - 401)}…${out.slice(-400)}`;
+  return out;
+}
+
+/** Any value as text for a message, even one that refuses conversion (e.g. an object without a prototype). */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch {
+    try {
+      return JSON.stringify(v) ?? typeof v;
+    } catch {
+      return typeof v;
+    }
+  }
 }
 
 /** Wrap several details into one error whose message lists them all. */

@@ -1,3 +1,5 @@
+import { textOf } from '../errors';
+
 /**
  * GS1 mod-10 check digits for GTIN-8/12/13/14 and SSCC (cz-true-api.md §10.2): from the rightmost
  * data digit leftwards multiply alternately by 3, 1, 3, 1…; check = (10 − sum mod 10) mod 10.
@@ -32,8 +34,8 @@ export function checkGtin(value: unknown): GtinCheck {
   if (!/^\d+$/.test(v)) {
     return {
       ok: false,
-      ru: `GTIN «${String(value)}» должен состоять из цифр`,
-      en: `GTIN "${String(value)}" must consist of digits`,
+      ru: `GTIN «${textOf(value)}» должен состоять из цифр`,
+      en: `GTIN "${textOf(value)}" must consist of digits`,
     };
   }
   if (![8, 12, 13, 14].includes(v.length)) {

@@ -2,7 +2,7 @@
  * Marking codes, GTIN, SSCC, INN and KPP: the entry points other parts of the pack (the True API
  * emulator, the document validator, cz-map-document) call. Everything here is pure and linear.
  */
-import { detail, ZnakFlowError, type ErrorDetail } from '../errors';
+import { detail, textOf, ZnakFlowError, type ErrorDetail } from '../errors';
 import { showCode, tryParseCode, type ParsedCode, type CodeProblem } from './parse';
 
 export * from './parse';
@@ -11,7 +11,7 @@ export { checkGtin, gs1CheckDigit, isValidGs1, isValidSscc, toGtin14, withCheckD
 export { checkInn, checkKpp, completeInn, isValidInn } from './inn';
 
 function problemDetail(raw: unknown, problem: CodeProblem, path: string): ErrorDetail {
-  const shown = typeof raw === 'string' ? showCode(raw.trim()) : String(raw);
+  const shown = typeof raw === 'string' ? showCode(raw.trim()) : textOf(raw);
   if (problem.code === 'CODE_EMPTY') return detail(path, problem.code, problem.ru, problem.en);
   return detail(
     path,

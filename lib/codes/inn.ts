@@ -2,7 +2,7 @@
  * INN (ИНН) and KPP (КПП) checks. Check-digit weights per the Federal Tax Service algorithm
  * (reference cz-true-api.md §10.3).
  */
-import { detail, type ErrorDetail } from '../errors';
+import { detail, textOf, type ErrorDetail } from '../errors';
 
 const W10 = [2, 4, 10, 3, 5, 9, 4, 6, 8];
 const W11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
@@ -91,8 +91,8 @@ export function checkKpp(value: unknown, path = 'kpp'): ErrorDetail | null {
     return detail(
       path,
       'KPP_FORMAT',
-      `КПП «${String(value)}» имеет неверный формат: нужно 9 знаков, 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры`,
-      `KPP "${String(value)}" is malformed: 9 characters expected, 4 digits, 2 digits or capital Latin letters, 3 digits`,
+      `КПП «${textOf(value)}» имеет неверный формат: нужно 9 знаков, 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры`,
+      `KPP "${textOf(value)}" is malformed: 9 characters expected, 4 digits, 2 digits or capital Latin letters, 3 digits`,
     );
   }
   return null;

@@ -16,7 +16,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ZnakFlowError } from '../errors';
 import { count } from '../metrics';
 import { forgetSecret, registerSecret } from '../redact';
@@ -188,6 +188,13 @@ export function endpointOf(path: string): string {
   return 'other';
 }
 
+/** What a document id looks like (cz-true-api.md §3). */
+const DOCUMENT_ID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|FIX_[\x21-\x7e]{1,250})$/i;
+
+/** Any JSON value: the balance answer is an object or an array of them, checked item by item after. */
+const balanceAnswerSchema = z.unknown();
+
 function jwtExpiry(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
@@ -339,11 +346,17 @@ export class CzClient {
         // keep as is
       }
     }
-    if (!id || id.length > 300 || /[\s{}[\]]/.test(id)) {
-      throw badResponse(
-        'отправка документа',
-        'sending the document',
-        `unexpected answer: ${id.slice(0, 100)}`,
+    // The id is a UUID (FIX_<ИдФайл> for FIXATION, §3; every peer parses it as a GUID), or 32 hex
+    // digits (older ids). Anything else — an HTML page, JSON, "OK", an empty or cut answer — is not
+    // taken for an id: a 2xx means the document may well have been received, so the answer is
+    // "uncertain", and the journal looks the document up (doc/list) before anything is sent again.
+    if (!DOCUMENT_ID.test(id)) {
+      throw uncertain(
+        badResponse(
+          'отправка документа',
+          'sending the document',
+          `unexpected answer: ${JSON.stringify(id.slice(0, 100))}`,
+        ),
       );
     }
     return id;
@@ -534,7 +547,7 @@ export class CzClient {
         continue;
       }
       this.balanceBase = b;
-      const raw: unknown = JSON.parse(res.text);
+      const raw = parseJson(res.text, balanceAnswerSchema, ['баланс', 'balance']);
       const list = parseJson(JSON.stringify(Array.isArray(raw) ? raw : [raw]), balanceSchema.array(), [
         'баланс',
         'balance',
@@ -663,6 +676,13 @@ export class CzClient {
     let reauthed = false;
     for (;;) {
       const link = this.linked(spec.call.signal);
+      // The timeout is a deadline for the whole answer: axios's own timeout only notices a silent
+      // socket, so an answer dripping one byte at a time would hold the request forever.
+      let expired = false;
+      const deadline = new AbortController();
+      const onLink = (): void => deadline.abort();
+      link.signal.addEventListener('abort', onLink, { once: true });
+      let timer: NodeJS.Timeout | undefined;
       let token: string | undefined;
       let res: AxiosResponse<ArrayBuffer> | undefined;
       try {
@@ -670,6 +690,10 @@ export class CzClient {
         await this.limiter.acquire(link.signal);
         this.stats.requests++;
         count('czRequests', labels);
+        timer = setTimeout(() => {
+          expired = true;
+          deadline.abort();
+        }, this.opts.timeoutMs ?? 60000);
         res = await this.http.request<ArrayBuffer>({
           method: spec.method,
           url: this.url(spec.path, spec.query),
@@ -685,14 +709,23 @@ export class CzClient {
           timeout: this.opts.timeoutMs ?? 60000,
           maxBodyLength: MAX_BODY,
           maxContentLength: MAX_BODY,
-          signal: link.signal,
+          signal: deadline.signal,
           httpAgent: this.agents.http,
           httpsAgent: this.agents.https,
         });
       } catch (err) {
         if (this.closed || spec.call.signal?.aborted) throw closedError();
         if (err instanceof ZnakFlowError) throw err;
-        const netErr = czNetworkError(err, { what: spec.what, hide: [token] }, this.opts.timeoutMs ?? 60000);
+        const cause = expired
+          ? Object.assign(new Error(`timeout of ${this.opts.timeoutMs ?? 60000}ms exceeded`), {
+              code: 'ETIMEDOUT',
+            })
+          : err;
+        const netErr = czNetworkError(
+          cause,
+          { what: spec.what, hide: [token] },
+          this.opts.timeoutMs ?? 60000,
+        );
         count('czErrors', { ...labels, reason: netErr.code === 'CZ_TIMEOUT' ? 'timeout' : 'network' });
         const safe =
           spec.retry === 'read' ||
@@ -705,9 +738,13 @@ export class CzClient {
         if (spec.retry === 'create' && !neverSent(err)) throw uncertain(netErr);
         throw netErr;
       } finally {
+        clearTimeout(timer);
+        link.signal.removeEventListener('abort', onLink);
         link.dispose();
       }
-      const text = Buffer.from(res.data ?? new ArrayBuffer(0)).toString('utf8');
+      const text = Buffer.from(res.data ?? new ArrayBuffer(0))
+        .toString('utf8')
+        .replace(/^\uFEFF/, '');
       const status = res.status;
       if (status === 401 && spec.auth && !reauthed) {
         reauthed = true;

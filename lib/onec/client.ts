@@ -348,13 +348,16 @@ export class OnecClient {
       this.stats.requests++;
       count('onecRequests', labels);
       this.stats.maxUrlBytes = Math.max(this.stats.maxUrlBytes, bytes);
+      // The timeout is a deadline for the whole answer: axios's own timeout only notices a silent
+      // socket, so a server dripping one byte at a time would hold the request forever.
+      const deadline = requestDeadline(this.aborter.signal, this.timeout);
       try {
         const res = await this.http.request<string>({
           url,
           method,
           data,
           headers,
-          signal: this.aborter.signal,
+          signal: deadline.signal,
           transport: this.exactTransport(url),
         });
         const resHeaders: Record<string, string> = {};
@@ -383,10 +386,17 @@ export class OnecClient {
           lastErr = err;
           continue;
         }
-        const e = onecNetworkError(err, method, decodeForMessage(resource), this.timeout);
+        const e = onecNetworkError(
+          deadline.expired() ? timeoutError(this.timeout, err) : err,
+          method,
+          decodeForMessage(resource),
+          this.timeout,
+        );
         if (e.code !== 'ONEC_ABORTED') failed(e);
         if (!e.retryable || this.closed) throw e;
         lastErr = e;
+      } finally {
+        deadline.dispose();
       }
     }
     throw (
@@ -502,15 +512,21 @@ export class OnecClient {
     for (let skip = 0; out.length < limit; skip += pageSize) {
       const top = Math.min(pageSize, limit - out.length);
       const page = await this.list(entity, { ...query, orderby, top, skip });
+      let added = 0;
       for (const row of page.value) {
+        if (out.length >= limit) break;
         const key = refSet && typeof row['Ref_Key'] === 'string' ? row['Ref_Key'] : undefined;
         if (key !== undefined) {
           if (seen.has(key)) continue;
           seen.add(key);
         }
         out.push(row);
+        added++;
       }
       if (page.value.length < top) break;
+      // A server that ignores $top/$skip (more rows than asked, or the same rows again) would make
+      // this loop forever: what it gave is all there is to get.
+      if (page.value.length > top || (refSet && added === 0)) break;
     }
     return out;
   }
@@ -520,7 +536,8 @@ export class OnecClient {
     const q = buildQuery({ filter }).replace(/^\$format=json&?/, '');
     const resource = `${entityPath(entity)}/$count${q ? `?${q}` : ''}`;
     const res = await this.send('GET', resource, { entity, retry: true });
-    const n = Number(res.body.replace(/^\uFEFF/, '').trim());
+    const text = res.body.replace(/^\uFEFF/, '').trim();
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(n)) {
       throw new ZnakFlowError({
         code: 'ONEC_BAD_RESPONSE',
@@ -633,6 +650,33 @@ function entityLabel(entity: string | undefined, resource: string): string {
   if (entity) return entity;
   const head = /^[^(/?$]+/.exec(decodeForMessage(resource))?.[0];
   return head && /^[\p{L}\p{N}_]+$/u.test(head) ? head : '(service)';
+}
+
+/** An abort signal that fires when `parent` does or when `ms` have passed (`expired()` tells which). */
+function requestDeadline(
+  parent: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; expired(): boolean; dispose(): void } {
+  const c = new AbortController();
+  let expired = false;
+  const onAbort = (): void => c.abort();
+  parent.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    expired = true;
+    c.abort();
+  }, ms);
+  return {
+    signal: c.signal,
+    expired: () => expired,
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function timeoutError(ms: number, cause: unknown): Error {
+  return Object.assign(new Error(`timeout of ${ms}ms exceeded`, { cause }), { code: 'ETIMEDOUT' });
 }
 
 /** Resource paths in messages: decoded for people (Cyrillic readable), shortened. */
