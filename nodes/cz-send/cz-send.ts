@@ -128,7 +128,11 @@ export = function (RED: NodeAPI): void {
         } catch (err) {
           const retryable = err instanceof ZnakFlowError && err.retryable;
           if (!retryable || closed || Date.now() - started > retryMs) throw err;
-          const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
+          // Waiting on the journal only (an interrupted send not yet checkable, an earlier version
+          // still processed) costs no request: look again every few seconds.
+          const local = err.code === 'RECONCILE_WAIT' || err.code === 'EARLIER_VERSION_PENDING';
+          const backoff = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
+          const delay = local ? Math.min(backoff, 5000) : backoff;
           status.progress('yellow', 'ring', 'cz-send.status.retrying', { key: s.source.number ?? s.key });
           await new Promise<void>((resolve) => {
             const t = setTimeout(() => {
@@ -219,7 +223,17 @@ export = function (RED: NodeAPI): void {
           sentAt: r.sentAt,
           duplicate: r.duplicate,
           adopted: r.adopted,
+          ...(r.earlier ? { sentVersion: r.earlier.dataVersion } : {}),
         };
+        if (r.earlier?.changed) {
+          node.warn(
+            RED._('cz-send.warn.changedAfterSend', {
+              number: s.source.number ?? s.source.ref,
+              id: r.documentId,
+              status: r.entry.status ?? r.entry.state,
+            }),
+          );
+        }
         acknowledge({
           node: s.ackNode,
           ref: s.source.ref,
