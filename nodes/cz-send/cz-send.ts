@@ -58,6 +58,17 @@ class Slots {
 
 const slotsByConnection = new WeakMap<CzConnectionNode, Slots>();
 
+/** Честный ЗНАК (or a check of the message) refused this document itself: retrying cannot help. */
+function refusedDocument(err: unknown): boolean {
+  return (
+    err instanceof ZnakFlowError &&
+    !err.retryable &&
+    (err.source === 'cz' || err.source === 'input') &&
+    err.code !== 'AUTH_FAILED' &&
+    err.code !== 'ABORTED'
+  );
+}
+
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
@@ -199,10 +210,11 @@ export = function (RED: NodeAPI): void {
         try {
           r = await sendWithRetries(s);
         } catch (err) {
-          // A definite refusal (a business error) is an outcome too: it goes to Catch, and the
-          // document is not delivered again until 1C has a new version. Passing failures are not
-          // acknowledged: onec-read delivers the version again later.
-          if (!(err instanceof ZnakFlowError && err.retryable)) {
+          // A definite refusal of the document (a business error) is an outcome too: it goes to
+          // Catch, and the document is not delivered again until 1C has a new version. Passing
+          // failures, and failures that are not the document's (the sign-in, the signer, the
+          // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
+          if (refusedDocument(err)) {
             acknowledge({
               node: s.ackNode,
               ref: s.source.ref,
