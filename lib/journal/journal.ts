@@ -41,6 +41,8 @@ export interface JournalEntry {
   productGroup: string;
   part: number;
   parts: number;
+  /** how many ЧЗ documents the 1C version became (product groups × parts), when known */
+  total?: number;
   source: JournalSource;
   /** sha256 of the exact bytes that are (or were) signed and sent */
   bodyHash?: string;
@@ -53,7 +55,10 @@ export interface JournalEntry {
   status?: string;
   errors?: string[];
   finalAt?: string;
-  /** when the final outcome was handed to the flow (cz-status output) */
+  /**
+   * when the final outcome was handed to the flow (cz-status output) — or, when an onec-write is
+   * down the flow, when it confirmed that the outcome is in 1C
+   */
   reportedAt?: string;
   attempts: number;
   lastError?: string;
@@ -62,7 +67,7 @@ export interface JournalEntry {
 }
 
 export type NewEntry = Pick<JournalEntry, 'key' | 'type' | 'productGroup' | 'part' | 'parts' | 'source'> &
-  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount'>>;
+  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount' | 'total'>>;
 
 export interface JournalSummary {
   total: number;

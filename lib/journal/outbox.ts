@@ -20,6 +20,8 @@ export interface SendableDocument {
   productGroup: string;
   part: number;
   parts: number;
+  /** how many ЧЗ documents the 1C version became (kept in the journal for the write-back) */
+  total?: number;
   source: JournalSource;
   body: unknown;
   format: 'MANUAL';
@@ -198,6 +200,7 @@ export class Outbox {
         productGroup: doc.productGroup,
         part: doc.part,
         parts: doc.parts,
+        ...(doc.total !== undefined ? { total: doc.total } : {}),
         source: doc.source,
         bodyHash: sha256(bytes),
         docNumber: numberOf(obj),

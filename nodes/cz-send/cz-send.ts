@@ -131,6 +131,7 @@ export = function (RED: NodeAPI): void {
             productGroup: s.productGroup,
             part: s.part,
             parts: s.parts,
+            total: s.total,
             source: s.source,
             body: s.body,
             format: 'MANUAL' as const,
