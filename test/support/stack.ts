@@ -133,7 +133,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 export async function waitFor<T>(
   fn: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs: number,
-  what: string | (() => string),
+  what: string | (() => string | Promise<string>),
   everyMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -142,7 +142,7 @@ export async function waitFor<T>(
     if (v) return v;
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : await what()}`,
       );
     }
     await new Promise((r) => setTimeout(r, everyMs));
