@@ -271,22 +271,37 @@ export class CzClient {
    * Concurrent callers share one authentication.
    */
   authenticate(opts: CallOptions = {}): Promise<TokenInfo> {
-    this.authInFlight ??= this.doAuthenticate(opts)
-      .catch((err: unknown) => {
-        // A sign-in retried after a lost answer finds its challenge already used: start over once.
-        if (
-          err instanceof ZnakFlowError &&
-          err.status === 400 &&
-          /^UUID не найден/.test(err.remoteText ?? '')
-        ) {
-          return this.doAuthenticate(opts);
-        }
-        throw err;
-      })
-      .finally(() => {
-        this.authInFlight = undefined;
-      });
+    this.authInFlight ??= this.authenticateAfresh(opts).finally(() => {
+      this.authInFlight = undefined;
+    });
     return this.authInFlight;
+  }
+
+  /**
+   * A sign-in retried after a lost answer finds its challenge already used («UUID не найден»): start
+   * over from auth/key, a few times. Still failing that way, the error says a retry may help.
+   */
+  private async authenticateAfresh(opts: CallOptions): Promise<TokenInfo> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.doAuthenticate(opts);
+      } catch (err) {
+        const lost =
+          err instanceof ZnakFlowError && err.status === 400 && /^UUID не найден/.test(err.remoteText ?? '');
+        if (!lost) throw err;
+        if (attempt < 3) continue;
+        throw new ZnakFlowError({
+          code: err.code,
+          ru: err.ru,
+          en: err.en,
+          status: err.status,
+          remoteText: err.remoteText,
+          source: err.source,
+          retryable: true,
+          cause: err,
+        });
+      }
+    }
   }
 
   /** Sign a document detached over the exact bytes that will be sent. */
@@ -653,7 +668,24 @@ export class CzClient {
     const t = this.token;
     if (t && Date.now() < t.renewAt) return t.value;
     if (this.renewReason !== 'unauthorized') this.renewReason = t ? 'expiring' : 'first';
-    await this.authenticate(call);
+    try {
+      await this.authenticate(call);
+    } catch (err) {
+      // The request itself never left: say so (AUTH_FAILED), so that a caller sending a document does
+      // not take Честный ЗНАК's refusal of the sign-in for a refusal of its document. Texts and status
+      // are kept; the signer's own errors stay as they are.
+      if (!(err instanceof ZnakFlowError) || err.source !== 'cz' || err.code === 'ABORTED') throw err;
+      throw new ZnakFlowError({
+        code: 'AUTH_FAILED',
+        ru: err.ru,
+        en: err.en,
+        status: err.status,
+        remoteText: err.remoteText,
+        source: err.source,
+        retryable: err.retryable,
+        cause: err,
+      });
+    }
     if (!this.token) throw badResponse('аутентификация', 'authentication', 'no token');
     return this.token.value;
   }

@@ -10,6 +10,7 @@ import { neverSent } from './errors';
 /** Errors after which Честный ЗНАК certainly did not receive the document. */
 export function refusedBeforeReceipt(err: unknown): boolean {
   if (!(err instanceof ZnakFlowError)) return true; // thrown before any request (e.g. a local check)
+  if (err.code === 'AUTH_FAILED') return true; // the sign-in failed: the document never left
   if (err.code === 'CZ_SEND_UNCERTAIN' || err.code === 'CZ_TIMEOUT') return false;
   if (err.code === 'CZ_NETWORK') return neverSent(err.cause);
   if (err.status !== undefined) return err.status === 429 || (err.status >= 400 && err.status < 500);

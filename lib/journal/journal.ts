@@ -41,6 +41,8 @@ export interface JournalEntry {
   productGroup: string;
   part: number;
   parts: number;
+  /** how many ЧЗ documents the 1C version became (product groups × parts), when known */
+  total?: number;
   source: JournalSource;
   /** sha256 of the exact bytes that are (or were) signed and sent */
   bodyHash?: string;
@@ -53,7 +55,10 @@ export interface JournalEntry {
   status?: string;
   errors?: string[];
   finalAt?: string;
-  /** when the final outcome was handed to the flow (cz-status output) */
+  /**
+   * when the final outcome was handed to the flow (cz-status output) — or, when an onec-write is
+   * down the flow, when it confirmed that the outcome is in 1C
+   */
   reportedAt?: string;
   attempts: number;
   lastError?: string;
@@ -62,7 +67,7 @@ export interface JournalEntry {
 }
 
 export type NewEntry = Pick<JournalEntry, 'key' | 'type' | 'productGroup' | 'part' | 'parts' | 'source'> &
-  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount'>>;
+  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount' | 'total'>>;
 
 export interface JournalSummary {
   total: number;
@@ -112,6 +117,17 @@ export function journalKey(
   return `${source.ref}:${source.dataVersion}:${type}:${productGroup}:${part}`;
 }
 
+/**
+ * What stays the same across the 1C versions of one ЧЗ document: the 1C Ref_Key, the type, the product
+ * group and the part. Undefined for documents sent without a 1C version (a key given by the flow).
+ */
+export function docIdentity(
+  e: Pick<JournalEntry, 'type' | 'productGroup' | 'part' | 'source'>,
+): string | undefined {
+  if (!e.source.ref || !e.source.dataVersion) return undefined;
+  return `${e.source.ref.toLowerCase()}:${e.type}:${e.productGroup}:${e.part}`;
+}
+
 export function sha256(data: Buffer | string): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
@@ -126,6 +142,8 @@ export function openJournals(): Journal[] {
 export class Journal {
   private readonly entries = new Map<string, JournalEntry>();
   private readonly byId = new Map<string, string>();
+  /** keys of every version of one 1C document's ЧЗ document (see `docIdentity`) */
+  private readonly byDoc = new Map<string, Set<string>>();
   private fd: number | undefined;
   private lines = 0;
   private refs = 0;
@@ -192,6 +210,26 @@ export class Journal {
     if (old?.documentId && old.documentId !== e.documentId) this.byId.delete(old.documentId);
     this.entries.set(e.key, e);
     if (e.documentId) this.byId.set(e.documentId, e.key);
+    const d = docIdentity(e);
+    if (d) {
+      let keys = this.byDoc.get(d);
+      if (!keys) {
+        keys = new Set();
+        this.byDoc.set(d, keys);
+      }
+      keys.add(e.key);
+    }
+  }
+
+  private drop(e: JournalEntry): void {
+    this.entries.delete(e.key);
+    if (e.documentId) this.byId.delete(e.documentId);
+    const d = docIdentity(e);
+    const keys = d ? this.byDoc.get(d) : undefined;
+    if (keys && d) {
+      keys.delete(e.key);
+      if (keys.size === 0) this.byDoc.delete(d);
+    }
   }
 
   private append(e: JournalEntry): void {
@@ -205,11 +243,8 @@ export class Journal {
   /** Rewrite the file with the live entries only (atomically), pruning old final entries. */
   compact(): void {
     const cutoff = this.now().getTime() - this.horizonMs;
-    for (const [k, e] of this.entries) {
-      if (e.state === 'final' && Date.parse(e.finalAt ?? e.updatedAt) < cutoff) {
-        this.entries.delete(k);
-        if (e.documentId) this.byId.delete(e.documentId);
-      }
+    for (const e of [...this.entries.values()]) {
+      if (e.state === 'final' && Date.parse(e.finalAt ?? e.updatedAt) < cutoff) this.drop(e);
     }
     const body = [...this.entries.values()].map((e) => JSON.stringify(e)).join('\n');
     if (this.fd !== undefined) {
@@ -227,6 +262,21 @@ export class Journal {
   byDocumentId(id: string): JournalEntry | undefined {
     const k = this.byId.get(id);
     return k ? this.entries.get(k) : undefined;
+  }
+
+  /**
+   * The entries of the other 1C versions of the same ЧЗ document (same 1C Ref_Key, type, product
+   * group and part, another DataVersion): what an edited 1C document was sent as before.
+   */
+  otherVersions(e: Pick<JournalEntry, 'key' | 'type' | 'productGroup' | 'part' | 'source'>): JournalEntry[] {
+    const d = docIdentity(e);
+    if (!d) return [];
+    const out: JournalEntry[] = [];
+    for (const k of this.byDoc.get(d) ?? []) {
+      const x = this.entries.get(k);
+      if (x && k !== e.key && x.source.dataVersion !== e.source.dataVersion) out.push(x);
+    }
+    return out;
   }
 
   all(): JournalEntry[] {

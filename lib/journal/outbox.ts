@@ -6,9 +6,13 @@
  *   Честный ЗНАК (doc/list by type and time window, then doc/{id}/info to compare number and codes)
  *   and adopted if found; only when it is certainly absent is the document sent again.
  * - Requests Честный ЗНАК answered with a refusal (4xx, 429) were not received and may be sent again.
+ * - A new 1C version (DataVersion) of a document is sent only when no earlier version of it is in
+ *   Честный ЗНАК, or the earlier one was rejected: an edit of a sale already shipped is answered
+ *   with the earlier document (re-sending it would ship the same goods twice, which Честный ЗНАК
+ *   rejects); while the earlier one is still being processed the new version waits for its outcome.
  */
 import { ZnakFlowError } from '../errors';
-import { Journal, sha256, type JournalEntry, type JournalSource } from './journal';
+import { isAccepted, Journal, sha256, type JournalEntry, type JournalSource } from './journal';
 
 export interface SendableDocument {
   key: string;
@@ -16,6 +20,8 @@ export interface SendableDocument {
   productGroup: string;
   part: number;
   parts: number;
+  /** how many ЧЗ documents the 1C version became (kept in the journal for the write-back) */
+  total?: number;
   source: JournalSource;
   body: unknown;
   format: 'MANUAL';
@@ -83,6 +89,11 @@ export interface SendResult {
   /** an interrupted send was found in Честный ЗНАК and adopted */
   adopted: boolean;
   entry: JournalEntry;
+  /**
+   * this 1C version was not sent because an earlier version of the same document is in Честный ЗНАК
+   * (`entry` is the earlier one's); `changed` when the new version's bytes differ from what was sent
+   */
+  earlier?: { key: string; dataVersion: string; changed: boolean };
 }
 
 export interface OutboxOptions {
@@ -180,6 +191,8 @@ export class Outbox {
       if (adopted) return adopted;
       entry = this.journal.get(doc.key);
     }
+    const earlier = await this.earlierVersion(doc, bytes);
+    if (earlier) return earlier;
     if (!entry) {
       entry = this.journal.add({
         key: doc.key,
@@ -187,6 +200,7 @@ export class Outbox {
         productGroup: doc.productGroup,
         part: doc.part,
         parts: doc.parts,
+        ...(doc.total !== undefined ? { total: doc.total } : {}),
         source: doc.source,
         bodyHash: sha256(bytes),
         docNumber: numberOf(obj),
@@ -220,6 +234,48 @@ export class Outbox {
     const sentAt = this.now().toISOString();
     const sent = this.journal.update(doc.key, { state: 'sent', documentId, sentAt, lastError: undefined });
     return { documentId, sentAt, duplicate: false, adopted: false, entry: sent };
+  }
+
+  /**
+   * An earlier 1C version of the same document that Честный ЗНАК has (or may have): the answer for
+   * this version instead of sending it. Undefined when nothing stands in the way (no earlier version,
+   * or only rejected and refused ones). Throws a retryable error while an earlier version is still
+   * being processed (its outcome decides) or cannot be checked yet.
+   */
+  private async earlierVersion(doc: SendableDocument, bytes: Buffer): Promise<SendResult | undefined> {
+    for (const found of this.journal.otherVersions(doc)) {
+      let o: JournalEntry = found;
+      const running = this.inflight.get(o.key);
+      if (running) {
+        await running.catch(() => undefined);
+        o = this.journal.get(o.key) ?? o;
+      }
+      if (o.state === 'sending' || o.state === 'unknown') {
+        const adopted = await this.reconcile(o);
+        if (!adopted) continue; // certainly not received (now marked failed)
+        o = adopted.entry;
+      }
+      if (o.state === 'received' || o.state === 'failed' || !o.documentId) continue;
+      if (o.state === 'final' && !isAccepted(o.status)) continue; // rejected: a new version may go
+      if (o.state !== 'final') {
+        throw new ZnakFlowError({
+          code: 'EARLIER_VERSION_PENDING',
+          ru: `предыдущая версия документа 1С ${doc.source.number ?? doc.source.ref} ещё проверяется в Честном ЗНАКе (документ ${o.documentId}); новая версия будет отправлена, только если ту отклонят`,
+          en: `an earlier version of 1C document ${doc.source.number ?? doc.source.ref} is still being processed by Честный ЗНАК (document ${o.documentId}); the new version is sent only if that one is rejected`,
+          source: 'journal',
+          retryable: true,
+        });
+      }
+      return {
+        documentId: o.documentId,
+        sentAt: o.sentAt ?? o.updatedAt,
+        duplicate: true,
+        adopted: false,
+        entry: o,
+        earlier: { key: o.key, dataVersion: o.source.dataVersion, changed: o.bodyHash !== sha256(bytes) },
+      };
+    }
+    return undefined;
   }
 
   /**

@@ -44,6 +44,17 @@ const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
 
 const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
 
+/** Честный ЗНАК (or a check of the message) refused this document itself: retrying cannot help. */
+function refusedDocument(err: unknown): boolean {
+  return (
+    err instanceof ZnakFlowError &&
+    !err.retryable &&
+    (err.source === 'cz' || err.source === 'input') &&
+    err.code !== 'AUTH_FAILED' &&
+    err.code !== 'ABORTED'
+  );
+}
+
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
@@ -106,6 +117,7 @@ export = function (RED: NodeAPI): void {
             productGroup: s.productGroup,
             part: s.part,
             parts: s.parts,
+            total: s.total,
             source: s.source,
             body: s.body,
             format: 'MANUAL' as const,
@@ -114,7 +126,11 @@ export = function (RED: NodeAPI): void {
         } catch (err) {
           const retryable = err instanceof ZnakFlowError && err.retryable;
           if (!retryable || closed || Date.now() - started > retryMs) throw err;
-          const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
+          // Waiting on the journal only (an interrupted send not yet checkable, an earlier version
+          // still processed) costs no request: look again every few seconds.
+          const local = err.code === 'RECONCILE_WAIT' || err.code === 'EARLIER_VERSION_PENDING';
+          const backoff = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
+          const delay = local ? Math.min(backoff, 5000) : backoff;
           // what waits, for how long, and why (e.g. `ДМ00-000012: retry in 30 s (HTTP 503)`)
           status.progress('yellow', 'ring', 'cz-send.status.retrying', {
             key: s.source.number ?? s.key,
@@ -186,10 +202,11 @@ export = function (RED: NodeAPI): void {
         try {
           r = await sendWithRetries(s);
         } catch (err) {
-          // A definite refusal (a business error) is an outcome too: it goes to Catch, and the
-          // document is not delivered again until 1C has a new version. Passing failures are not
-          // acknowledged: onec-read delivers the version again later.
-          if (!(err instanceof ZnakFlowError && err.retryable)) {
+          // A definite refusal of the document (a business error) is an outcome too: it goes to
+          // Catch, and the document is not delivered again until 1C has a new version. Passing
+          // failures, and failures that are not the document's (the sign-in, the signer, the
+          // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
+          if (refusedDocument(err)) {
             acknowledge({
               node: s.ackNode,
               ref: s.source.ref,
@@ -210,7 +227,17 @@ export = function (RED: NodeAPI): void {
           sentAt: r.sentAt,
           duplicate: r.duplicate,
           adopted: r.adopted,
+          ...(r.earlier ? { sentVersion: r.earlier.dataVersion } : {}),
         };
+        if (r.earlier?.changed) {
+          node.warn(
+            RED._('cz-send.warn.changedAfterSend', {
+              number: s.source.number ?? s.source.ref,
+              id: r.documentId,
+              status: r.entry.status ?? r.entry.state,
+            }),
+          );
+        }
         acknowledge({
           node: s.ackNode,
           ref: s.source.ref,

@@ -3,7 +3,9 @@ import { productGroup as pgInfo } from '../../lib/cz/product-groups';
 import { isAccepted, type JournalEntry } from '../../lib/journal/journal';
 import type { Outcome } from '../../lib/journal/tracker';
 import type { CzConnectionNode } from '../cz-connection/model';
+import { onAcknowledge } from '../../lib/journal/ack';
 import { requireConfigNode } from '../shared/connection';
+import { downstreamTypes } from '../shared/graph';
 import { journalServices, type JournalServices } from '../shared/journal';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
@@ -23,6 +25,9 @@ interface Held {
   external: boolean;
 }
 
+/** An outcome whose write into 1C is not confirmed is handed to the flow again after this long. */
+const REREPORT_MS = 10 * 60000;
+
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
@@ -41,6 +46,26 @@ export = function (RED: NodeAPI): void {
     let unsubscribe: (() => void) | undefined;
     let offChange: (() => void) | undefined;
     let externalTimer: NodeJS.Timeout | undefined;
+    /**
+     * Per output (accepted, rejected): is an onec-write down the flow? Then an outcome counts as
+     * reported only once onec-write confirms it wrote it into 1C (a crash in between, or 1C being
+     * away, makes it go out again); otherwise as soon as it leaves this node.
+     */
+    let confirmPorts: boolean[] | undefined;
+    const confirming = (port: number): boolean => {
+      confirmPorts ??= [0, 1].map((p) => downstreamTypes(RED, node, p).includes('onec-write'));
+      return confirmPorts[port] === true;
+    };
+    /** outcomes handed out and not confirmed yet: journal key → when */
+    const unconfirmed = new Map<string, number>();
+    let restartReported = false;
+    const offAck = onAcknowledge(node.id, (a) => {
+      unconfirmed.delete(a.key);
+      const e = services?.journal.get(a.key);
+      if (e && e.state === 'final' && !e.reportedAt) {
+        services?.journal.update(a.key, { reportedAt: new Date().toISOString() });
+      }
+    });
 
     const connection = (): CzConnectionNode =>
       requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
@@ -73,8 +98,19 @@ export = function (RED: NodeAPI): void {
         sentAt: entry.sentAt,
         status: entry.status,
         errors: entry.errors ?? [],
+        ...(entry.total !== undefined && obj(msg['cz'])['total'] === undefined ? { total: entry.total } : {}),
       };
       return msg;
+    };
+
+    /** Mark an outcome handed to the flow on `port`: reported now, or when onec-write confirms. */
+    const handedOut = (entry: JournalEntry, msg: NodeMessage, port: number): void => {
+      if (confirming(port)) {
+        (msg['cz'] as Record<string, unknown>)['tracker'] = { node: node.id };
+        unconfirmed.set(entry.key, Date.now());
+      } else if (services?.journal.get(entry.key) && !services.journal.get(entry.key)?.reportedAt) {
+        services.journal.update(entry.key, { reportedAt: new Date().toISOString() });
+      }
     };
 
     const report = (o: { entry: JournalEntry; accepted: boolean }): void => {
@@ -86,17 +122,26 @@ export = function (RED: NodeAPI): void {
       const out: Array<NodeMessage | null> = [null, null, null];
       if (h) {
         held.delete(id);
-        out[port] = outcomeMsg(o.entry, h.msg);
+        const msg = outcomeMsg(o.entry, h.msg);
+        handedOut(current, msg, port);
+        out[port] = msg;
         h.send(out);
         h.done();
-      } else if (follow && !current.reportedAt) {
-        out[port] = outcomeMsg(current);
+      } else if (follow && !current.reportedAt && !unconfirmed.has(current.key)) {
+        const msg = outcomeMsg(current);
+        handedOut(current, msg, port);
+        out[port] = msg;
         node.send(out);
-      } else {
-        return;
       }
-      if (services && services.journal.get(o.entry.key)) {
-        services.journal.update(o.entry.key, { reportedAt: new Date().toISOString() });
+    };
+
+    /** Outcomes handed to onec-write long ago and never confirmed (1C was away, say): again. */
+    const reReport = (now: number): void => {
+      for (const [key, at] of unconfirmed) {
+        if (now - at < REREPORT_MS) continue;
+        unconfirmed.delete(key);
+        const e = services?.journal.get(key);
+        if (e && e.state === 'final' && !e.reportedAt) report({ entry: e, accepted: isAccepted(e.status) });
       }
     };
 
@@ -187,7 +232,16 @@ export = function (RED: NodeAPI): void {
         onIdle() {
           // a poll went through (or there was nothing to ask): an earlier outage is over
           status.recover();
+          // Outcomes reached before a restart but never handed to the flow (or never confirmed in
+          // 1C): after the first poll, when every node of the flow is started and can receive them.
+          if (follow && !restartReported && services) {
+            restartReported = true;
+            for (const e of services.journal.all()) {
+              if (e.state === 'final' && !e.reportedAt) report({ entry: e, accepted: isAccepted(e.status) });
+            }
+          }
           giveUp(Date.now());
+          reReport(Date.now());
           showSummary();
         },
       });
@@ -196,12 +250,6 @@ export = function (RED: NodeAPI): void {
         if (held.has(e.documentId) || (follow && !e.reportedAt))
           report({ entry: e, accepted: isAccepted(e.status) });
       });
-      // outcomes reached before a restart but never handed to the flow
-      if (follow) {
-        for (const e of services.journal.all()) {
-          if (e.state === 'final' && !e.reportedAt) report({ entry: e, accepted: isAccepted(e.status) });
-        }
-      }
       const tick = (): void => {
         externalTimer = setTimeout(() => {
           void pollExternal().finally(() => {
@@ -238,9 +286,10 @@ export = function (RED: NodeAPI): void {
           const entry = services.journal.byDocumentId(id);
           if (entry?.state === 'final') {
             const out: Array<NodeMessage | null> = [null, null, null];
-            out[isAccepted(entry.status) ? 0 : 1] = outcomeMsg(entry, msg);
-            if (!entry.reportedAt)
-              services.journal.update(entry.key, { reportedAt: new Date().toISOString() });
+            const port = isAccepted(entry.status) ? 0 : 1;
+            const m = outcomeMsg(entry, msg);
+            handedOut(entry, m, port);
+            out[port] = m;
             send(out);
             done();
             return;
@@ -311,6 +360,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(externalTimer);
+      offAck();
       unsubscribe?.();
       offChange?.();
       services?.release();

@@ -129,6 +129,17 @@ export = function (RED: NodeAPI): void {
             total: 1,
           });
         }
+        // ... and the cz-status that handed out this outcome may count it as reported.
+        const tracker = cz['tracker'] as { node?: unknown } | undefined;
+        if (typeof tracker?.node === 'string' && typeof cz['key'] === 'string') {
+          acknowledge({
+            node: tracker.node,
+            ref: String(onec['ref'] ?? ''),
+            dataVersion: String(onec['dataVersion'] ?? ''),
+            key: cz['key'],
+            total: 1,
+          });
+        }
         send(msg);
         return { statusKey: `onec-write.status.${result.action}` };
       },

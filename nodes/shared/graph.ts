@@ -14,11 +14,12 @@ interface NodesWithEach {
 }
 
 /**
- * Types of every node reachable from this node's outputs in the deployed flows: through wires, and
- * from `link out`/`link call` nodes to their `link in` targets. Used by onec-read to see whether a
- * node that acknowledges deliveries (cz-send, onec-write) is down the flow.
+ * Types of every node reachable from this node's outputs (or from one output, `port`, 0-based) in the
+ * deployed flows: through wires, and from `link out`/`link call` nodes to their `link in` targets.
+ * Used by onec-read and cz-status to see whether a node that acknowledges deliveries (cz-send,
+ * onec-write) is down the flow.
  */
-export function downstreamTypes(RED: NodeAPI, start: RuntimeNode): string[] {
+export function downstreamTypes(RED: NodeAPI, start: RuntimeNode, port?: number): string[] {
   const nodes = RED.nodes as unknown as NodesWithEach;
   const configs = new Map<string, NodeConfig>();
   nodes.eachNode?.((n) => configs.set(n.id, n));
@@ -36,7 +37,8 @@ export function downstreamTypes(RED: NodeAPI, start: RuntimeNode): string[] {
       }
     }
   };
-  push(lookup(start.id)?.wires ?? (start as unknown as NodeConfig).wires);
+  const wires = lookup(start.id)?.wires ?? (start as unknown as NodeConfig).wires;
+  push(port === undefined ? wires : Array.isArray(wires) ? (wires[port] as unknown) : undefined);
   while (queue.length > 0) {
     const n = lookup(queue.shift() as string);
     if (!n) continue;

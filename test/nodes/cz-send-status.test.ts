@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onAcknowledge, type Ack } from '../../lib/journal/ack';
 import { Journal, journalFile } from '../../lib/journal/journal';
 import { stateDir } from '../../lib/store/atomic';
 import { startBed, type CzBed } from '../support/cz';
@@ -192,6 +193,42 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
       1,
       'a business error is not retried',
     );
+  });
+
+  it('acknowledges a refused document to onec-read, never a refused sign-in (the version comes again)', async () => {
+    const acks: Ack[] = [];
+    const off = onAcknowledge('watch-1', (a) => acks.push(a));
+    try {
+      // A certificate Честный ЗНАК does not accept: the sign-in is refused, the document never left.
+      const nodes = flow().map((n) =>
+        n['id'] === 'conn'
+          ? { ...n, certPath: bed.fx.unregistered.certPath, keyPath: bed.fx.unregistered.keyPath }
+          : n,
+      );
+      await helper.load(NODES, nodes);
+      const caught = capture('caught');
+      const msg = message({ a: 1 }, 'ref-auth');
+      (msg['onec'] as Record<string, unknown>)['watch'] = { node: 'watch-1' };
+      helper.getNode('send').receive(msg);
+      const e = await caught.next();
+      assert.equal(e.error.code, 'AUTH_FAILED', e.error.message);
+      assert.match(e.error.message, /Авторизация невозможна/);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(acks.length, 0, 'not acknowledged: the document is delivered again later');
+      await helper.unload();
+      // Refused by Честный ЗНАК itself (a business error): that is the document's outcome.
+      await helper.load(NODES, flow());
+      const caught2 = capture('caught');
+      const bad = message({ not: 'a shipment' }, 'ref-refused');
+      (bad['cz'] as Record<string, unknown>)['type'] = 'NO_SUCH_TYPE';
+      (bad['onec'] as Record<string, unknown>)['watch'] = { node: 'watch-1' };
+      helper.getNode('send').receive(bad);
+      await caught2.next();
+      assert.equal(acks.length, 1);
+      assert.equal(acks[0]?.ref, 'ref-refused');
+    } finally {
+      off();
+    }
   });
 
   it('adopts a document whose send answer was lost instead of sending it twice', async () => {

@@ -124,6 +124,34 @@ describe('cz client ↔ True API emulator (real HTTP, real GOST)', function () {
       }
     });
 
+    it('starts over as often as sign-in answers are lost in a row; a request whose sign-in fails says AUTH_FAILED', async () => {
+      // Sign-in requests in order: lost answer (stored, then 5xx), the retry finds the challenge used;
+      // the same again after starting over; then fine. The dice of the fault knob script it.
+      const dice = [0, 0, 0, 0.99, 0, 0, 0, 0.99];
+      const keys = bed.emu.counters['auth/key'] ?? 0;
+      const saved = bed.emu.options.faults;
+      bed.emu.options.faults = {
+        rate5xx: 0.5,
+        afterProcessing: 1,
+        routes: ['auth/simpleSignIn'],
+        random: () => dice.shift() ?? 0.99,
+      };
+      try {
+        const c = bed.client();
+        const info = await c.authenticate();
+        assert.equal(info.kind, 'jwt');
+        assert.equal((bed.emu.counters['auth/key'] ?? 0) - keys, 3, 'two fresh challenges were asked for');
+      } finally {
+        bed.emu.options.faults = saved;
+      }
+      const unreg = bed.client(bed.fx.unregistered);
+      const e = zf(await unreg.balance().catch((x: unknown) => x));
+      assert.equal(e.code, 'AUTH_FAILED');
+      assert.equal(e.status, 403);
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /Авторизация невозможна/);
+    });
+
     it('reports the operator text: foreign CA, unregistered participant, a detached signature', async () => {
       const foreign = bed.client(bed.fx.stranger);
       const e1 = zf(await foreign.authenticate().catch((e: unknown) => e));
