@@ -52,7 +52,7 @@ describe('cz-status → onec-write: outcomes written into 1C survive 1C outages 
     await bed?.close();
   });
 
-  function flow(onecUrl: string): Array<Record<string, unknown>> {
+  function flow(onecUrl: string, retryMinutes = 10): Array<Record<string, unknown>> {
     const at = { x: 100, y: 100 };
     return [
       { id: 'tab', type: 'tab' },
@@ -95,6 +95,7 @@ describe('cz-status → onec-write: outcomes written into 1C survive 1C outages 
         connection: '1c',
         mode: 'register',
         property: 'СтатусЧестныйЗнак',
+        retryMinutes,
         wires: [['written']],
       },
       { id: 'written', type: 'helper', z: 'tab', ...at },
@@ -129,8 +130,9 @@ describe('cz-status → onec-write: outcomes written into 1C survive 1C outages 
       },
       cz: { type: 'LP_SHIP_GOODS', productGroup: pg, documentFormat: 'MANUAL', part: 1, parts: 1, total: 2 },
     });
-    // 1C is away: the outcomes reach onec-write, which cannot write them.
-    await helper.load(NODES, flow('http://127.0.0.1:9/demo'), creds);
+    // 1C is away: the outcomes reach onec-write, which cannot write them (and, with no retry
+    // window here, gives up at once: the restart below is what must bring them back).
+    await helper.load(NODES, flow('http://127.0.0.1:9/demo', 0), creds);
     const caught = collect('caught');
     helper.getNode('send').receive(msg('lp'));
     helper.getNode('send').receive(msg('shoes'));
