@@ -1,33 +1,21 @@
 /**
  * End to end over HTTP: each mapping preset turns the 1C emulator's demo documents (read with the
  * 1C client exactly as onec-read reads them) into documents that the True API emulator accepts
- * (CHECKED_OK / WAIT_ACCEPTANCE / WAIT_PARTICIPANT_REGISTRATION), signed with real GOST signatures.
- *
- * The 1C side (lib/onec, lib/emulators/onec) and the Честный ЗНАК side (lib/cz, lib/emulators/cz,
- * test/support/cz) are built on their own branches; they are loaded at run time so that this file
- * also compiles where they are not merged yet — there the suite is skipped, saying why.
+ * (CHECKED_OK / WAIT_ACCEPTANCE / WAIT_PARTICIPANT_REGISTRATION).
+ * Signed with real GOST signatures.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { normalizeCode } from '../../lib/codes';
 import { mapDocument, type MapOptions, type MappedDocument } from '../../lib/documents';
-import type { DemoDocument, DemoWorld } from '../../lib/emulators/demo-data';
+import type { DemoWorld } from '../../lib/emulators/demo-data';
+import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import { OnecClient, onecMeta, readDocuments, resolveLayout } from '../../lib/onec';
+import type { TestSigner } from '../../lib/signing/pki';
+import { startBed, type CzBed } from '../support/cz';
+import { requireGost } from '../support/gost';
+import { ENTITY, KIND } from '../support/onec-fixtures';
+import type { DemoDocument } from '../../lib/emulators/demo-data';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PARTS = [
-  'lib/onec/index.ts',
-  'lib/emulators/onec/index.ts',
-  'lib/emulators/cz/index.ts',
-  'test/support/cz.ts',
-];
-const missing = PARTS.filter((p) => !fs.existsSync(path.join(ROOT, p)));
-const load = (p: string): any => require(path.join(ROOT, p));
-
-const { ENTITY, KIND } = load('test/support/onec-fixtures.ts') as {
-  ENTITY: Record<DemoDocument['kind'], string>;
-  KIND: Record<DemoDocument['kind'], string>;
-};
 const FINAL_OK = ['CHECKED_OK', 'WAIT_ACCEPTANCE', 'WAIT_PARTICIPANT_REGISTRATION'];
 
 interface Msg {
@@ -37,27 +25,21 @@ interface Msg {
 
 describe('e2e: mapping presets accepted by the True API emulator (1C emulator → map → sign → send)', function () {
   this.timeout(240000);
-  let bed: any;
-  let onec: any;
-  let onecClient: any;
-  let onecLib: any;
+  let bed: CzBed;
+  let onec: OnecEmulator;
+  let onecClient: OnecClient;
   let world: DemoWorld;
   const shipments = new Map<string, string>();
 
   before(async function () {
-    if (missing.length > 0) {
-      console.log(`      skipped: not merged here yet: ${missing.join(', ')}`);
-      this.skip();
-    }
-    await load('test/support/gost.ts').requireGost(this);
-    bed = await load('test/support/cz.ts').startBed({ processingDelayMs: 20 });
+    await requireGost(this);
+    bed = await startBed({ processingDelayMs: 20 });
     world = bed.world;
-    onec = await load('lib/emulators/onec/index.ts').startOnecEmulator({ world });
-    onecLib = load('lib/onec/index.ts');
-    onecClient = new onecLib.OnecClient({ url: onec.url, username: 'odata', password: 'odata' });
+    onec = await startOnecEmulator({ world });
+    onecClient = new OnecClient({ url: onec.url, username: 'odata', password: 'odata' });
   });
   after(async () => {
-    onecClient?.close?.();
+    onecClient?.close();
     await onec?.stop();
     await bed?.close();
   });
@@ -71,20 +53,14 @@ describe('e2e: mapping presets accepted by the True API emulator (1C emulator �
   /** Read a demo document from the 1C emulator the way onec-read does. */
   async function read(comment: string): Promise<Msg> {
     const d = doc(comment);
-    const layout = onecLib.resolveLayout('ut11', KIND[d.kind]);
-    const [outcome] = await onecLib.readDocuments(onecClient, ENTITY[d.kind], [d.ref], layout, {
+    const layout = resolveLayout('ut11', KIND[d.kind]);
+    const [outcome] = await readDocuments(onecClient, ENTITY[d.kind], [d.ref], layout, {
       codes: true,
     });
-    assert.ok(outcome?.ok, `read ${comment}: ${outcome?.error?.message}`);
+    if (!outcome?.ok) throw new Error(`read ${comment}: ${outcome?.error.message ?? 'nothing'}`);
     return {
       payload: outcome.doc.payload,
-      onec: onecLib.onecMeta(
-        ENTITY[d.kind],
-        outcome.doc.payload,
-        layout,
-        outcome.doc.codes,
-        outcome.doc.warnings,
-      ),
+      onec: onecMeta(ENTITY[d.kind], outcome.doc.payload, layout, outcome.doc.codes, outcome.doc.warnings),
     };
   }
 
@@ -93,7 +69,7 @@ describe('e2e: mapping presets accepted by the True API emulator (1C emulator �
     msg: Msg,
     options: MapOptions = {},
     cz?: unknown,
-    who?: unknown,
+    who?: TestSigner,
   ): Promise<Array<{ doc: MappedDocument; id: string; status: string; errors: unknown }>> {
     const result = await mapDocument({ payload: msg.payload, onec: msg.onec, cz }, options);
     for (const d of result.documents) assert.deepEqual(d.errors, [], `${d.type}/${d.productGroup} is valid`);
@@ -168,7 +144,7 @@ describe('e2e: mapping presets accepted by the True API emulator (1C emulator �
       },
       onec: { ...sale.onec, kind: 'purchases', entity: ENTITY.purchase },
     };
-    const shipId = shipments.get('одежда');
+    const shipId = shipments.get('одежда') as string;
     const results = await mapAndSend(buyerView, {}, { releaseOrderNumber: shipId }, bed.fx.buyer);
     accepted(results, 'CHECKED_OK');
     assert.equal(results[0]?.doc.type, 'LP_ACCEPT_GOODS');
@@ -177,7 +153,7 @@ describe('e2e: mapping presets accepted by the True API emulator (1C emulator �
   });
 
   it('LP_CANCEL_SHIPMENT of a shipment (its id from msg.cz): CHECKED_OK, the shipment CANCELLED', async () => {
-    const shipId = shipments.get('обувь');
+    const shipId = shipments.get('обувь') as string;
     const results = await mapAndSend(
       await read('обувь'),
       { documentType: 'LP_CANCEL_SHIPMENT' },
