@@ -61,6 +61,8 @@ export const czConnectionSchema = z
     /** http signer: `generic` or `dss` (CryptoPro DSS) */
     httpPreset: z.enum(['generic', 'dss']).default('generic'),
     httpUrl: z.string().trim().optional(),
+    /** http signer: PEM file of extra CAs for an https:// service with a self-signed/corporate certificate */
+    httpCaFile: z.string().trim().optional(),
     /** http signer (generic): dotted path of the signature in the JSON answer */
     httpField: z.string().trim().optional(),
     dssUser: z.string().trim().optional(),

@@ -16,14 +16,13 @@
  * (`HTTP(S)_PROXY`/`NO_PROXY`) or an explicit one (Node-RED's `http proxy` node). Reads are retried
  * on timeouts, network errors and 5xx (never on 1C's business error -1); writes are not retried.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
 import axios, { type AxiosInstance, type AxiosProxyConfig } from 'axios';
 import { ZnakFlowError } from '../errors';
 import { count } from '../metrics';
 import { registerSecret } from '../redact';
+import { httpsAgent as tlsAgent, readCaFile } from '../tls';
 import { onecHttpError, onecNetworkError, looksLikeHtml, htmlTitle } from './errors';
 import {
   buildQuery,
@@ -217,11 +216,11 @@ export class OnecClient {
       registerSecret(opts.password);
       this.auth = `Basic ${token}`;
     }
-    let ca: Array<string | Buffer> | undefined;
-    const extra = opts.ca ?? (opts.caFile ? this.readCa(opts.caFile) : undefined);
-    if (extra) ca = [...tls.rootCertificates, extra];
+    const extra =
+      opts.ca ??
+      (opts.caFile ? readCaFile(opts.caFile, { field: 'caFile', code: 'ONEC_CA_FILE' }) : undefined);
     const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ca });
+    const httpsAgent = tlsAgent(extra, { keepAlive: true, maxSockets: 8 });
     this.agents.push(httpAgent, httpsAgent);
     let proxy: AxiosProxyConfig | false | undefined;
     if (opts.proxy === false) proxy = false;
@@ -251,21 +250,6 @@ export class OnecClient {
       maxRedirects: 0,
       maxContentLength: 512 * 1024 * 1024,
     });
-  }
-
-  private readCa(file: string): Buffer {
-    try {
-      return fs.readFileSync(file);
-    } catch (err) {
-      throw new ZnakFlowError({
-        code: 'ONEC_CA_FILE',
-        field: 'caFile',
-        source: 'config',
-        ru: `не удалось прочитать файл ЦС «${file}»: ${(err as Error).message}`,
-        en: `cannot read the CA file "${file}": ${(err as Error).message}`,
-        cause: err,
-      });
-    }
   }
 
   /** Abort every request in flight and release the connections. Idempotent. */

@@ -20,6 +20,7 @@
  * | `ONEC_BAD_RESPONSE` | valid JSON of an unexpected shape |
  */
 import { ZnakFlowError } from '../errors';
+import { isCertificateError } from '../tls';
 
 export interface OnecErrorBody {
   /** 1C internal code, a string ("6", "-1"); undefined when the body is not an OData error */
@@ -282,7 +283,7 @@ export function onecNetworkError(
       cause: err,
     });
   }
-  const tls = /certificate|self.signed|SSL|TLS/i.test(`${codeStr} ${text}`);
+  const tls = isCertificateError(`${codeStr} ${text}`);
   return new ZnakFlowError({
     code: 'ONEC_NETWORK',
     field: tls ? 'caFile' : 'url',

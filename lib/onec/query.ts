@@ -233,15 +233,16 @@ export function renderFilter(c: Condition): string {
   if ('not' in c) return `not (${renderFilter(c.not)})`;
   if ('raw' in c) {
     if (typeof c.raw !== 'string' || !c.raw.trim()) {
-      throw badValue('filter', 'пустое выражение отбора', 'empty filter expression');
+      throw badValue('rawFilter', 'пустое выражение отбора', 'empty filter expression');
     }
     if (/[\r\n]/.test(c.raw)) {
       throw badValue(
-        'filter',
+        'rawFilter',
         'выражение отбора не может содержать перевод строки',
         'a filter expression cannot contain a line break',
       );
     }
+    assertBalanced(c.raw);
     return `(${c.raw.trim()})`;
   }
   const field = checkPath(c.field, 'field');
@@ -262,6 +263,31 @@ export function renderFilter(c: Condition): string {
   }
   if (!('type' in c)) throw badValue(field, 'не указан тип значения', 'the value type is missing');
   return `${field} ${c.op} ${literal(c.value, c.type, field)}`;
+}
+
+/**
+ * A raw expression is put in brackets and combined with the other conditions by `and`: it must not
+ * close those brackets (`a eq 1) or (true`) nor leave a quote open, or it would change the meaning
+ * of everything around it.
+ */
+function assertBalanced(raw: string): void {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch === "'") {
+      if (quoted && raw[i + 1] === "'") i++;
+      else quoted = !quoted;
+    } else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')' && --depth < 0) break;
+  }
+  if (depth !== 0 || quoted) {
+    throw badValue(
+      'rawFilter',
+      'в выражении отбора не сбалансированы скобки или кавычки',
+      'the filter expression has unbalanced brackets or quotes',
+    );
+  }
 }
 
 function isCompound(c: Condition): boolean {

@@ -162,14 +162,15 @@ export class CommandSigner implements Signer {
         if (out.length > 0 && /^-{1,2}(pin|password)$/i.test(out[out.length - 1] ?? '')) out.pop();
         continue;
       }
-      out.push(
-        a
-          .replaceAll('{in}', inPath)
-          .replaceAll('{out}', outPath)
-          .replaceAll('{thumbprint}', this.opts.thumbprint ?? '')
-          .replaceAll('{pin}', this.opts.pin ?? '')
-          .replaceAll('{mode}', mode),
-      );
+      // One pass: a substituted value is never scanned again (a thumbprint holding `{pin}` stays as is).
+      const values: Record<string, string> = {
+        in: inPath,
+        out: outPath,
+        thumbprint: this.opts.thumbprint ?? '',
+        pin: this.opts.pin ?? '',
+        mode,
+      };
+      out.push(a.replace(/\{(in|out|thumbprint|pin|mode)\}/g, (_m, k: string) => values[k] ?? ''));
     }
     return out;
   }

@@ -11,11 +11,16 @@
  *   base64 CMS as a JSON string. Accounts that need confirmation in myDSS are not supported here.
  *
  * The result is normalised to one line of base64 DER and checked to be a CMS of the requested kind.
+ * An `https://` service with a self-signed or corporate certificate is trusted through `caFile` (PEM,
+ * added to Node's default CAs); certificate verification is never switched off.
  */
 import { setMaxListeners } from 'node:events';
+import type https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
+import { ZnakFlowError } from '../errors';
 import { redact, registerSecret } from '../redact';
+import { httpsAgent, isCertificateError, readCaFile } from '../tls';
 import {
   checkSignature,
   linkSignals,
@@ -47,6 +52,8 @@ export interface HttpSignerOptions {
   responseField?: string;
   timeoutMs?: number;
   concurrency?: number;
+  /** PEM file of extra CAs for an https:// service (config `httpCaFile`); read once, here */
+  caFile?: string;
   /** axios instance (tests, proxies); a fresh one by default */
   http?: AxiosInstance;
 }
@@ -74,6 +81,7 @@ export class HttpSigner implements Signer {
   private readonly http: AxiosInstance;
   private readonly sem: Semaphore;
   private readonly controller = new AbortController();
+  private readonly agent?: https.Agent;
   private dssToken?: { value: string; expiresAt: number };
   private dssLogin?: Promise<string>;
 
@@ -95,7 +103,11 @@ export class HttpSigner implements Signer {
       );
     }
     for (const s of [opts.token, opts.password, opts.pin]) registerSecret(s);
-    this.http = opts.http ?? axios.create();
+    if (opts.caFile) {
+      const ca = readCaFile(opts.caFile, { field: 'httpCaFile', code: 'SIGNER_CA_FILE', source: 'signer' });
+      this.agent = httpsAgent(ca, { keepAlive: true });
+    }
+    this.http = opts.http ?? axios.create(this.agent ? { httpsAgent: this.agent } : {});
     this.sem = new Semaphore(opts.concurrency ?? 4);
     setMaxListeners(0, this.controller.signal);
   }
@@ -118,6 +130,7 @@ export class HttpSigner implements Signer {
 
   close(): void {
     this.controller.abort();
+    this.agent?.destroy();
     this.dssToken = undefined;
   }
 
@@ -133,6 +146,17 @@ export class HttpSigner implements Signer {
       });
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
+      const code = (err as { code?: unknown } | null)?.code;
+      if (isCertificateError(`${typeof code === 'string' ? code : ''} ${text}`)) {
+        throw new ZnakFlowError({
+          code: 'SIGNER_TLS',
+          field: 'httpCaFile',
+          source: 'signer',
+          ru: `сертификат сервиса подписи не прошёл проверку TLS (${url}): ${redact(text)}. Укажите файл ЦС сервиса («Файл ЦС сервиса подписи»)`,
+          en: `the signing service certificate failed TLS verification (${url}): ${redact(text)}; set the service's CA file ("Signing service CA file")`,
+          cause: err,
+        });
+      }
       throw signerError(
         'SIGNER_HTTP',
         `сервис подписи недоступен (${url}): ${redact(text)}`,

@@ -31,6 +31,8 @@ export interface SignerConfig {
   httpPreset?: 'generic' | 'dss';
   httpUrl?: string;
   httpField?: string;
+  /** PEM file of extra CAs for an https:// signing service */
+  httpCaFile?: string;
   dssUser?: string;
   dssClientId?: string;
   dssCertificateId?: string;
@@ -77,6 +79,7 @@ export function createSigner(config: SignerConfig, secrets: SignerSecrets = {}):
         certificateId: config.dssCertificateId || undefined,
         pin: secrets.pin || undefined,
         responseField: config.httpField || undefined,
+        caFile: config.httpCaFile || undefined,
         timeoutMs,
       });
     case 'presigned':

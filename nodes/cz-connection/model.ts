@@ -15,6 +15,11 @@ export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
     rateLimit: 50,
     timeout: 60000,
   }),
+  // 1 → 2: the http signer's CA file (empty: Node's default CAs only)
+  {
+    to: 2,
+    up: (config) => ({ ...config, httpCaFile: config['httpCaFile'] ?? '' }),
+  },
 ];
 
 /** Config fields that may hold `${VAR}` references inside a longer value. */
@@ -27,6 +32,7 @@ export const CZ_ENV_FIELDS = [
   'commandProgram',
   'thumbprint',
   'httpUrl',
+  'httpCaFile',
   'dssUser',
   'dssClientId',
   'dssCertificateId',

@@ -247,6 +247,8 @@ describe('e2e: hostile inputs through the nodes in a real Node-RED (no crash, ev
           mode: 'register',
           property: 'СтатусЧестныйЗнак',
           propertyType: 'str',
+          // retries of an unreachable 1C for 3 s (the default 10 min outlasts the wait for an outcome)
+          retryMinutes: 0.05,
           version: 1,
         },
       },

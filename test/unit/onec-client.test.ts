@@ -3,7 +3,6 @@
  * reference and every error class.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -15,6 +14,7 @@ import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { OnecClient } from '../../lib/onec/client';
 import { redact } from '../../lib/redact';
 import { toInt } from '../../lib/onec/schemas';
+import { makeTlsPki } from '../support/tls';
 
 const SALES = 'Document_РеализацияТоваровУслуг';
 
@@ -357,34 +357,15 @@ describe('onec client', function () {
 
   it('trusts a self-signed 1C server only with its CA file (TLS is never switched off)', async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-ca-'));
+    let pki: ReturnType<typeof makeTlsPki>;
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '2',
-          '-keyout',
-          path.join(dir, 'key.pem'),
-          '-out',
-          path.join(dir, 'cert.pem'),
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
+      pki = makeTlsPki(dir);
     } catch {
       if (process.env['CI']) throw new Error('openssl is required');
       this.skip();
     }
     const srv = https.createServer(
-      { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      { key: fs.readFileSync(pki.serverKey), cert: fs.readFileSync(pki.serverCert) },
       (_req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json;charset=utf-8' });
         res.end(
@@ -401,7 +382,7 @@ describe('onec client', function () {
       await untrusted.close();
       const trusted = new OnecClient({
         url: `https://127.0.0.1:${port}/base`,
-        caFile: path.join(dir, 'cert.pem'),
+        caFile: pki.caCert,
       });
       assert.deepEqual(await trusted.entitySets(), ['Catalog_Тест']);
       await trusted.close();

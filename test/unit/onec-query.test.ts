@@ -12,7 +12,9 @@ import {
   toNaiveDate,
   urlBytes,
   type Condition,
+  type LiteralType,
 } from '../../lib/onec/query';
+import { and, cmp, filterOf, HOSTILE_VALUES, readTarget, stringFn } from '../support/odata-injection';
 
 const G = '8D04CE3C-6360-11E9-DD92-FA163E8BA11D';
 
@@ -157,6 +159,85 @@ describe('onec query builder', () => {
     }
     assert.equal(total, 200, 'each value once');
     assert.throws(() => chunkOr('Ref_Key', refs, 'guid', () => false), /ONEC_URL_TOO_LONG|адрес|URL/);
+  });
+
+  it('injection: every hostile value is rejected naming its field, or escaped so the filter keeps its meaning', () => {
+    const posted: Condition = { field: 'Posted', op: 'eq', value: true, type: 'boolean' };
+    const postedExpr = cmp('Posted', 'eq', true, 'bool');
+    const keys = (q: string): string[] => [...readTarget(`?${q}`).params.keys()].sort();
+    let escaped = 0;
+    let rejected = 0;
+    for (const h of HOSTILE_VALUES) {
+      // string comparisons and functions: the value stays one literal, nothing else changes
+      for (const [cond, expr] of [
+        [{ field: 'Number', op: 'eq', value: h, type: 'string' }, cmp('Number', 'eq', h, 'str')],
+        [
+          { field: 'Контрагент/ИНН', op: 'ne', value: h, type: 'string' },
+          cmp('Контрагент/ИНН', 'ne', h, 'str'),
+        ],
+        [{ field: 'Number', op: 'substringof', value: h }, stringFn('substringof', 'Number', h)],
+        [{ field: 'Number', op: 'startswith', value: h }, stringFn('startswith', 'Number', h)],
+        [{ field: 'Number', op: 'endswith', value: h }, stringFn('endswith', 'Number', h)],
+      ] as Array<[Condition, ReturnType<typeof cmp>]>) {
+        const q = buildQuery({ filter: { and: [posted, cond] }, top: 5 });
+        assert.deepEqual(keys(q), ['$filter', '$format', '$top'], `${JSON.stringify(h)}: ${q}`);
+        const req = readTarget(`?${q}`);
+        assert.equal(req.params.get('$top'), '5');
+        assert.deepEqual(filterOf(req), and(postedExpr, expr), `${JSON.stringify(h)}: ${q}`);
+        escaped++;
+      }
+      // typed literals: a hostile value is never of the type; refused, naming the field
+      for (const type of ['guid', 'datetime', 'number', 'boolean', 'enum'] as LiteralType[]) {
+        if (type === 'enum' && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(h)) continue; // a plain word is a valid enum value name
+        throwsField(() => buildQuery({ filter: { field: 'Поле', op: 'eq', value: h, type } }), 'Поле');
+        rejected++;
+      }
+      throwsField(
+        () =>
+          buildQuery({ filter: { field: 'Объект', op: 'eq', value: h, type: 'ref', refType: 'Document_X' } }),
+        'Объект',
+      );
+      // names: entity sets, fields, select, order, expand, key parts (a plain word is just a name)
+      const isName = /^[\p{L}_][\p{L}\p{N}_]*$/u.test(h);
+      if (!isName) throwsField(() => entityPath(h), 'entity');
+      throwsField(() => entityPath('Catalog_X', h), 'ref');
+      if (!isName) throwsField(() => buildQuery({ select: ['Ref_Key', h] }), 'select');
+      if (!isName) throwsField(() => buildQuery({ orderby: [h] }), 'orderby');
+      if (!isName) throwsField(() => buildQuery({ expand: [h] }), 'expand');
+      if (!isName)
+        throwsField(() => buildQuery({ filter: { field: h, op: 'eq', value: 1, type: 'number' } }), 'field');
+      rejected += isName ? 2 : 7;
+      // an explicit raw expression (the user's own OData) cannot leave its brackets or its parameter
+      let q: string;
+      try {
+        q = buildQuery({ filter: { and: [posted, { raw: h }] } });
+      } catch (err) {
+        assert.ok(err instanceof ZnakFlowError);
+        assert.equal(err.field, 'rawFilter', err.message);
+        rejected++;
+        continue;
+      }
+      assert.deepEqual(keys(q), ['$filter', '$format'], `${JSON.stringify(h)}: ${q}`);
+      const f = readTarget(`?${q}`).params.get('$filter') ?? '';
+      assert.ok(f.startsWith('Posted eq true and ('), f);
+      let parsed;
+      try {
+        parsed = filterOf(readTarget(`?${q}`));
+      } catch {
+        continue; // not OData at all: 1C answers 400, nothing is selected
+      }
+      assert.equal(parsed.k, 'bin');
+      assert.equal((parsed as { op: string }).op, 'and', f);
+      assert.deepEqual((parsed as { l: unknown }).l, postedExpr, f);
+      escaped++;
+    }
+    // the bracket check itself
+    throwsField(() => renderFilter({ raw: 'a eq 1) or (true' }), 'rawFilter');
+    throwsField(() => renderFilter({ raw: "Number eq 'x" }), 'rawFilter');
+    assert.equal(renderFilter({ raw: "Number eq ')' or (a eq 'b''(')" }), "(Number eq ')' or (a eq 'b''('))");
+    console.log(
+      `      OData injection (lib): ${HOSTILE_VALUES.length} hostile values, ${escaped} escaped and checked by the server's parser, ${rejected} refused naming the field`,
+    );
   });
 
   it('knows the empty reference', () => {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { completeInn } from '../../lib/codes/inn';
@@ -69,6 +70,28 @@ done
 [ "$my" = "$EXPECT_THUMB" ] && [ "$pw" = "$EXPECT_PIN" ] && [ $strict = 1 ] || { echo "bad call" >&2; exit 1; }
 nd=-nodetach; [ $detached = 1 ] && nd=
 openssl cms -sign -engine gost -binary -cades -nosmimecap -md md_gost12_256 -signer "$SIGNER_CERT" -inkey "$SIGNER_KEY" $nd -in "$in" -outform DER 2>/dev/null | base64 > "$out"
+`;
+
+/**
+ * Stand-in for any signing tool: records its argv (NUL-separated) and the exact bytes it was given
+ * (from the {in} file or from stdin), then signs them with OpenSSL (to the {out} file or stdout).
+ */
+const FAKE_RECORDER = `#!/bin/bash
+printf '%s\\0' "$@" > "$ARGV_LOG"
+in=""; out=""; nd=-nodetach
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -in) in="$2"; shift ;;
+    -out) out="$2"; shift ;;
+    -detached) nd= ;;
+    -thumb|-pin) shift ;;
+    *) echo "unexpected argument" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -n "$in" ]; then cp -- "$in" "$DATA_LOG"; else cat > "$DATA_LOG"; fi
+sign() { openssl cms -sign -engine gost -binary -cades -nosmimecap -md md_gost12_256 -signer "$SIGNER_CERT" -inkey "$SIGNER_KEY" $nd -in "$DATA_LOG" -outform DER 2>/dev/null; }
+if [ -n "$out" ]; then sign > "$out"; else sign; fi
 `;
 
 describe('signing: command, http (DSS) and presigned signers', function () {
@@ -215,6 +238,115 @@ describe('signing: command, http (DSS) and presigned signers', function () {
       });
       await assert.rejects(wrong.sign(doc, 'attached'), /SIGNATURE_KIND|присоединённая/);
       assert.deepEqual(parseArgsTemplate('a\n  b c \n\n'), ['a', 'b c']);
+    });
+
+    it('no value reaches a shell or a command line: data only by file or stdin, argv only from the template', async () => {
+      // a program path with a space and config values full of metacharacters: each stays one argv item
+      const dir = path.join(fx.dir, 'tools with space');
+      fs.mkdirSync(dir, { recursive: true });
+      const program = path.join(dir, 'recorder');
+      fs.writeFileSync(program, FAKE_RECORDER, { mode: 0o755 });
+      const marker = (n: string): string => path.join(fx.dir, `marker-${n}`);
+      const hostile = [
+        `; rm -rf / ; touch ${marker('semicolon')}`,
+        `$(touch ${marker('dollar')})`,
+        `\`touch ${marker('backtick')}\``,
+        `| touch ${marker('pipe')}`,
+        `&& touch ${marker('and')}`,
+        `\n touch ${marker('newline')}\n`,
+        `' " \\' "; touch ${marker('quotes')}`,
+        '-out /etc/passwd',
+        '--help',
+        '-in /etc/shadow -detached',
+        '{in} {out} {pin} {thumbprint}',
+      ];
+      const thumbprint = `a1 b2 c3 $(touch ${marker('thumb')}) {pin}`;
+      const pin = `p;in $(touch ${marker('pin')})`;
+      const argvLog = path.join(fx.dir, 'recorder.argv');
+      const dataLog = path.join(fx.dir, 'recorder.data');
+      const recEnv = { ...env, ARGV_LOG: argvLog, DATA_LOG: dataLog };
+      const viaFile = new CommandSigner({
+        preset: 'custom',
+        args: [
+          program,
+          '-thumb',
+          '{thumbprint}',
+          '-pin',
+          '{pin}',
+          '-in',
+          '{in}',
+          '-out',
+          '{out}',
+          '?detached:-detached',
+        ],
+        thumbprint,
+        pin,
+        env: recEnv,
+      });
+      const viaStdin = new CommandSigner({
+        preset: 'custom',
+        args: [program, '-thumb', '{thumbprint}', '?detached:-detached'],
+        thumbprint,
+        env: recEnv,
+      });
+      const recorded = (): string[] => fs.readFileSync(argvLog, 'latin1').split('\0').slice(0, -1);
+      let tried = 0;
+      for (const h of hostile) {
+        // the data to sign (a document built from msg, or a challenge) with the hostile text in it,
+        // plus bytes that are not UTF-8 and a NUL, and the same text in everything else msg may set
+        const data = Buffer.concat([
+          Buffer.from(`{"number":${JSON.stringify(h)}}`),
+          Buffer.from([0, 0xff, 0xfe]),
+        ]);
+        for (const [signer, mode] of [
+          [viaFile, 'detached'],
+          [viaFile, 'attached'],
+          [viaStdin, 'detached'],
+          [viaStdin, 'attached'],
+        ] as const) {
+          const sig = await signer.sign(data, mode, { purpose: 'document', signature: h });
+          tried++;
+          assert.deepEqual(fs.readFileSync(dataLog), data, 'the tool got the data byte for byte');
+          const v = await opensslVerify(sig, fx.ca.certPath, mode === 'detached' ? data : undefined);
+          assert.ok(v.ok, v.stderr);
+          if (mode === 'attached') assert.deepEqual(v.content, data);
+          const argv = recorded();
+          if (signer === viaFile) {
+            const [, , , , , inPath, , outPath] = argv;
+            assert.deepEqual(argv, [
+              '-thumb',
+              thumbprint,
+              '-pin',
+              pin,
+              '-in',
+              inPath,
+              '-out',
+              outPath,
+              ...(mode === 'detached' ? ['-detached'] : []),
+            ]);
+            // the only other items are the temp paths the signer made (private dir, fixed names), now gone
+            const tmp = fs.realpathSync(os.tmpdir());
+            for (const p of [inPath, outPath] as string[]) {
+              assert.match(p, /[/\\]znakflow-sign-[^/\\]+[/\\]data\.(bin|sig)$/);
+              assert.ok(fs.realpathSync(path.dirname(path.dirname(p))) === tmp, p);
+            }
+            assert.equal(fs.existsSync(path.dirname(inPath as string)), false);
+          } else {
+            assert.deepEqual(argv, ['-thumb', thumbprint, ...(mode === 'detached' ? ['-detached'] : [])]);
+          }
+          assert.ok(
+            argv.every((a) => !a.includes(h)),
+            'no msg value in argv',
+          );
+        }
+      }
+      // nothing was run by a shell: none of the markers exists
+      for (const f of fs.readdirSync(fx.dir)) assert.ok(!f.startsWith('marker-'), `a shell ran: ${f}`);
+      // a placeholder inside a substituted value is not expanded again
+      assert.deepEqual(viaFile.argv('detached', '/i', '/o').slice(1, 5), ['-thumb', thumbprint, '-pin', pin]);
+      console.log(
+        `      command signer: ${hostile.length} hostile values × 4 ways (file/stdin, attached/detached) = ${tried} signatures, argv template-only, no shell`,
+      );
     });
 
     it('a missing program and a missing thumbprint are clear errors', async () => {

@@ -55,6 +55,8 @@ export interface RequestLogEntry {
   method: string;
   /** decoded path and query, relative to the service root */
   resource: string;
+  /** the request target exactly as received (path and query, not decoded) */
+  target: string;
   /** bytes of the request target (path + query) as sent */
   bytes: number;
   status: number;
@@ -188,6 +190,7 @@ export class OnecHttpServer {
     const logEntry: RequestLogEntry = {
       method,
       resource: safeDecode(target),
+      target,
       bytes: Buffer.byteLength(target),
       status: 0,
     };
