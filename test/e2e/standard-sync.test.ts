@@ -492,7 +492,10 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
   });
 
   it('send-document.json: an LK_RECEIPT sent once, followed to its status; the second press is answered from the journal', async () => {
-    const receipts = (): number => s.demo.cz.documents().filter((d) => d.type === 'LK_RECEIPT').length;
+    // this example's receipt (withdrawal.json sends receipts of its own in the same Node-RED)
+    const mine = (d: { type: string; body?: unknown }): boolean =>
+      d.type === 'LK_RECEIPT' && (d.body as Rec | undefined)?.['document_number'] === 'ZF-EXAMPLE-1';
+    const receipts = (): number => s.demo.cz.documents().filter(mine).length;
     const t = Date.now();
     await s.inject('zf-ex-send-inject');
     const ok = await s.comms!.waitFor(
@@ -519,11 +522,11 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       'the second press answered as already sent',
     );
     assert.equal(receipts(), 1, 'sent once');
-    const d = s.demo.cz.documents().find((x) => x.type === 'LK_RECEIPT');
+    const d = s.demo.cz.documents().find(mine);
     assert.equal(d?.status, 'CHECKED_OK');
   });
 
-  it('connections.json: both connections pass «Test connection» with their deployed settings', async () => {
+  it('standard-sync.json: both connections pass «Test connection» with their deployed settings', async () => {
     const post = async (p: string, body: unknown): Promise<Rec> => {
       const r = await fetch(`${s.rt.url}/${p}`, {
         method: 'POST',
@@ -533,14 +536,14 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       assert.equal(r.status, 200);
       return (await r.json()) as Rec;
     };
-    const oc = nodeOf(s.flows, 'zf-ex-conn-1c');
+    const oc = nodeOf(s.flows, 'zf-std-1c');
     const a = await post('znakflow/onec-connection/test', {
       id: oc['id'],
       url: oc['url'],
       timeout: oc['timeout'],
     });
     assert.equal(a['ok'], true, JSON.stringify(a));
-    const cc = nodeOf(s.flows, 'zf-ex-conn-cz');
+    const cc = nodeOf(s.flows, 'zf-std-cz');
     const b = await post('znakflow/cz-connection/test', { id: cc['id'], config: cc });
     assert.equal(b['ok'], true, JSON.stringify(b));
   });
