@@ -311,7 +311,8 @@ describe('e2e: hostile inputs through the nodes in a real Node-RED (no crash, ev
         version: 1,
       },
     ];
-    rt = await startRuntime({});
+    // hostile cases carry 1 MB strings, several at a time: above the 5 MB default of http in
+    rt = await startRuntime({ settings: { apiMaxLength: '64mb' } });
     await deployFlows(rt, flows, { credentials: { 'h-1c': { username: 'odata', password: ONEC_PASSWORD } } });
     await waitFor(
       'the hostile flow is up',

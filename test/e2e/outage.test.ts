@@ -114,7 +114,8 @@ describe(`e2e: outages in the middle of a sync (1C down ${ONEC_DOWN_S} s, Чес
   it('Честный ЗНАК answering 503: sending and status polling wait and say why, then finish by themselves', async () => {
     // in the middle of a sync: batch C1 sent and waiting for its status, batch C2 posted in 1C and
     // about to be sent, when Честный ЗНАК starts answering 503
-    bed.demo.cz.options.processingDelayMs = 5000; // C1 is still being checked when the outage begins
+    // C1 is still being checked when the outage begins, however slowly the machine sends it
+    bed.demo.cz.options.processingDelayMs = 20000;
     const batchC1 = Array.from({ length: 6 }, (_, i) =>
       bed.postSale({ lines: [{ item: i % 5, quantity: 1 + (i % 3) }], counterparty: i % 3 }),
     );
