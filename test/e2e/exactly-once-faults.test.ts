@@ -5,7 +5,7 @@
  * Everything is delivered and written back into 1C, nothing twice.
  *
  * Bounded form in `npm test` (about 40 sales); the full form with 200 sales:
- *   ZNAKFLOW_E2E_FULL=1 npx mocha --timeout 0 test/e2e/exactly-once-faults.test.ts
+ *   ZNAKFLOW_E2E_FULL=1 npx mocha --timeout 0 test/e2e/exactly-once-faults.test.ts (or npm run test:faults)
  * The seed of the fault dice is printed; ZNAKFLOW_SEED=<n> repeats it.
  */
 import assert from 'node:assert/strict';
