@@ -49,6 +49,35 @@ export const WAITING_STATUSES: ReadonlySet<string> = new Set([
   'WAIT_PARTICIPANT_REGISTRATION',
 ]);
 
+/**
+ * `errors` as the reference shows them: strings `"<code>: <text>"` (§6.2, §6.3). Tolerated too: one
+ * string, and objects (`{code, message}`, `{errorCode, errorMessage}` …) turned into the same
+ * `"<code>: <text>"` form, so a stand that answers objects does not stop the status of a document.
+ */
+function errorText(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (typeof e === 'number' || typeof e === 'boolean') return String(e);
+  if (e && typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    const pick = (...keys: string[]): unknown =>
+      keys.map((k) => o[k]).find((v) => v !== undefined && v !== null);
+    const code = pick('code', 'errorCode', 'error_code');
+    const text = pick('message', 'errorMessage', 'error_message', 'text', 'description');
+    if (typeof text === 'string' && text) {
+      return code !== undefined && !text.startsWith(`${String(code)}:`) ? `${String(code)}: ${text}` : text;
+    }
+    return JSON.stringify(e);
+  }
+  return String(e);
+}
+const errorsSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(errorText) : v),
+  z.array(str).nullish(),
+);
+/** `doc/list` has scalars, `doc/{id}/info` arrays (§6.2, §6.3, ⚠): either form is read as the one expected. */
+const firstOf = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
+const listOf = (v: unknown): unknown => (v === undefined || v === null || Array.isArray(v) ? v : [v]);
+
 const docBase = {
   number: str,
   docDate: str,
@@ -63,7 +92,7 @@ const docBase = {
   relatedDocId: optStr,
   downloadDesc: optStr,
   input: z.boolean().nullish(),
-  errors: z.array(str).nullish(),
+  errors: errorsSchema,
   eliminationReason: optStr,
 };
 
@@ -71,8 +100,8 @@ const docBase = {
 export const docListItemSchema = z
   .object({
     ...docBase,
-    productGroup: optStr,
-    productGroupId: z.number().nullish(),
+    productGroup: z.preprocess(firstOf, optStr),
+    productGroupId: z.preprocess(firstOf, z.number().nullish()),
   })
   .passthrough();
 export type DocListItem = z.infer<typeof docListItemSchema>;
@@ -83,7 +112,11 @@ export const docListSchema = z.object({
 });
 
 export const commonErrorSchema = z
-  .object({ errorCode: optStr, errorMessage: optStr, errorObject: optStr })
+  .object({
+    errorCode: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), optStr),
+    errorMessage: optStr,
+    errorObject: optStr,
+  })
   .passthrough();
 
 /** An item of `doc/{id}/info`: productGroup and productGroupId are arrays here. */
@@ -95,13 +128,17 @@ export const docInfoSchema = z
     body: z.unknown().optional(),
     content: optStr,
     commonErrors: z.array(commonErrorSchema).nullish(),
-    productGroup: z.array(str).nullish(),
-    productGroupId: z.array(z.number()).nullish(),
+    productGroup: z.preprocess(listOf, z.array(str).nullish()),
+    productGroupId: z.preprocess(listOf, z.array(z.number()).nullish()),
   })
   .passthrough();
 export type DocInfo = z.infer<typeof docInfoSchema>;
 
-export const docInfoListSchema = z.array(docInfoSchema);
+/** The answer is an array (§6.3); one object on its own is read as an array of one (⚠ not documented). */
+export const docInfoListSchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && !Array.isArray(v) ? [v] : v),
+  z.array(docInfoSchema),
+);
 
 export const cisInfoSchema = z
   .object({
