@@ -296,16 +296,19 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
     });
     return result('created');
   } catch (err) {
-    // Another writer created it between our read and our write (1C: code 15): update instead.
-    if (
-      err instanceof ZnakFlowError &&
-      err.code === 'ONEC_BAD_REQUEST' &&
-      err.details?.[0]?.code === '1C_15'
-    ) {
+    // Another writer created it between our read and our write: update instead. 1C's answer to a
+    // duplicate register record is a 400 whose code is not established (onec-odata.md §5.3: «запись
+    // с такими значениями уже существует»; code 15 is the documented "key exists"): any 400 after
+    // which the record is there, or whose text says it exists, is taken for one.
+    if (err instanceof ZnakFlowError && err.code === 'ONEC_BAD_REQUEST') {
+      const duplicate =
+        err.details?.[0]?.code === '1C_15' || /уже существует|already exists/i.test(err.remoteText ?? '');
       const again = await find();
-      if (o.merge) value = normaliseValue(o.merge(again?.['Значение']));
-      if (again && same(again['Значение'], value)) return result('unchanged');
-      return update();
+      if (again || duplicate) {
+        if (o.merge) value = normaliseValue(o.merge(again?.['Значение']));
+        if (again && same(again['Значение'], value)) return result('unchanged');
+        return update();
+      }
     }
     throw err;
   }

@@ -2,6 +2,8 @@
  * Writing the outcome back, against the emulator: idempotent, never into 1C's own ИС МП objects.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ZnakFlowError } from '../../lib/errors';
 import {
   DEMO_DOCID_PROPERTY,
@@ -165,6 +167,89 @@ describe('onec write-back', function () {
       records(doc.ref).map((r) => r['Значение']),
       ['новое'],
     );
+  });
+
+  it('recovers from a duplicate record answered with another code or without the OData envelope (§5.3 [?])', async () => {
+    // A 1C that answers the duplicate register record otherwise than with code 15: a proxy on
+    // 127.0.0.1 creates the record right after our read (the race) and rewrites the 400 it causes.
+    const variants = [
+      JSON.stringify({
+        'odata.error': {
+          code: '-1',
+          message: { lang: 'ru', value: 'Запись с такими значениями уже существует' },
+        },
+      }),
+      'Bad Request',
+    ];
+    for (const [i, body400] of variants.entries()) {
+      const doc = emu.store.world.documents[6 + i]!;
+      const target = new URL(emu.url);
+      let raced = false;
+      const proxy = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const path = decodeURIComponent(req.url ?? '');
+          const up = http.request(
+            {
+              host: target.hostname,
+              port: target.port,
+              method: req.method,
+              path: req.url,
+              headers: req.headers,
+            },
+            (ur) => {
+              const parts: Buffer[] = [];
+              ur.on('data', (c: Buffer) => parts.push(c));
+              ur.on('end', () => {
+                if (req.method === 'GET' && path.includes(`${REG}?`) && !raced) {
+                  raced = true;
+                  emu.store.create(REG, {
+                    Объект: doc.ref,
+                    Объект_Type: `StandardODATA.${SALES}`,
+                    Свойство_Key: DEMO_STATUS_PROPERTY,
+                    Значение: 'старое',
+                    Значение_Type: 'Edm.String',
+                  });
+                }
+                if (req.method === 'POST' && ur.statusCode === 400) {
+                  res.writeHead(400, { 'Content-Type': 'application/json;charset=utf-8' });
+                  res.end(body400);
+                  return;
+                }
+                res.writeHead(ur.statusCode ?? 502, ur.headers);
+                res.end(Buffer.concat(parts));
+              });
+            },
+          );
+          up.end(Buffer.concat(chunks));
+        });
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const via = new OnecClient({
+        url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}`,
+        username: 'odata',
+        password: 'odata',
+      });
+      try {
+        const w = await writeAdditionalInfo(via, {
+          objectEntity: SALES,
+          objectRef: doc.ref,
+          property: DEMO_STATUS_PROPERTY,
+          value: 'новое',
+        });
+        assert.ok(raced, 'the record appeared between the read and the write');
+        assert.equal(w.action, 'updated', `variant ${i}`);
+        assert.deepEqual(
+          records(doc.ref).map((r) => r['Значение']),
+          ['новое'],
+        );
+      } finally {
+        await via.close();
+        proxy.closeAllConnections();
+        await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      }
+    }
   });
 
   it('patches one attribute of the document, idempotently', async () => {
