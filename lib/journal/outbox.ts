@@ -307,7 +307,7 @@ export class Outbox {
       (d) =>
         d.type === entry.type &&
         !this.journal.byDocumentId(d.number) &&
-        (!d.receivedAt || Date.parse(d.receivedAt) >= earliest),
+        (!d.receivedAt || receivedTime(d.receivedAt) >= earliest),
     );
     for (const c of candidates) {
       const info = await this.api.info(c.number, entry.productGroup);
@@ -341,4 +341,16 @@ export class Outbox {
     if (entry.docNumber && n && n !== entry.docNumber) return false;
     return (entry.codesCount ?? 0) > 0 || (!!entry.docNumber && n === entry.docNumber);
   }
+}
+
+/**
+ * When Честный ЗНАК received a document, for the look-up after an interrupted send. The reference
+ * shows times with a zone (`…Z`); a time without one could be UTC or any wall clock, so it is read
+ * as late as it can be (the westmost zone, −12:00): a document is never left out for it (§6.2 ⚠).
+ */
+function receivedTime(v: string): number {
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(v.trim());
+  if (zoned) return Date.parse(v);
+  const t = Date.parse(`${v.trim()}Z`);
+  return Number.isNaN(t) ? Date.parse(v) : t + 12 * 3600000;
 }

@@ -4,9 +4,15 @@
  * independent implementation may choose, and the client must read them all the same way.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { CzClient } from '../../lib/cz/client';
+import { journalApi } from '../../lib/cz/journal-api';
+import { Journal, journalKey } from '../../lib/journal/journal';
+import { Outbox, type SendableDocument } from '../../lib/journal/outbox';
 import type { Signer } from '../../lib/signing/types';
 
 interface Answer {
@@ -144,5 +150,105 @@ describe('cz client: tolerant reading of answers the reference leaves open (⚠)
     assert.equal(page.nextPage, false);
     const asked = stand.seen.filter((s) => s.includes('/doc/list')).pop() ?? '';
     assert.match(asked, /dateFrom=2026-11-27T00%3A00%3A00\.000Z&dateTo=2026-11-29T00%3A00%3A00\.000Z/);
+  });
+});
+
+describe('outbox look-up after an interrupted send, against a stand with zone-less times (⚠)', () => {
+  /** A stand that stores the document, then answers 500 (it was received, the client cannot know). */
+  async function startStoringStand(): Promise<{ url: string; creates: number; close(): Promise<void> }> {
+    const docs: Array<{ id: string; body: unknown; receivedAt: string }> = [];
+    const self = { url: '', creates: 0, close: (): Promise<void> => Promise.resolve() };
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const send = (status: number, body: unknown): void => {
+          res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8' });
+          res.end(JSON.stringify(body));
+        };
+        if (path.endsWith('/auth/key')) return send(200, { uuid: ID, data: 'X' });
+        if (path.endsWith('/auth/simpleSignIn')) return send(200, { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' });
+        if (path.endsWith('/lk/documents/create')) {
+          self.creates++;
+          const req1 = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { product_document: string };
+          docs.push({
+            id: `${ID.slice(0, -1)}${docs.length}`,
+            body: JSON.parse(Buffer.from(req1.product_document, 'base64').toString('utf8')) as unknown,
+            // UTC wall clock without a zone
+            receivedAt: new Date().toISOString().slice(0, 19),
+          });
+          return send(500, { error_message: 'Ошибка при выполнении запроса' });
+        }
+        if (path.endsWith('/doc/list')) {
+          return send(200, {
+            results: docs.map((d) => ({
+              ...listItem,
+              number: d.id,
+              docDate: d.receivedAt,
+              receivedAt: d.receivedAt,
+            })),
+            nextPage: false,
+          });
+        }
+        const m = /\/doc\/([^/]+)\/info$/.exec(path);
+        const d = docs.find((x) => x.id === m?.[1]);
+        if (d) return send(200, [{ ...listItem, number: d.id, status: 'CHECKED_OK', body: d.body }]);
+        return send(404, { error_message: 'Документ не найден' });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    self.close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    return self;
+  }
+
+  const savedTz = process.env['TZ'];
+  afterEach(() => {
+    if (savedTz === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = savedTz;
+  });
+
+  it('a document received (times without a zone, node east of UTC) is adopted, never sent twice', async () => {
+    // A node east of UTC reads a zone-less UTC time as hours earlier than it was.
+    process.env['TZ'] = 'Asia/Vladivostok';
+    const stand = await startStoringStand();
+    const client = new CzClient({ baseUrl: stand.url, signer, retry: { retries: 0 }, visibilityWaitMs: 0 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-outbox-tz-'));
+    const journal = Journal.open(path.join(dir, 'journal.jsonl'));
+    try {
+      const outbox = new Outbox(journal, journalApi(client), { settleMs: 0 });
+      const source = {
+        entity: 'Document_РеализацияТоваровУслуг',
+        ref: 'r-1',
+        dataVersion: 'v1',
+        number: 'N-1',
+      };
+      const doc: SendableDocument = {
+        key: journalKey(source, 'LP_SHIP_GOODS', 'lp', 1),
+        type: 'LP_SHIP_GOODS',
+        productGroup: 'lp',
+        format: 'MANUAL',
+        part: 1,
+        parts: 1,
+        source,
+        body: { document_num: 'N-1', products: [{ uit_code: '0104600000000017215abcdefghijk' }] },
+      };
+      await assert.rejects(
+        outbox.send(doc),
+        (e: Error & { code?: string }) => e.code === 'CZ_SEND_UNCERTAIN',
+      );
+      const again = await outbox.send(doc);
+      assert.equal(again.adopted, true, 'the received document is found and adopted');
+      assert.equal(stand.creates, 1, 'sent once');
+    } finally {
+      journal.release();
+      client.close();
+      await stand.close();
+    }
   });
 });
