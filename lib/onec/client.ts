@@ -34,6 +34,7 @@ import {
   urlBytes,
   type Condition,
   type ExpandSpec,
+  type KeyLiteralType,
   type LiteralType,
   type OrderSpec,
   type QueryOptions,
@@ -81,7 +82,7 @@ export interface OnecClientOptions {
 }
 
 /** A key: a GUID (`Ref_Key`) or named key values (`Ref_Key`+`LineNumber`, register dimensions). */
-export type EntityKey = string | Record<string, { value: unknown; type: LiteralType }>;
+export type EntityKey = string | Record<string, { value: unknown; type: KeyLiteralType }>;
 
 export interface ListResult {
   value: ODataObject[];

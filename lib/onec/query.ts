@@ -321,17 +321,36 @@ export function encodeQueryValue(s: string): string {
     .replace(/%24/g, '$');
 }
 
+/**
+ * A key part written without quotes: the composite-typed dimension of a register in the form
+ * `Объект=<guid>,Объект_Type=StandardODATA.Document_X` (onec-odata.md §1.3, [?] not live-verified).
+ * Only a GUID or `StandardODATA.<name>` can be written so: nothing else could stay one key part.
+ */
+export type KeyLiteralType = LiteralType | 'bare';
+
+function bareKeyLiteral(value: unknown, field: string): string {
+  if (isGuid(value)) return value.toLowerCase();
+  if (typeof value === 'string' && /^StandardODATA\.[\p{L}_][\p{L}\p{N}_]*$/u.test(value)) return value;
+  throw badValue(
+    field,
+    `значение ключа «${String(value)}» нельзя записать без кавычек: нужен GUID или StandardODATA.<имя>`,
+    `key value "${String(value)}" cannot be written unquoted: a GUID or StandardODATA.<name> is required`,
+  );
+}
+
 /** The path of an entity set or of one entity: `Catalog_%D0%9A…(guid'…')`. */
 export function entityPath(
   entity: string,
-  key?: string | Record<string, { value: unknown; type: LiteralType }>,
+  key?: string | Record<string, { value: unknown; type: KeyLiteralType }>,
 ): string {
   const name = encodeURIComponent(checkIdentifier(entity));
   if (key === undefined) return name;
   if (typeof key === 'string') return `${name}(${literal(key, 'guid', 'ref')})`;
   const parts = Object.entries(key).map(
     ([k, v]) =>
-      `${encodeURIComponent(checkIdentifier(k, 'key'))}=${encodeQueryValue(literal(v.value, v.type, k))}`,
+      `${encodeURIComponent(checkIdentifier(k, 'key'))}=${encodeQueryValue(
+        v.type === 'bare' ? bareKeyLiteral(v.value, k) : literal(v.value, v.type, k),
+      )}`,
   );
   return `${name}(${parts.join(',')})`;
 }

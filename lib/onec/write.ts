@@ -184,14 +184,23 @@ export async function resolveProperty(
   return ref.toLowerCase();
 }
 
-/** Key forms tried for a record of the register (the composite key syntax is not established, onec-odata.md §1.3). */
-type KeyForm = 'guid' | 'string';
+/**
+ * Key forms tried for a record of the register: the composite key syntax is not established
+ * (onec-odata.md §1.3 [?]; its one example writes the type unquoted: `Объект=<guid>,
+ * Объект_Type=StandardODATA.X`). The form that worked is remembered per client.
+ */
+type KeyForm = 'guid' | 'string' | 'guid-bare-type' | 'bare';
+const KEY_FORMS: readonly KeyForm[] = ['guid', 'string', 'guid-bare-type', 'bare'];
 const keyForms = new WeakMap<OnecClient, KeyForm>();
 
 function registerKey(form: KeyForm, objectEntity: string, objectRef: string, propertyRef: string): EntityKey {
+  const type = `StandardODATA.${objectEntity}`;
   return {
-    Объект: form === 'guid' ? { value: objectRef, type: 'guid' } : { value: objectRef, type: 'string' },
-    Объект_Type: { value: `StandardODATA.${objectEntity}`, type: 'string' },
+    Объект: {
+      value: objectRef,
+      type: form === 'string' ? 'string' : form === 'bare' ? 'bare' : 'guid',
+    },
+    Объект_Type: { value: type, type: form === 'guid-bare-type' || form === 'bare' ? 'bare' : 'string' },
     Свойство_Key: { value: propertyRef, type: 'guid' },
   };
 }
@@ -263,9 +272,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
   const update = async (): Promise<WriteResult> => {
     const body = { Значение: value, Значение_Type: valueType(value) };
     const preferred = keyForms.get(client);
-    const forms: KeyForm[] = preferred
-      ? [preferred, preferred === 'guid' ? 'string' : 'guid']
-      : ['guid', 'string'];
+    const forms = preferred ? [preferred, ...KEY_FORMS.filter((f) => f !== preferred)] : KEY_FORMS;
     let lastErr: unknown;
     for (const form of forms) {
       try {

@@ -201,12 +201,17 @@ describe('onec query builder', () => {
       const isName = /^[\p{L}_][\p{L}\p{N}_]*$/u.test(h);
       if (!isName) throwsField(() => entityPath(h), 'entity');
       throwsField(() => entityPath('Catalog_X', h), 'ref');
+      // an unquoted key part (the composite register key of §1.3) is a GUID or StandardODATA.<name> only
+      throwsField(
+        () => entityPath('InformationRegister_X', { Объект_Type: { value: h, type: 'bare' } }),
+        'Объект_Type',
+      );
       if (!isName) throwsField(() => buildQuery({ select: ['Ref_Key', h] }), 'select');
       if (!isName) throwsField(() => buildQuery({ orderby: [h] }), 'orderby');
       if (!isName) throwsField(() => buildQuery({ expand: [h] }), 'expand');
       if (!isName)
         throwsField(() => buildQuery({ filter: { field: h, op: 'eq', value: 1, type: 'number' } }), 'field');
-      rejected += isName ? 2 : 7;
+      rejected += isName ? 3 : 8;
       // an explicit raw expression (the user's own OData) cannot leave its brackets or its parameter
       let q: string;
       try {

@@ -23,6 +23,52 @@ import {
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
 
+/**
+ * A proxy on 127.0.0.1 in front of the 1C emulator: `rewrite` sees each request (method, decoded
+ * path) after the emulator answered, and may replace the answer (a 1C that behaves otherwise).
+ */
+async function throughProxy(
+  targetUrl: string,
+  rewrite: (
+    req: { method: string; path: string },
+    status: number,
+  ) => { status: number; body: string } | undefined,
+): Promise<{ proxy: http.Server; via: OnecClient }> {
+  const target = new URL(targetUrl);
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = decodeURIComponent(req.url ?? '');
+      const up = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (ur) => {
+          const parts: Buffer[] = [];
+          ur.on('data', (c: Buffer) => parts.push(c));
+          ur.on('end', () => {
+            const other = rewrite({ method: req.method ?? 'GET', path }, ur.statusCode ?? 502);
+            if (other) {
+              res.writeHead(other.status, { 'Content-Type': 'application/json;charset=utf-8' });
+              res.end(other.body);
+              return;
+            }
+            res.writeHead(ur.statusCode ?? 502, ur.headers);
+            res.end(Buffer.concat(parts));
+          });
+        },
+      );
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const via = new OnecClient({
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}`,
+    username: 'odata',
+    password: 'odata',
+  });
+  return { proxy, via };
+}
+
 describe('onec write-back', function () {
   this.timeout(20000);
   let emu: OnecEmulator;
@@ -183,53 +229,19 @@ describe('onec write-back', function () {
     ];
     for (const [i, body400] of variants.entries()) {
       const doc = emu.store.world.documents[6 + i]!;
-      const target = new URL(emu.url);
       let raced = false;
-      const proxy = http.createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const path = decodeURIComponent(req.url ?? '');
-          const up = http.request(
-            {
-              host: target.hostname,
-              port: target.port,
-              method: req.method,
-              path: req.url,
-              headers: req.headers,
-            },
-            (ur) => {
-              const parts: Buffer[] = [];
-              ur.on('data', (c: Buffer) => parts.push(c));
-              ur.on('end', () => {
-                if (req.method === 'GET' && path.includes(`${REG}?`) && !raced) {
-                  raced = true;
-                  emu.store.create(REG, {
-                    Объект: doc.ref,
-                    Объект_Type: `StandardODATA.${SALES}`,
-                    Свойство_Key: DEMO_STATUS_PROPERTY,
-                    Значение: 'старое',
-                    Значение_Type: 'Edm.String',
-                  });
-                }
-                if (req.method === 'POST' && ur.statusCode === 400) {
-                  res.writeHead(400, { 'Content-Type': 'application/json;charset=utf-8' });
-                  res.end(body400);
-                  return;
-                }
-                res.writeHead(ur.statusCode ?? 502, ur.headers);
-                res.end(Buffer.concat(parts));
-              });
-            },
-          );
-          up.end(Buffer.concat(chunks));
-        });
-      });
-      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-      const via = new OnecClient({
-        url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}`,
-        username: 'odata',
-        password: 'odata',
+      const { proxy, via } = await throughProxy(emu.url, (req, status) => {
+        if (req.method === 'GET' && req.path.includes(`${REG}?`) && !raced) {
+          raced = true;
+          emu.store.create(REG, {
+            Объект: doc.ref,
+            Объект_Type: `StandardODATA.${SALES}`,
+            Свойство_Key: DEMO_STATUS_PROPERTY,
+            Значение: 'старое',
+            Значение_Type: 'Edm.String',
+          });
+        }
+        return req.method === 'POST' && status === 400 ? { status: 400, body: body400 } : undefined;
       });
       try {
         const w = await writeAdditionalInfo(via, {
@@ -249,6 +261,52 @@ describe('onec write-back', function () {
         proxy.closeAllConnections();
         await new Promise<void>((resolve) => proxy.close(() => resolve()));
       }
+    }
+  });
+
+  it('updates a record through the unquoted composite key of the reference (§1.3 [?]) and keeps to it', async () => {
+    // A 1C that reads only `Объект=<guid>,Объект_Type=StandardODATA.X` (the reference's one example):
+    // every quoted type in a register key is refused as 1C refuses a key it cannot parse.
+    const patches: string[] = [];
+    const { proxy, via } = await throughProxy(emu.url, (req) => {
+      if (req.method !== 'PATCH') return undefined;
+      patches.push(req.path);
+      if (req.path.includes("_Type='") || req.path.includes("Объект='") || req.path.includes("Объект=guid'"))
+        return {
+          status: 400,
+          body: JSON.stringify({
+            'odata.error': { code: '6', message: { lang: 'ru', value: 'Неправильный ключ сущности' } },
+          }),
+        };
+      return undefined;
+    });
+    try {
+      for (const [i, doc] of [{ ref: emu.store.newRef() }, { ref: emu.store.newRef() }].entries()) {
+        for (const value of ['первое', 'второе']) {
+          const w = await writeAdditionalInfo(via, {
+            objectEntity: SALES,
+            objectRef: doc.ref,
+            property: DEMO_STATUS_PROPERTY,
+            value,
+          });
+          assert.equal(w.action, value === 'первое' ? 'created' : 'updated', `${i} ${value}`);
+        }
+        assert.deepEqual(
+          records(doc.ref).map((r) => r['Значение']),
+          ['второе'],
+        );
+      }
+      // the first update tried the four forms, the second went straight to the one that worked
+      assert.equal(patches.length, 5, patches.join('\n'));
+      const last = patches[patches.length - 1]!;
+      assert.match(
+        last,
+        /\(Объект=[0-9a-f-]{36},Объект_Type=StandardODATA\.Document_РеализацияТоваровУслуг,Свойство_Key=guid'/,
+      );
+    } finally {
+      await via.close();
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 
