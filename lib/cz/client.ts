@@ -427,7 +427,14 @@ export class CzClient {
       call: opts,
     });
     const page = parseJson(res.text, docListSchema, ['список документов', 'document list']);
-    return { results: page.results, nextPage: page.nextPage === true };
+    // `nextPage` is in the reference's example answer; a stand that leaves it out is read by the page:
+    // a full page may have a next one (asked for; an empty answer ends it), a short one is the last.
+    const nextPage =
+      page.nextPage === true ||
+      ((page.nextPage === null || page.nextPage === undefined) &&
+        filter.limit !== undefined &&
+        page.results.length >= filter.limit);
+    return { results: page.results, nextPage };
   }
 
   /** Every document matching the filter, page by page (keyset paging with `did` + `orderedColumnValue`). */

@@ -40,7 +40,10 @@ async function startStand(): Promise<{
         a = { body: { uuid: 'a63ff582-b723-4da7-958b-453da27a6c62', data: 'X' } };
       // a JWT without `exp`: the documented 10 h lifetime applies
       else if (path.endsWith('/auth/simpleSignIn')) a = { body: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } };
-      else if (path.endsWith('/doc/list')) a = answers['list'];
+      else if (path.endsWith('/doc/list'))
+        a = new URL(req.url ?? '/', 'http://x').searchParams.has('did')
+          ? (answers['listNext'] ?? answers['list'])
+          : answers['list'];
       else if (/\/doc\/[^/]+\/info$/.test(path)) a = answers['info'];
       a ??= { status: 404, body: { error_message: 'Метод с указанным URL не найден' } };
       const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
@@ -97,6 +100,30 @@ describe('cz client: tolerant reading of answers the reference leaves open (⚠)
     assert.equal(info.status, 'CHECKED_OK');
     assert.deepEqual(info.productGroup, ['lp']);
     assert.equal(client.tokenInfo()?.kind, 'jwt');
+  });
+
+  it('doc/list without nextPage: a full page is followed by the next one, a short page ends the list', async () => {
+    const item = (n: number): typeof listItem => ({
+      ...listItem,
+      number: `${ID.slice(0, -1)}${n}`,
+      docDate: `2026-11-28T10:00:0${n}.000Z`,
+    });
+    stand.answers['list'] = { body: { results: [item(1), item(2)] } };
+    stand.answers['listNext'] = { body: { results: [item(3)] } };
+    const seen: string[] = [];
+    for await (const d of client.iterateDocuments({
+      pg: 'lp',
+      dateFrom: '2026-11-27T00:00:00.000Z',
+      dateTo: '2026-11-29T00:00:00.000Z',
+      limit: 2,
+    }))
+      seen.push(d.number);
+    assert.deepEqual(seen, [item(1).number, item(2).number, item(3).number]);
+    assert.match(
+      stand.seen.filter((r) => r.includes('/doc/list')).pop() ?? '',
+      new RegExp(`did=${item(2).number}`),
+    );
+    delete stand.answers['listNext'];
   });
 
   it('doc/{id}/info with scalar productGroup/productGroupId (as in doc/list) gives the arrays', async () => {
