@@ -294,7 +294,11 @@ export class Outbox {
         retryable: true,
       });
     }
-    const from = new Date(Date.parse(entry.createdAt) - 86400000).toISOString();
+    // A stand may date documents by receipt or by the document's own date (cz-true-api.md §6.1 ⚠:
+    // doc/list sorts and filters by `docDate`): the window starts a day before the earlier of both.
+    const own = entry.source.date ? Date.parse(entry.source.date) : NaN;
+    const start = Math.min(Date.parse(entry.createdAt), Number.isFinite(own) ? own : Infinity);
+    const from = new Date(start - 86400000).toISOString();
     const to = new Date(this.now().getTime() + 86400000).toISOString();
     const listed = await this.api.list({
       productGroup: entry.productGroup,

@@ -182,7 +182,9 @@ describe('cz client: tolerant reading of answers the reference leaves open (⚠)
 
 describe('outbox look-up after an interrupted send, against a stand with zone-less times (⚠)', () => {
   /** A stand that stores the document, then answers 500 (it was received, the client cannot know). */
-  async function startStoringStand(): Promise<{ url: string; creates: number; close(): Promise<void> }> {
+  async function startStoringStand(
+    opts: { docDateFromBody?: boolean } = {},
+  ): Promise<{ url: string; creates: number; close(): Promise<void> }> {
     const docs: Array<{ id: string; body: unknown; receivedAt: string }> = [];
     const self = { url: '', creates: 0, close: (): Promise<void> => Promise.resolve() };
     const server = http.createServer((req, res) => {
@@ -208,11 +210,20 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
           return send(500, { error_message: 'Ошибка при выполнении запроса' });
         }
         if (path.endsWith('/doc/list')) {
+          // docDate: the receipt, or (opts.docDateFromBody) the document's own date; filtered by it
+          const q = new URL(req.url ?? '/', 'http://x').searchParams;
+          const docDate = (d: (typeof docs)[number]): string =>
+            opts.docDateFromBody
+              ? `${String((d.body as { document_date?: string }).document_date)}T00:00:00.000Z`
+              : d.receivedAt;
+          const within = (d: (typeof docs)[number]): boolean =>
+            !opts.docDateFromBody ||
+            (docDate(d) >= (q.get('dateFrom') ?? '') && docDate(d) <= (q.get('dateTo') ?? '\uffff'));
           return send(200, {
-            results: docs.map((d) => ({
+            results: docs.filter(within).map((d) => ({
               ...listItem,
               number: d.id,
-              docDate: d.receivedAt,
+              docDate: docDate(d),
               receivedAt: d.receivedAt,
             })),
             nextPage: false,
@@ -240,21 +251,17 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
     else process.env['TZ'] = savedTz;
   });
 
-  it('a document received (times without a zone, node east of UTC) is adopted, never sent twice', async () => {
-    // A node east of UTC reads a zone-less UTC time as hours earlier than it was.
-    process.env['TZ'] = 'Asia/Vladivostok';
-    const stand = await startStoringStand();
+  /** Send once (stored, answered 500), then again: the look-up must find it and adopt it. */
+  async function interruptedThenAgain(
+    stand: Awaited<ReturnType<typeof startStoringStand>>,
+    source: { entity: string; ref: string; dataVersion: string; number: string; date?: string },
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const client = new CzClient({ baseUrl: stand.url, signer, retry: { retries: 0 }, visibilityWaitMs: 0 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-outbox-tz-'));
     const journal = Journal.open(path.join(dir, 'journal.jsonl'));
     try {
       const outbox = new Outbox(journal, journalApi(client), { settleMs: 0 });
-      const source = {
-        entity: 'Document_РеализацияТоваровУслуг',
-        ref: 'r-1',
-        dataVersion: 'v1',
-        number: 'N-1',
-      };
       const doc: SendableDocument = {
         key: journalKey(source, 'LP_SHIP_GOODS', 'lp', 1),
         type: 'LP_SHIP_GOODS',
@@ -263,7 +270,7 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
         part: 1,
         parts: 1,
         source,
-        body: { document_num: 'N-1', products: [{ uit_code: '0104600000000017215abcdefghijk' }] },
+        body: { ...body, products: [{ uit_code: '0104600000000017215abcdefghijk' }] },
       };
       await assert.rejects(
         outbox.send(doc),
@@ -277,5 +284,31 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
       client.close();
       await stand.close();
     }
+  }
+
+  it('a document received (times without a zone, node east of UTC) is adopted, never sent twice', async () => {
+    // A node east of UTC reads a zone-less UTC time as hours earlier than it was.
+    process.env['TZ'] = 'Asia/Vladivostok';
+    await interruptedThenAgain(
+      await startStoringStand(),
+      { entity: 'Document_РеализацияТоваровУслуг', ref: 'r-1', dataVersion: 'v1', number: 'N-1' },
+      { document_num: 'N-1' },
+    );
+  });
+
+  it('a stand dating documents by their own (old) date: the look-up window reaches back to it', async () => {
+    // a sale of ten days ago, sent today: doc/list filters by docDate = the document's date
+    const old = new Date(Date.now() - 10 * 86400000).toISOString().slice(0, 10);
+    await interruptedThenAgain(
+      await startStoringStand({ docDateFromBody: true }),
+      {
+        entity: 'Document_РеализацияТоваровУслуг',
+        ref: 'r-2',
+        dataVersion: 'v1',
+        number: 'N-2',
+        date: `${old}T12:00:00`,
+      },
+      { document_num: 'N-2', document_date: old },
+    );
   });
 });
