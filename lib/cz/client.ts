@@ -195,14 +195,24 @@ const DOCUMENT_ID =
 /** Any JSON value: the balance answer is an object or an array of them, checked item by item after. */
 const balanceAnswerSchema = z.unknown();
 
-function jwtExpiry(token: string): number | undefined {
+/**
+ * When a JWT expires, on our clock. With `iat` the lifetime (`exp − iat`) counts from now, so a
+ * stand whose clock differs from ours gives neither an already-expired token (a sign-in before every
+ * request) nor one that lives too long; an `exp` already past without `iat` is not believed.
+ */
+function jwtExpiry(token: string, now: number): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
     const payload = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as {
       exp?: unknown;
+      iat?: unknown;
     };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+    if (typeof payload.exp !== 'number') return undefined;
+    if (typeof payload.iat === 'number' && payload.exp > payload.iat) {
+      return now + (payload.exp - payload.iat) * 1000;
+    }
+    return payload.exp * 1000 > now ? payload.exp * 1000 : undefined;
   } catch {
     return undefined;
   }
@@ -648,7 +658,7 @@ export class CzClient {
     const value = (parsed.token ?? parsed.uuidToken) as string;
     registerSecret(value);
     const now = Date.now();
-    const expiresAt = (parsed.token ? jwtExpiry(parsed.token) : undefined) ?? now + TOKEN_LIFETIME_MS;
+    const expiresAt = (parsed.token ? jwtExpiry(parsed.token, now) : undefined) ?? now + TOKEN_LIFETIME_MS;
     const lifetime = Math.max(0, expiresAt - now);
     const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
     let certificate: CertificateInfo | undefined;

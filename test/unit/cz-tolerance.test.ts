@@ -39,7 +39,8 @@ async function startStand(): Promise<{
       if (path.endsWith('/auth/key'))
         a = { body: { uuid: 'a63ff582-b723-4da7-958b-453da27a6c62', data: 'X' } };
       // a JWT without `exp`: the documented 10 h lifetime applies
-      else if (path.endsWith('/auth/simpleSignIn')) a = { body: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } };
+      else if (path.endsWith('/auth/simpleSignIn'))
+        a = answers['signIn'] ?? { body: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } };
       else if (path.endsWith('/doc/list'))
         a = new URL(req.url ?? '/', 'http://x').searchParams.has('did')
           ? (answers['listNext'] ?? answers['list'])
@@ -124,6 +125,36 @@ describe('cz client: tolerant reading of answers the reference leaves open (⚠)
       new RegExp(`did=${item(2).number}`),
     );
     delete stand.answers['listNext'];
+  });
+
+  it('a stand whose clock is behind: a token already "expired" on our clock is used for its lifetime', async () => {
+    const jwt = (claims: Record<string, number>): string =>
+      `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+    const behind = Math.floor(Date.now() / 1000) - 3 * 3600; // the stand's clock: 3 hours behind
+    stand.answers['list'] = { body: { results: [listItem], nextPage: false } };
+    const filter = { pg: 'lp', dateFrom: '2026-11-27T00:00:00.000Z', dateTo: '2026-11-29T00:00:00.000Z' };
+    const variants: Array<Record<string, number>> = [
+      { iat: behind, exp: behind + 600 },
+      { exp: behind + 600 },
+    ];
+    for (const claims of variants) {
+      stand.answers['signIn'] = { body: { token: jwt(claims) } };
+      const c = new CzClient({ baseUrl: stand.url, signer, retry: { retries: 0 } });
+      const before = stand.seen.filter((r) => r.includes('simpleSignIn')).length;
+      try {
+        for (let i = 0; i < 3; i++) await c.listDocuments(filter);
+        const expires = c.tokenInfo()?.expiresAt.getTime() ?? 0;
+        assert.ok(
+          expires > Date.now() + 5 * 60000,
+          `${JSON.stringify(claims)}: expires ${new Date(expires).toISOString()}`,
+        );
+      } finally {
+        c.close();
+      }
+      const signIns = stand.seen.filter((r) => r.includes('simpleSignIn')).length - before;
+      assert.equal(signIns, 1, `${JSON.stringify(claims)}: one sign-in for three requests`);
+    }
+    delete stand.answers['signIn'];
   });
 
   it('doc/{id}/info with scalar productGroup/productGroupId (as in doc/list) gives the arrays', async () => {
