@@ -196,9 +196,9 @@ const DOCUMENT_ID =
 const balanceAnswerSchema = z.unknown();
 
 /**
- * When a JWT expires, on our clock. With `iat` the lifetime (`exp − iat`) counts from now, so a
- * stand whose clock differs from ours gives neither an already-expired token (a sign-in before every
- * request) nor one that lives too long; an `exp` already past without `iat` is not believed.
+ * When a JWT expires, on our clock: its `exp` while that is ahead of us. An `exp` already past (a
+ * stand whose clock is behind ours) would mean a sign-in before every request: then the lifetime
+ * `exp − iat` counts from now, or without `iat` the documented 10 hours apply.
  */
 function jwtExpiry(token: string, now: number): number | undefined {
   const parts = token.split('.');
@@ -209,10 +209,11 @@ function jwtExpiry(token: string, now: number): number | undefined {
       iat?: unknown;
     };
     if (typeof payload.exp !== 'number') return undefined;
+    if (payload.exp * 1000 > now) return payload.exp * 1000;
     if (typeof payload.iat === 'number' && payload.exp > payload.iat) {
       return now + (payload.exp - payload.iat) * 1000;
     }
-    return payload.exp * 1000 > now ? payload.exp * 1000 : undefined;
+    return undefined;
   } catch {
     return undefined;
   }
