@@ -307,12 +307,17 @@ export class Outbox {
       dateTo: to,
     });
     const earliest = Date.parse(entry.createdAt) - 5 * 60000;
-    const candidates = listed.filter(
-      (d) =>
+    // each document asked about once, however often a (spoiled or overlapping) list names it
+    const asked = new Set<string>();
+    const candidates = listed.filter((d) => {
+      if (asked.has(d.number)) return false;
+      asked.add(d.number);
+      return (
         d.type === entry.type &&
         !this.journal.byDocumentId(d.number) &&
-        (!d.receivedAt || receivedTime(d.receivedAt) >= earliest),
-    );
+        (!d.receivedAt || receivedTime(d.receivedAt) >= earliest)
+      );
+    });
     for (const c of candidates) {
       const info = await this.api.info(c.number, entry.productGroup);
       if (info && this.matches(entry, info.body)) {

@@ -214,10 +214,10 @@ describe('cz client: tolerant reading of answers the reference leaves open (⚠)
 describe('outbox look-up after an interrupted send, against a stand with zone-less times (⚠)', () => {
   /** A stand that stores the document, then answers 500 (it was received, the client cannot know). */
   async function startStoringStand(
-    opts: { docDateFromBody?: boolean } = {},
-  ): Promise<{ url: string; creates: number; close(): Promise<void> }> {
+    opts: { docDateFromBody?: boolean; foreignCopies?: number } = {},
+  ): Promise<{ url: string; creates: number; infos: number; close(): Promise<void> }> {
     const docs: Array<{ id: string; body: unknown; receivedAt: string }> = [];
-    const self = { url: '', creates: 0, close: (): Promise<void> => Promise.resolve() };
+    const self = { url: '', creates: 0, infos: 0, close: (): Promise<void> => Promise.resolve() };
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -250,17 +250,27 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
           const within = (d: (typeof docs)[number]): boolean =>
             !opts.docDateFromBody ||
             (docDate(d) >= (q.get('dateFrom') ?? '') && docDate(d) <= (q.get('dateTo') ?? '\uffff'));
+          // another document of the same type, named over and over (a spoiled or overlapping list)
+          const foreign = Array.from({ length: opts.foreignCopies ?? 0 }, () => ({
+            ...listItem,
+            number: 'f0000000-0000-4000-8000-000000000000',
+            receivedAt: new Date().toISOString(),
+          }));
           return send(200, {
-            results: docs.filter(within).map((d) => ({
-              ...listItem,
-              number: d.id,
-              docDate: docDate(d),
-              receivedAt: d.receivedAt,
-            })),
+            results: [
+              ...foreign,
+              ...docs.filter(within).map((d) => ({
+                ...listItem,
+                number: d.id,
+                docDate: docDate(d),
+                receivedAt: d.receivedAt,
+              })),
+            ],
             nextPage: false,
           });
         }
         const m = /\/doc\/([^/]+)\/info$/.exec(path);
+        if (m) self.infos++;
         const d = docs.find((x) => x.id === m?.[1]);
         if (d) return send(200, [{ ...listItem, number: d.id, status: 'CHECKED_OK', body: d.body }]);
         return send(404, { error_message: 'Документ не найден' });
@@ -325,6 +335,16 @@ describe('outbox look-up after an interrupted send, against a stand with zone-le
       { entity: 'Document_РеализацияТоваровУслуг', ref: 'r-1', dataVersion: 'v1', number: 'N-1' },
       { document_num: 'N-1' },
     );
+  });
+
+  it('a document named many times in doc/list is asked about once', async () => {
+    const stand = await startStoringStand({ foreignCopies: 2000 });
+    await interruptedThenAgain(
+      stand,
+      { entity: 'Document_РеализацияТоваровУслуг', ref: 'r-3', dataVersion: 'v1', number: 'N-3' },
+      { document_num: 'N-3' },
+    );
+    assert.ok(stand.infos <= 3, `${stand.infos} doc/{id}/info requests`);
   });
 
   it('a stand dating documents by their own (old) date: the look-up window reaches back to it', async () => {
