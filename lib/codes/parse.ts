@@ -1,6 +1,6 @@
 /**
  * Marking codes (коды маркировки) in every form they arrive in, and the normalised form documents
- * carry (cz-true-api.md §10):
+ * carry («Описание True API» §4.1.4.1, §5.1.2; СУЗ API v3 §2.3, «Справочник "Шаблоны КМ"»):
  *
  * - full GS1 DataMatrix text: `01` GTIN(14) `21` serial `<GS>` `91`key(4) `<GS>` `92`code(44) — or
  *   `93`check(4) for the short tail; GS as the real 0x1D character, written out as `\u001d`, `\x1d`,
