@@ -386,6 +386,42 @@ describe('lib/codes: real-world forms written by others (AI 240, lost GS, ambigu
     assert.equal(normalizeCode(`(01)${GTIN}(21)wskg1E44R1qym(240)6401`), CIS);
   });
 
+  it('every template, AI 240 after the serial with no GS: the right serial or CODE_AMBIGUOUS, never a wrong serial', () => {
+    const rand = prng(240);
+    let read = 0;
+    let refused = 0;
+    // (tobacco codes carry no AI 240; a 29-character text is also a pack code there)
+    for (const t of TEMPLATED.filter((x) => x.tail !== 'tobacco')) {
+      for (let i = 0; i < 30; i++) {
+        const len = t.serialLengths[i % t.serialLengths.length] as number;
+        const s = sample(rand, t, len);
+        const extra = pick(rand, '0123456789', 1 + (i % 6));
+        const tails = [
+          '',
+          i % 2
+            ? `91${pick(rand, TAIL_SET, 4)}92${pick(rand, TAIL_SET, 44)}`
+            : `93${pick(rand, TAIL_SET, 4)}`,
+        ];
+        for (const tail of tails) {
+          const text = `${s.cis}240${extra}${tail}`;
+          for (const pg of [t.pg, undefined]) {
+            const r = tryParseCode(text, pg);
+            if (r.ok) {
+              assert.equal(r.value.cis, s.cis, `${t.pg} pg=${pg}: ${text}`);
+              assert.equal(r.value.additionalId, extra);
+              read++;
+            } else {
+              assert.equal(r.problem.code, 'CODE_AMBIGUOUS', `${t.pg} pg=${pg}: ${text}: ${r.problem.en}`);
+              refused++;
+            }
+          }
+        }
+      }
+    }
+    // with its group almost every code reads; without one, those that collide with a known length are refused
+    assert.ok(read > refused, `${read} read, ${refused} refused`);
+  });
+
   it('without pg a reading that is the only one is taken (13 + 240 + 3 characters is no known serial length)', () => {
     const p = parseCode(`${CIS}240640`);
     assert.deepEqual([p.serial, p.additionalId], ['wskg1E44R1qym', '640']);
