@@ -159,8 +159,12 @@
     'polymer',
     'sweets',
     'carparts',
+    'furslp',
     'nicotindev',
     'gadgets',
+    'frozen',
+    'fertilizers',
+    'homeware',
     'vetbio',
   ];
 

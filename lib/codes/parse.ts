@@ -1,13 +1,17 @@
 /**
  * Marking codes (коды маркировки) in every form they arrive in, and the normalised form documents
- * carry (cz-true-api.md §10):
+ * carry («Описание True API» §4.1.4.1, §5.1.2; СУЗ API v3 §2.3, «Справочник "Шаблоны КМ"»):
  *
  * - full GS1 DataMatrix text: `01` GTIN(14) `21` serial `<GS>` `91`key(4) `<GS>` `92`code(44) — or
  *   `93`check(4) for the short tail; GS as the real 0x1D character, written out as `\u001d`, `\x1d`,
  *   `<GS>`, `{GS}`, `[GS]` or `␝`; scanner prefixes `]d2`/`]C1`/`]Q3`/`^]` and a leading FNC1 are dropped;
  * - the same with brackets: `(01)04601234567893(21)5AbC…(91)…(92)…`;
  * - the short form `01` GTIN `21` serial (what 1C often stores), also with a tail whose GS was lost
- *   (the serial is then cut by the product group's template);
+ *   (the serial is then cut by the product group's template), including AI 240 (additional product
+ *   identification, GS1 General Specifications §3.2; CRPT's own document samples of «Описание True API»
+ *   write a footwear code as `010463003407002921wskg1E44R1qym2406401`: a 13-character serial, then
+ *   `240` + `6401`, with no GS). Where such a code reads two ways (a 20-character serial, or 13 + `240`…)
+ *   the product group decides; without one the parser refuses with CODE_AMBIGUOUS rather than guess;
  * - SSCC of a transport package (`00` + 18 digits, or the 18 digits alone), with its check digit;
  * - tobacco packs (GTIN + serial(7) [+ МРЦ(4) + КП(4)]), fur КиЗ (`RU-430302-AAA7064491`),
  *   and other aggregate codes (18–74 characters) taken as they are.
@@ -57,6 +61,8 @@ export interface ParsedCode {
   checkCode?: string;
   /** AI 8005 of a tobacco block, or the МРЦ of a tobacco pack */
   maxRetailPrice?: string;
+  /** AI 240: additional product identification (in footwear and clothing codes, the 4-digit ТН ВЭД group) */
+  additionalId?: string;
   /** the tail elements after the serial, in order */
   elements: CodeElement[];
   /** the tail as canonical GS1 text (elements joined by GS), '' when the code had none */
@@ -146,7 +152,16 @@ function gtinProblem(gtin: string, from: number): ParseResult | null {
 
 /** A tail whose GS separators were lost, recognised by the known layouts. */
 function gsLessTail(t: string): CodeElement[] | null {
-  let m = /^91(.{4})92(.{44}|.{88})$/.exec(t);
+  // AI 240 (variable, up to 30 characters) right after the serial: it can only be told apart when it
+  // is last, or followed by a crypto tail of fixed length (GS1 General Specifications §3.2, §7.8.5)
+  let m = /^240(.{1,30}?)(?:91(.{4})92(.{44}|.{88})|93(.{4}))?$/.exec(t);
+  if (m) {
+    const out: CodeElement[] = [{ ai: '240', value: m[1] as string }];
+    if (m[2] !== undefined) out.push({ ai: '91', value: m[2] }, { ai: '92', value: m[3] as string });
+    else if (m[4] !== undefined) out.push({ ai: '93', value: m[4] });
+    return out;
+  }
+  m = /^91(.{4})92(.{44}|.{88})$/.exec(t);
   if (m)
     return [
       { ai: '91', value: m[1] as string },
@@ -271,23 +286,70 @@ function templateLengths(t: CodeTemplate | undefined): readonly number[] {
   return t && t.serialLengths.length > 0 ? t.serialLengths : [];
 }
 
-/** Serial and tail of a code written without any GS. */
-function splitShort(
-  rest: string,
-  template: CodeTemplate | undefined,
-): { serial: string; elements: CodeElement[] } {
-  const own = templateLengths(template);
-  const lengths = own.length > 0 ? own : KNOWN_SERIAL_LENGTHS;
-  // With a known group, its lengths decide; without, a whole remainder of a known length wins
-  // (a 13-character serial may end in "93xxxx" by chance, the reverse is rarer).
-  if (lengths.includes(rest.length)) return { serial: rest, elements: [] };
+interface Split {
+  serial: string;
+  elements: CodeElement[];
+}
+
+/**
+ * Every way a text with no GS splits into a serial of an allowed length and a tail of a known
+ * layout (the whole text too, when its length is allowed). Readings that give the same serial are
+ * one reading: they only differ in the tail, which never reaches a document.
+ */
+function readings(rest: string, lengths: readonly number[]): Split[] {
+  const out: Split[] = [];
+  if (lengths.includes(rest.length)) out.push({ serial: rest, elements: [] });
   for (const l of lengths) {
     if (rest.length > l) {
       const elements = gsLessTail(rest.slice(l));
-      if (elements) return { serial: rest.slice(0, l), elements };
+      if (elements && !out.some((r) => r.serial.length === l)) {
+        out.push({ serial: rest.slice(0, l), elements });
+      }
     }
   }
-  return { serial: rest, elements: [] };
+  return out;
+}
+
+/**
+ * Serial and tail of a code written without any GS. With a product group, the lengths its template
+ * allows decide; without one, every known template length is tried. A text that reads one way only
+ * is taken; one that reads several ways (a 20-character serial that is also 13 characters + `240`
+ * + 4, a 13-character serial that is also 7 + `93` + 4…) is refused, naming the readings: a wrong
+ * serial would go into a document without a word.
+ */
+function splitShort(rest: string, template: CodeTemplate | undefined): Split | { ambiguous: Split[] } {
+  const own = templateLengths(template);
+  const found = readings(rest, own.length > 0 ? own : KNOWN_SERIAL_LENGTHS);
+  if (found.length === 0) return { serial: rest, elements: [] };
+  if (found.length === 1) return found[0] as Split;
+  return { ambiguous: found };
+}
+
+function showReading(r: Split): string {
+  const tail = r.elements
+    .map((e) => ` + (${e.ai}) ${e.value.length > 8 ? `${e.value.slice(0, 4)}…` : e.value}`)
+    .join('');
+  return `«${r.serial}» (${r.serial.length})${tail}`;
+}
+
+function ambiguousProblem(found: Split[], pg: string | undefined): ParseResult {
+  const ru = found
+    .map((r) => {
+      const g = groupsForSerialLength(r.serial.length);
+      return `${showReading(r)}${!pg && g.length ? ` — группы ${g.slice(0, 5).join(', ')}${g.length > 5 ? '…' : ''}` : ''}`;
+    })
+    .join(' или ');
+  const en = found
+    .map((r) => {
+      const g = groupsForSerialLength(r.serial.length);
+      return `${showReading(r).replace(/[«»]/g, '"')}${!pg && g.length ? ` — groups ${g.slice(0, 5).join(', ')}${g.length > 5 ? '…' : ''}` : ''}`;
+    })
+    .join(' or ');
+  return fail(
+    'CODE_AMBIGUOUS',
+    `код без разделителей GS читается неоднозначно: серийный номер (21) ${ru}; ${pg ? `шаблон группы ${pg} допускает обе длины — передайте код с разделителями GS` : 'укажите товарную группу (pg) или передайте код с разделителями GS'}`,
+    `the code without GS separators reads more than one way: serial (21) ${en}; ${pg ? `the template of group ${pg} allows both lengths — give the code with its GS separators` : 'set the product group (pg) or give the code with its GS separators'}`,
+  );
 }
 
 function assemble(
@@ -312,6 +374,7 @@ function assemble(
     else if (e.ai === '92' && code.cryptoCode === undefined) code.cryptoCode = e.value;
     else if (e.ai === '93' && code.checkCode === undefined) code.checkCode = e.value;
     else if (e.ai === '8005' && code.maxRetailPrice === undefined) code.maxRetailPrice = e.value;
+    else if (e.ai === '240' && code.additionalId === undefined) code.additionalId = e.value;
   }
   code.tail = tail;
   return { ok: true, value: code };
@@ -404,7 +467,16 @@ export function isNormalisedUnit(raw: string, productGroup?: string): boolean {
   if (!pg && n === 29) return false; // could be a tobacco pack
   const t = pg ? codeTemplate(pg) : undefined;
   const lengths = t && t.serialLengths.length > 0 ? t.serialLengths : KNOWN_SERIAL_LENGTHS;
-  return lengths.includes(len);
+  if (!lengths.includes(len)) return false;
+  // A shorter allowed serial followed by what may begin a tail (`91`, `93`, `240`, `3103`, `335n`,
+  // `8005`): the code may read more than one way, the full parser decides.
+  for (const l of lengths) {
+    if (l >= len) continue;
+    const c = raw.charCodeAt(18 + l);
+    if ((c === 57 || c === 50 || c === 51 || c === 56) && gsLessTail(raw.slice(18 + l)) !== null)
+      return false;
+  }
+  return true;
 }
 
 /**
@@ -481,8 +553,21 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
       const t = parseTail(rest.slice(gsAt + 1).split(GS));
       if ('problem' in t) return t.problem;
       elements = t.elements;
+      // A GS after the tail's first element but not after the serial (`…qym2406401<GS>91…`): with a
+      // group whose template the segment does not fit, the segment is split as a code without GS.
+      const own = templateLengths(template);
+      if (own.length > 0 && !own.includes(serial.length)) {
+        const found = readings(serial, own);
+        if (found.length === 1) {
+          const r = found[0] as Split;
+          serial = r.serial;
+          elements = [...r.elements, ...elements];
+        }
+      }
     } else {
-      ({ serial, elements } = splitShort(rest, template));
+      const split = splitShort(rest, template);
+      if ('ambiguous' in split) return ambiguousProblem(split.ambiguous, pg);
+      ({ serial, elements } = split);
       if (elements.length > 0) form = form === 'brackets' ? form : 'short';
     }
     if (serial.length === 0) {

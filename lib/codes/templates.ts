@@ -1,12 +1,13 @@
 /**
- * Marking-code templates per product group (cz-true-api.md §10.1, after СУЗ «Справочник "Шаблоны КМ"»
+ * Marking-code templates per product group (after the СУЗ API v3 «Справочник "Шаблоны КМ"»
  * and Таблица 9): the serial length(s) a group's codes carry and the kind of crypto tail.
  *
  * - `long` tail: `91` + key id (4) `<GS>` `92` + verification code (44, or 88 for old shoes codes);
  * - `short` tail: `93` + check code (4), sometimes with `3103` (net weight) or `335n` after it;
  * - `tobacco`: packs are not GS1 (GTIN + serial(7) + МРЦ(4) + КП(4)), blocks carry `8005` (MRP) and `93`.
  *
- * Groups the reference does not list (alcohol, furs, pharmaraw) get no length rule: any serial of
+ * Groups without a published template (alcohol, furs, pharmaraw, and furslp, frozen, fertilizers,
+ * homeware of the 2026 catalogue) — and any group code the pack does not know — get no length rule: any serial of
  * 1–20 characters is accepted for them (tolerant, ⚠ not established by the reference).
  */
 export type TailKind = 'long' | 'short' | 'tobacco' | 'any';
@@ -71,6 +72,11 @@ export const CODE_TEMPLATES: readonly CodeTemplate[] = [
   T('nicotindev', [6, 13], 'any'),
   T('gadgets', [20], 'any'),
   T('vetbio', [6, 13], 'any'),
+  // groups of the 2026 catalogue whose templates are not published yet: no length rule
+  T('furslp', [], 'any'),
+  T('frozen', [], 'any'),
+  T('fertilizers', [], 'any'),
+  T('homeware', [], 'any'),
 ];
 
 const BY_PG = new Map(CODE_TEMPLATES.map((t) => [t.pg, t]));

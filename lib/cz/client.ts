@@ -137,8 +137,9 @@ export interface DocListPage {
 }
 
 export interface BalanceEntry {
-  productGroupId: number;
-  /** product group code when the id is known */
+  /** as the operator sends it (a number; a string id that is not digits stays a string) */
+  productGroupId: number | string;
+  /** product group code when the id is in the catalogue, otherwise the id itself as text */
   productGroup?: string;
   /** kopecks as True API gives them; undefined when there is no account for the group */
   balanceKopecks?: number;
@@ -545,6 +546,11 @@ export class CzClient {
         okStatuses: [404],
         call: opts,
       });
+      // 404 with the array is "these codes are unknown"; 404 with an error object (Spring's
+      // `{timestamp, status, error, message, path}`, `{error_message}` …) is an error answer
+      if (res.status === 404 && !res.text.trimStart().startsWith('[')) {
+        throw czHttpError(404, res.text, { what: ['сведения о кодах', 'code information'] });
+      }
       out.push(...parseJson(res.text, cisInfoListSchema, ['сведения о кодах', 'code information']));
     }
     return out;
@@ -587,7 +593,9 @@ export class CzClient {
       ]);
       return list.map((e) => ({
         productGroupId: e.productGroupId,
-        productGroup: productGroupById(e.productGroupId)?.code,
+        productGroup:
+          (typeof e.productGroupId === 'number' ? productGroupById(e.productGroupId)?.code : undefined) ??
+          String(e.productGroupId),
         balanceKopecks: e.balance ?? undefined,
         balanceRoubles: typeof e.balance === 'number' ? e.balance / 100 : undefined,
         contractId: e.contractId,

@@ -64,7 +64,12 @@ export interface ConnectionTestResult {
     notAfter: string;
   };
   token?: { kind: 'jwt' | 'uuid'; expiresAt: string };
-  balance?: Array<{ productGroupId: number; productGroup?: string; name?: string; roubles?: number }>;
+  balance?: Array<{
+    productGroupId: number | string;
+    productGroup?: string;
+    name?: string;
+    roubles?: number;
+  }>;
   balanceError?: ErrorInfo;
   warnings: Array<{ code: string; ru: string; en: string }>;
   error?: ErrorInfo;

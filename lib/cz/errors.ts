@@ -3,7 +3,7 @@
  * (`remoteText`, and in the Russian part of the message), an English explanation, the HTTP status,
  * and whether a retry may help. Answers come as JSON (`error_message`, `description`,
  * `error_description`), as XML (`<error_description>` of 401s) or as plain text
- * (cz-true-api.md §2.2, §9).
+ * («Описание True API» §1.1, §1.5.2, «Справочник "Статусы ответов"»).
  */
 import { ZnakFlowError } from '../errors';
 import { redact } from '../redact';
@@ -35,22 +35,56 @@ function xmlText(text: string, tag: string): string | undefined {
   return m?.[1]?.trim() || undefined;
 }
 
+/** Spring's placeholder when an exception has no text: the `error` phrase says more. */
+const NO_MESSAGE = /^No message available$/i;
+
+/**
+ * The text of an error object, whichever shape True API's services use (the
+ * «Описание True API» «Справочник "Статусы ответов"»): `{error_message}` (with `code`, `description`,
+ * `error_description`), `{errorCode, errorMessage}`, `{error_code, error_message}`, Spring Boot's
+ * `{timestamp, status, error, message, path}` (`message` before the bare reason phrase `error`),
+ * `errors: [...]` (strings or objects: `message`, `defaultMessage`, `error_message` …), an `error`
+ * object, RFC 7807 `{title, detail}`. The text comes first, a stack trace in `description` last.
+ */
+function objectText(o: Record<string, unknown>): string | undefined {
+  const keys = ['error_message', 'errorMessage', 'error_description', 'message', 'detail', 'defaultMessage'];
+  let text: string | undefined;
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === 'string' && v.trim() && !NO_MESSAGE.test(v.trim())) {
+      text = v.trim();
+      break;
+    }
+  }
+  const list = o['errors'];
+  if (Array.isArray(list) && list.length > 0) {
+    const more = remoteErrorText(list);
+    if (more && more !== text && !more.startsWith('[')) text = text ? `${text}: ${more}` : more;
+  }
+  const nested = o['error'];
+  if (!text && nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    text = objectText(nested as Record<string, unknown>);
+  }
+  if (text) return text;
+  for (const k of ['description', 'error', 'title']) {
+    const v = o[k];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+  }
+  return undefined;
+}
+
 /** The operator's own text out of an error answer body (JSON, XML or plain text). */
 export function remoteErrorText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (Buffer.isBuffer(body)) return remoteErrorText(body.toString('utf8'));
   if (typeof body === 'object') {
-    const o = body as Record<string, unknown>;
-    const pick = ['error_message', 'errorMessage', 'error_description', 'message', 'description', 'error'];
-    for (const k of pick) {
-      const v = o[k];
-      if (typeof v === 'string' && v.trim()) return v.trim();
-    }
     if (Array.isArray(body)) {
-      const first = body[0] as Record<string, unknown> | undefined;
-      if (first && typeof first === 'object') return remoteErrorText(first);
+      const texts = body
+        .map((e) => (typeof e === 'string' ? e.trim() : e && typeof e === 'object' ? objectText(e) : ''))
+        .filter((t): t is string => !!t);
+      return texts.length > 0 ? texts.join('; ').slice(0, 1000) : JSON.stringify(body).slice(0, 1000);
     }
-    return JSON.stringify(body).slice(0, 1000);
+    return objectText(body as Record<string, unknown>) ?? JSON.stringify(body).slice(0, 1000);
   }
   const text = String(body).trim();
   if (text.startsWith('{') || text.startsWith('[')) {

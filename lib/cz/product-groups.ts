@@ -1,7 +1,9 @@
 /**
  * Product groups (товарные группы) of Честный ЗНАК: the `pg` code, the numeric id
- * («Код в БД», `productGroupId`) and names. Source: cz-true-api.md §5. Ids marked `null`
- * are not established by the reference.
+ * («Код в БД», `productGroupId`) and names, after «Описание True API» «Справочник "Список
+ * поддерживаемых товарных групп"» and CRPT «Planned True API changes» v552.0 (54 groups in 2026).
+ * Ids marked `null` are not established. The list is open: the operator adds groups, and every
+ * answer that names a group or an id the list does not have shows it as it is.
  */
 export interface ProductGroup {
   code: string;
@@ -57,6 +59,14 @@ export const PRODUCT_GROUPS: readonly ProductGroup[] = [
   { code: 'polymer', id: 44, ru: 'Полимерные трубы', en: 'Polymer pipes' },
   { code: 'sweets', id: 45, ru: 'Сладости и кондитерские изделия', en: 'Sweets' },
   { code: 'carparts', id: 48, ru: 'Автозапчасти', en: 'Car parts' },
+  // 49, 52–54: CRPT «Planned True API changes» v552.0 (the list of groups); the names are read from
+  // the codes ⚠ — the document gives the codes and ids only
+  {
+    code: 'furslp',
+    id: 49,
+    ru: 'Изделия из меха (лёгкая промышленность)',
+    en: 'Fur garments (light industry)',
+  },
   {
     code: 'nicotindev',
     id: 50,
@@ -64,6 +74,9 @@ export const PRODUCT_GROUPS: readonly ProductGroup[] = [
     en: 'Nicotine devices',
   },
   { code: 'gadgets', id: 51, ru: 'Гаджеты', en: 'Gadgets' },
+  { code: 'frozen', id: 52, ru: 'Замороженная продукция', en: 'Frozen products' },
+  { code: 'fertilizers', id: 53, ru: 'Удобрения', en: 'Fertilisers' },
+  { code: 'homeware', id: 54, ru: 'Товары для дома', en: 'Homeware' },
   { code: 'vetbio', id: null, ru: 'Кормовые добавки', en: 'Feed additives' },
 ];
 

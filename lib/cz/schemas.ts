@@ -1,5 +1,5 @@
 /**
- * zod schemas of True API answers (cz-true-api.md §2, §6, §7, §8). Fields the client relies on
+ * zod schemas of True API answers («Описание True API» §2 authentication, §5.1.2 cises/info, §6.1 doc/list, §6.4 doc info, §3.6 balance). Fields the client relies on
  * are typed; every other field the operator sends is kept (`passthrough`), so that nodes can show
  * the whole answer and a new field never breaks parsing. Optional fields accept `null`.
  */
@@ -7,6 +7,21 @@ import { z } from 'zod';
 
 const str = z.string();
 const optStr = z.string().nullish();
+
+/*
+ * Open lists: the operator's catalogue of product groups grows (54 groups in 2026, CRPT «Planned True
+ * API changes» v552.0) and so do document types and statuses. Codes and ids the pack does not know
+ * are read as they come — a number where a code is expected becomes its text, an id written as a
+ * string of digits becomes the number, any other string id stays a string — never a parse failure.
+ */
+const asText = (v: unknown): unknown => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+const asId = (v: unknown): unknown => (typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : v);
+/** A code of an open list (product group, document type, status): any string, a number as text. */
+const openCode = z.preprocess(asText, str);
+const optOpenCode = z.preprocess(asText, optStr);
+/** A product group id: a number, or whatever string the operator sends. */
+export const groupIdSchema = z.preprocess(asId, z.union([z.number(), str]));
+export type GroupId = z.infer<typeof groupIdSchema>;
 
 export const authKeySchema = z.object({ uuid: str.min(1), data: str.min(1) });
 export type AuthKey = z.infer<typeof authKeySchema>;
@@ -82,8 +97,8 @@ const docBase = {
   number: str,
   docDate: str,
   receivedAt: optStr,
-  type: str,
-  status: str,
+  type: openCode,
+  status: openCode,
   senderInn: optStr,
   senderName: optStr,
   receiverInn: optStr,
@@ -100,8 +115,8 @@ const docBase = {
 export const docListItemSchema = z
   .object({
     ...docBase,
-    productGroup: z.preprocess(firstOf, optStr),
-    productGroupId: z.preprocess(firstOf, z.number().nullish()),
+    productGroup: z.preprocess((v) => asText(firstOf(v)), optStr),
+    productGroupId: z.preprocess(firstOf, groupIdSchema.nullish()),
   })
   .passthrough();
 export type DocListItem = z.infer<typeof docListItemSchema>;
@@ -128,8 +143,8 @@ export const docInfoSchema = z
     body: z.unknown().optional(),
     content: optStr,
     commonErrors: z.array(commonErrorSchema).nullish(),
-    productGroup: z.preprocess(listOf, z.array(str).nullish()),
-    productGroupId: z.preprocess(listOf, z.array(z.number()).nullish()),
+    productGroup: z.preprocess(listOf, z.array(openCode).nullish()),
+    productGroupId: z.preprocess(listOf, z.array(groupIdSchema).nullish()),
   })
   .passthrough();
 export type DocInfo = z.infer<typeof docInfoSchema>;
@@ -145,12 +160,12 @@ export const cisInfoSchema = z
     requestedCis: optStr,
     cis: optStr,
     gtin: optStr,
-    status: optStr,
-    statusEx: optStr,
+    status: optOpenCode,
+    statusEx: optOpenCode,
     ownerInn: optStr,
     ownerName: optStr,
-    productGroup: optStr,
-    productGroupId: z.number().nullish(),
+    productGroup: optOpenCode,
+    productGroupId: groupIdSchema.nullish(),
     packageType: optStr,
     parent: optStr,
     child: z.array(str).nullish(),
@@ -174,7 +189,7 @@ export const balanceSchema = z
     balance: z.number().nullish(),
     contractId: z.union([z.number(), str]).nullish(),
     organisationId: z.union([z.number(), str]).nullish(),
-    productGroupId: z.number(),
+    productGroupId: groupIdSchema,
   })
   .passthrough();
 export type BalanceRaw = z.infer<typeof balanceSchema>;

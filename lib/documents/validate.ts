@@ -4,7 +4,7 @@
  * duplicates), dates relative to today and the limits of one document (30 000 codes, 30 MB).
  */
 import type { z } from 'zod';
-import { inspectCode, isNormalisedUnit } from '../codes';
+import { inspectCode, isNormalisedUnit, type ParsedCode } from '../codes';
 import { detail, type ErrorDetail } from '../errors';
 import { SEP } from '../validation';
 import { dayOf } from './common';
@@ -162,6 +162,16 @@ function pathAt(base: string, index: number, key: string): string {
   return at ? `${at}.${key}` : key;
 }
 
+/**
+ * The code with its AI 240 kept and no GS (`01…21<serial>240<value>`): the form CRPT's own document
+ * samples in «Описание True API» write in `uit_code` (`010463003407002921wskg1E44R1qym2406401`), so it is
+ * not refused as "not normalised"; the pack itself writes the code without it.
+ */
+function withAi240(code: ParsedCode, value: string): boolean {
+  const e = code.elements;
+  return e.length === 1 && e[0]?.ai === '240' && value === `${code.cis}240${e[0].value}`;
+}
+
 function checkCodeValue(
   key: string,
   value: unknown,
@@ -181,7 +191,7 @@ function checkCodeValue(
     const r = inspectCode(value, unit ? pg : undefined, path);
     if (r.problem) {
       out.push(r.problem);
-    } else if (r.code.cis !== value) {
+    } else if (r.code.cis !== value && !withAi240(r.code, value)) {
       out.push(
         detail(
           path,

@@ -335,7 +335,10 @@ export = function (RED: NodeAPI): void {
         schema: balanceSettingsSchema,
         async run({ settings, msg, send }) {
           let id: number | undefined;
-          if (settings.productGroup) {
+          if (settings.productGroup && /^\d{1,9}$/.test(settings.productGroup.trim())) {
+            // a group's numeric id («Код в БД»): also for a group newer than the pack's catalogue
+            id = Number(settings.productGroup.trim());
+          } else if (settings.productGroup) {
             const g = pgInfo(settings.productGroup);
             if (!g || g.id === null) {
               throw new ZnakFlowError({

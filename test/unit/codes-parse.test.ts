@@ -18,6 +18,7 @@ import {
 } from '../../lib/codes';
 import { isZnakFlowError } from '../../lib/errors';
 import { prng } from '../../lib/emulators/demo-data';
+import { validateDocument } from '../../lib/documents';
 
 const SERIAL_SET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!"%&\'*+,-./_:;=<>?';
 /** without brackets: a "(91)" inside a serial is ambiguous in the bracketed form by nature */
@@ -330,5 +331,143 @@ describe('lib/codes: marking codes', () => {
       assert.equal(checkCode('0204601234567893' + '3712')?.code, 'CODE_BULK');
       assert.equal(checkCode('(02)04601234567893(37)12')?.code, 'CODE_BULK');
     });
+  });
+});
+
+describe('lib/codes: real-world forms written by others (AI 240, lost GS, ambiguity)', () => {
+  // CRPT's own LP_INTRODUCE_GOODS sample («Описание True API»): a footwear code with a 13-character
+  // serial followed by AI 240 (`6401`, the ТН ВЭД group) and no GS.
+  const CRPT = '010463003407002921wskg1E44R1qym2406401';
+  const GTIN = '04630034070029';
+  const CIS = `01${GTIN}21wskg1E44R1qym`;
+  const CRYPTO = `91EE06` + `92${'dGVzdC1jcnlwdG8tdGFpbC1vZi00NC1jaGFyYWN0ZXI='.slice(0, 44)}`;
+
+  it('with pg=shoes the serial is cut by the template and AI 240 is read', () => {
+    const p = parseCode(CRPT, 'shoes');
+    assert.deepEqual(
+      [p.kind, p.gtin, p.serial, p.cis, p.additionalId],
+      ['unit', GTIN, 'wskg1E44R1qym', CIS, '6401'],
+    );
+    assert.deepEqual(p.elements, [{ ai: '240', value: '6401' }]);
+    assert.equal(normalizeCode(CRPT, 'lp'), CIS);
+    // the fast path leaves it to the parser (it is not the normalised form)
+    assert.equal(isNormalisedUnit(CRPT, 'shoes'), false);
+  });
+
+  it('without pg the same text reads two ways: refused, naming both readings and what to set', () => {
+    const r = tryParseCode(CRPT);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(r.problem.code, 'CODE_AMBIGUOUS');
+    assert.match(r.problem.en, /"wskg1E44R1qym2406401" \(20\) — groups electronics/);
+    assert.match(r.problem.en, /"wskg1E44R1qym" \(13\) \+ \(240\) 6401 — groups lp, shoes/);
+    assert.match(r.problem.en, /set the product group \(pg\) or give the code with its GS separators/);
+    assert.match(r.problem.ru, /укажите товарную группу \(pg\)/);
+    assert.equal(checkCode(CRPT)?.code, 'CODE_AMBIGUOUS');
+    assert.equal(isNormalisedUnit(CRPT), false);
+    // a group with 20-character serials reads it as one serial, as before
+    assert.equal(parseCode(CRPT, 'electronics').serial, 'wskg1E44R1qym2406401');
+    // radio allows 13 and 20: still two readings; the message asks for the GS form
+    assert.match(checkCode(CRPT, 'radio')?.message_en ?? '', /group radio allows both lengths/);
+  });
+
+  it('AI 240 followed by a crypto tail, with every GS lost or only the one after the serial', () => {
+    const lost = `${CRPT}${CRYPTO}`;
+    const p = parseCode(lost, 'shoes');
+    assert.deepEqual([p.cis, p.additionalId, p.cryptoKey], [CIS, '6401', 'EE06']);
+    assert.equal(p.cryptoCode?.length, 44);
+    assert.equal(checkCode(lost)?.code, 'CODE_AMBIGUOUS');
+    const halfGs = `${CRPT}${GS}${CRYPTO.slice(0, 6)}${GS}${CRYPTO.slice(6)}`;
+    const h = parseCode(halfGs, 'shoes');
+    assert.deepEqual([h.cis, h.additionalId, h.cryptoKey], [CIS, '6401', 'EE06']);
+    // written correctly (GS after the serial and after 240) it needs no group
+    const full = `${CIS}${GS}2406401${GS}${CRYPTO.slice(0, 6)}${GS}${CRYPTO.slice(6)}`;
+    assert.deepEqual([normalizeCode(full), parseCode(full).additionalId], [CIS, '6401']);
+    assert.equal(normalizeCode(`(01)${GTIN}(21)wskg1E44R1qym(240)6401`), CIS);
+  });
+
+  it('every template, AI 240 after the serial with no GS: the right serial or CODE_AMBIGUOUS, never a wrong serial', () => {
+    const rand = prng(240);
+    let read = 0;
+    let refused = 0;
+    // (tobacco codes carry no AI 240; a 29-character text is also a pack code there)
+    for (const t of TEMPLATED.filter((x) => x.tail !== 'tobacco')) {
+      for (let i = 0; i < 30; i++) {
+        const len = t.serialLengths[i % t.serialLengths.length] as number;
+        const s = sample(rand, t, len);
+        const extra = pick(rand, '0123456789', 1 + (i % 6));
+        const tails = [
+          '',
+          i % 2
+            ? `91${pick(rand, TAIL_SET, 4)}92${pick(rand, TAIL_SET, 44)}`
+            : `93${pick(rand, TAIL_SET, 4)}`,
+        ];
+        for (const tail of tails) {
+          const text = `${s.cis}240${extra}${tail}`;
+          for (const pg of [t.pg, undefined]) {
+            const r = tryParseCode(text, pg);
+            if (r.ok) {
+              assert.equal(r.value.cis, s.cis, `${t.pg} pg=${pg}: ${text}`);
+              assert.equal(r.value.additionalId, extra);
+              read++;
+            } else {
+              assert.equal(r.problem.code, 'CODE_AMBIGUOUS', `${t.pg} pg=${pg}: ${text}: ${r.problem.en}`);
+              refused++;
+            }
+          }
+        }
+      }
+    }
+    // with its group almost every code reads; without one, those that collide with a known length are refused
+    assert.ok(read > refused, `${read} read, ${refused} refused`);
+  });
+
+  it('without pg a reading that is the only one is taken (13 + 240 + 3 characters is no known serial length)', () => {
+    const p = parseCode(`${CIS}240640`);
+    assert.deepEqual([p.serial, p.additionalId], ['wskg1E44R1qym', '640']);
+  });
+
+  it('a beer code whose GS was lost (7 + 93 + 4 = 13 characters) is not silently read as a 13-character serial', () => {
+    const beer = `01${GTIN}21AbC1234` + '93XyZ1';
+    assert.equal(checkCode(beer)?.code, 'CODE_AMBIGUOUS');
+    assert.deepEqual(
+      [parseCode(beer, 'beer').serial, parseCode(beer, 'beer').checkCode],
+      ['AbC1234', 'XyZ1'],
+    );
+    assert.equal(parseCode(beer, 'lp').serial, 'AbC123493XyZ1');
+  });
+
+  it('a document carrying the code in CRPT\'s sample form (AI 240 kept, no GS) is not refused as "not normalised"', () => {
+    const body = {
+      participant_inn: '7707083893',
+      producer_inn: '7707083893',
+      owner_inn: '7707083893',
+      production_date: '2026-11-01',
+      production_type: 'OWN_PRODUCTION',
+      products: [
+        {
+          uit_code: CRPT,
+          tnved_code: '6401100000',
+          certificate_document_data: [
+            {
+              certificate_type: 'CONFORMITY_DECLARATION',
+              certificate_number: 'ЕАЭС N RU Д-RU.РА01.В.12345/21',
+              certificate_date: '2021-07-07',
+            },
+          ],
+        },
+      ],
+    };
+    const codes = (b: unknown): string[] =>
+      validateDocument('LP_INTRODUCE_GOODS', b, {
+        productGroup: 'shoes',
+        today: new Date('2026-11-21T12:00:00'),
+      })
+        .map((e) => e.code)
+        .filter((c) => c.startsWith('CODE_'));
+    assert.deepEqual(codes(body), []);
+    // the crypto tail is still refused
+    body.products[0]!.uit_code = `${CRPT}${GS}${CRYPTO.slice(0, 6)}`;
+    assert.deepEqual(codes(body), ['CODE_NOT_NORMALISED']);
   });
 });
