@@ -416,11 +416,13 @@ async function analyse(
   const entity = o.objectEntity;
   if (candidates.length > 1 || o.describe) {
     const sets = await readSets(client, [...new Set(candidates.map((c) => c.setRef).filter(Boolean))]);
+    for (const c of candidates) c.set = c.setRef ? sets.get(c.setRef) : undefined;
+  }
+  if (entity) {
     for (const c of candidates) {
-      c.set = c.setRef ? sets.get(c.setRef) : undefined;
-      if (!entity) continue;
       if (c.set) c.belongs = setBelongs(entity, c.set);
       else {
+        // The set not read (one candidate) or not published: its name is in the Description.
         const suffix = splitDescription(c.description).suffix;
         if (suffix) c.belongs = setBelongs(entity, { description: suffix, predefinedName: '' });
       }
