@@ -13,7 +13,8 @@
  */
 import { ZnakFlowError } from '../errors';
 import type { EntityKey, OnecClient } from './client';
-import { checkIdentifier, isGuid, type Condition } from './query';
+import { findProperty } from './property';
+import { checkIdentifier, isGuid } from './query';
 import type { ODataObject } from './schemas';
 
 export const DEFAULT_REGISTER = 'InformationRegister_ДополнительныеСведения';
@@ -131,57 +132,26 @@ function same(a: unknown, b: unknown): boolean {
 const propertyCache = new WeakMap<OnecClient, Map<string, string>>();
 
 /**
- * The Ref_Key of an additional property («дополнительное сведение»): a GUID as is, otherwise
- * looked up by `Имя` or `Description` in the chart of characteristic types (cached per client).
+ * The Ref_Key of an additional property («дополнительное сведение»): a GUID as is, otherwise found
+ * by title, name, formula identifier or description the way БСП keeps them, preferring the one of
+ * the property set of `objectEntity`'s kind (see ./property.ts). Cached per client.
  */
 export async function resolveProperty(
   client: OnecClient,
   property: string,
   propertiesSet = DEFAULT_PROPERTIES,
+  objectEntity?: string,
 ): Promise<string> {
   const p = property.trim();
   if (isGuid(p)) return p.toLowerCase();
-  if (!p) {
-    throw new ZnakFlowError({
-      code: 'ONEC_PROPERTY',
-      field: 'property',
-      source: 'config',
-      ru: 'не задано дополнительное сведение (GUID или имя), куда записывать статус',
-      en: 'no additional property (GUID or name) to write the status to',
-    });
-  }
   let cache = propertyCache.get(client);
   if (!cache) propertyCache.set(client, (cache = new Map()));
-  const cached = cache.get(`${propertiesSet}|${p}`);
+  const key = `${propertiesSet}|${objectEntity ?? ''}|${p}`;
+  const cached = cache.get(key);
   if (cached) return cached;
-  const byName: Condition = { field: 'Имя', op: 'eq', value: p, type: 'string' };
-  const byDescription: Condition = { field: 'Description', op: 'eq', value: p, type: 'string' };
-  let rows: ODataObject[];
-  try {
-    rows = (
-      await client.list(propertiesSet, {
-        filter: { or: [byName, byDescription] },
-        select: ['Ref_Key'],
-        top: 2,
-      })
-    ).value;
-  } catch (err) {
-    // Older БСП versions have no `Имя`: look up by description only.
-    if (!(err instanceof ZnakFlowError) || err.code !== 'ONEC_BAD_REQUEST') throw err;
-    rows = (await client.list(propertiesSet, { filter: byDescription, select: ['Ref_Key'], top: 2 })).value;
-  }
-  const ref = rows[0]?.['Ref_Key'];
-  if (typeof ref !== 'string') {
-    throw new ZnakFlowError({
-      code: 'ONEC_PROPERTY',
-      field: 'property',
-      source: '1c',
-      ru: `дополнительное сведение «${p}» не найдено в ${propertiesSet}. Создайте его в 1С: Администрирование → Общие настройки → Дополнительные реквизиты и сведения`,
-      en: `additional property "${p}" not found in ${propertiesSet}; create it in 1C: Администрирование → Общие настройки → Дополнительные реквизиты и сведения`,
-    });
-  }
-  cache.set(`${propertiesSet}|${p}`, ref.toLowerCase());
-  return ref.toLowerCase();
+  const found = await findProperty(client, p, { propertiesSet, objectEntity });
+  cache.set(key, found.ref);
+  return found.ref;
 }
 
 /**
@@ -247,7 +217,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
     });
   }
   const objectRef = o.objectRef.toLowerCase();
-  const propertyRef = await resolveProperty(client, o.property, o.propertiesSet);
+  const propertyRef = await resolveProperty(client, o.property, o.propertiesSet, o.objectEntity);
   let value = normaliseValue(o.value);
   const result = (action: WriteAction): WriteResult => ({
     mode: 'register',

@@ -62,4 +62,5 @@ export const EXPECTED_SETS: readonly string[] = [
   'Catalog_ШтрихкодыУпаковокТоваров',
   'InformationRegister_ДополнительныеСведения',
   'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+  'Catalog_НаборыДополнительныхРеквизитовИСведений',
 ];

@@ -1,4 +1,9 @@
+import { z } from 'zod';
+import { validationError, ZnakFlowError } from '../../lib/errors';
 import { acknowledge } from '../../lib/journal/ack';
+import { describeProperty, type PropertyCandidate } from '../../lib/onec/property';
+import { redact } from '../../lib/redact';
+import { zodIssuesToDetails } from '../../lib/validation';
 import {
   mergeOutcome,
   outcomeText,
@@ -8,14 +13,88 @@ import {
 } from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
+import { expandEnv } from '../shared/env';
 import { migrate } from '../shared/migrate';
-import { onInput, typedFields } from '../shared/pipeline';
+import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
 import { passingReason, RetryTimers } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
-import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
+import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
+import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
 import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS, onecWriteSettingsSchema } from './model';
+
+const checkRequestSchema = z.object({
+  connection: z.string().default(''),
+  property: z.string().default(''),
+  propertiesSet: z.string().optional(),
+  entity: z.string().optional(),
+});
+
+function candidateView(c: PropertyCandidate): Record<string, unknown> {
+  return {
+    ref: c.ref,
+    title: c.title,
+    description: c.description,
+    name: c.name,
+    formulaId: c.formulaId,
+    set: c.set ? c.set.description || c.set.predefinedName : '',
+    setRef: c.setRef,
+    level: c.level,
+    matchedBy: c.matchedBy,
+    belongs: c.belongs,
+  };
+}
+
+/**
+ * «Check» next to the property field: which additional property the name resolves to in the base
+ * of the chosen (deployed) connection, with its set, or why none, and the candidates.
+ */
+async function checkProperty(RED: NodeAPI, body: unknown): Promise<Record<string, unknown>> {
+  const parsed = checkRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) throw validationError(zodIssuesToDetails(parsed.error), 'input');
+  const b = parsed.data;
+  const lookup = (name: string): string | undefined => {
+    try {
+      const v = RED.util.getSetting(undefined, name);
+      return v === undefined || v === null ? process.env[name] : String(v);
+    } catch {
+      return process.env[name];
+    }
+  };
+  const conn = b.connection ? (RED.nodes.getNode(b.connection) as OnecConnectionNode | null) : null;
+  if (!conn || typeof conn.getClient !== 'function') {
+    throw new ZnakFlowError({
+      code: 'INVALID_CONFIG',
+      field: 'connection',
+      source: 'config',
+      ru: 'подключение к 1С не выбрано или ещё не развёрнуто: выберите его и нажмите «Развернуть», затем проверьте снова',
+      en: 'no 1C connection chosen, or it is not deployed yet: choose it, deploy, then check again',
+    });
+  }
+  const entity = b.entity ? expandEnv(b.entity, lookup).trim() : '';
+  const report = await describeProperty(conn.getClient(), expandEnv(b.property, lookup), {
+    propertiesSet: expandEnv(b.propertiesSet || DEFAULT_PROPERTIES, lookup).trim() || DEFAULT_PROPERTIES,
+    objectEntity: entity || undefined,
+  });
+  const out: Record<string, unknown> = {
+    ok: report.ok,
+    entity,
+    candidates: report.candidates.map(candidateView),
+  };
+  if (report.resolution) {
+    out['ref'] = report.resolution.ref;
+    out['reason'] = report.resolution.reason;
+    if (report.resolution.chosen) out['chosen'] = candidateView(report.resolution.chosen);
+    if (report.resolution.warning) out['warning'] = report.resolution.warning;
+  }
+  if (report.error) {
+    const e = catchableError(report.error);
+    out['code'] = e.code;
+    out['message'] = redact(e.message);
+  }
+  return out;
+}
 
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, 'onec-write', (node, def) => {
@@ -151,4 +230,18 @@ export = function (RED: NodeAPI): void {
       done();
     });
   });
+
+  RED.httpAdmin.post(
+    '/znakflow/onec-write/property',
+    RED.auth.needsPermission('onec-write.write'),
+    (req: AdminRequest, res: AdminResponse) => {
+      void checkProperty(RED, req.body).then(
+        (body) => res.status(200).json(body),
+        (err: unknown) => {
+          const e = catchableError(err);
+          res.status(200).json({ ok: false, code: e.code, message: redact(e.message), candidates: [] });
+        },
+      );
+    },
+  );
 };

@@ -47,10 +47,16 @@ describe('onec-connection "Test connection" with adminAuth (real Node-RED)', fun
     const token = await login(rt, 'admin');
     await deployFlows(
       rt,
-      [{ id: 'c1', type: 'onec-connection', name: '1C', url: 'http://127.0.0.1:1/old', version: 1 }],
+      [
+        { id: 'c1', type: 'onec-connection', name: '1C', url: 'http://127.0.0.1:1/old', version: 1 },
+        { id: 'c2', type: 'onec-connection', name: '1C demo', url: emu.url, version: 1 },
+      ],
       {
         token,
-        credentials: { c1: { username: 'odata', password: 'odata' } },
+        credentials: {
+          c1: { username: 'odata', password: 'odata' },
+          c2: { username: 'odata', password: 'odata' },
+        },
       },
     );
   });
@@ -87,5 +93,33 @@ describe('onec-connection "Test connection" with adminAuth (real Node-RED)', fun
     assert.equal(body.status, 200);
     assert.ok(body.entitySets.includes('Catalog_ШтрихкодыУпаковокТоваров'));
     assert.doesNotMatch(rt.log(), /odata:odata|b2RhdGE6b2RhdGE=/, 'no credentials in the log');
+  });
+
+  it('onec-write «Check property»: refused without write permission, answered with the property for an admin', async () => {
+    const check = (token?: string): Promise<Response> =>
+      fetch(`${rt.url}/znakflow/onec-write/property`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({
+          connection: 'c2',
+          property: 'СтатусЧестныйЗнак',
+          entity: 'Document_РеализацияТоваровУслуг',
+        }),
+      });
+    emu.requests.reset();
+    assert.equal((await check()).status, 401);
+    const viewer = await login(rt, 'viewer', 'read');
+    const v = await check(viewer);
+    assert.ok(v.status === 401 || v.status === 403, `status ${v.status}`);
+    assert.equal(emu.requests.total, 0, '1C was not asked');
+    const r = await check(await login(rt, 'admin'));
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as { ok: boolean; ref: string; chosen: { set: string } };
+    assert.equal(body.ok, true, JSON.stringify(body));
+    assert.equal(body.ref, '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0001');
+    assert.equal(body.chosen.set, 'Реализация товаров и услуг');
   });
 });

@@ -2,7 +2,13 @@
  * onec-write in the test helper against the emulator: idempotent write-back, patch mode, refusals.
  */
 import assert from 'node:assert/strict';
-import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import {
+  DEMO_PROPERTY_SETS,
+  DEMO_STATUS_PROPERTIES,
+  DEMO_STATUS_PROPERTY,
+  startOnecEmulator,
+  type OnecEmulator,
+} from '../../lib/emulators/onec';
 import { helper, packNodes } from '../support/helper';
 
 const NODES = packNodes('onec-connection', 'onec-write');
@@ -144,5 +150,64 @@ describe('onec-write node', function () {
     helper.getNode('w1').receive(input(emu.store.world.documents[0]!.ref));
     m = await e;
     assert.equal(m['error'].code, 'ONEC_PROPERTY');
+  });
+
+  it('a БСП base: the property named as in the examples (СтатусЧестныйЗнак) gets the outcome of each kind of document in its own set', async () => {
+    await helper.load(NODES, flow({ mode: 'register', property: 'СтатусЧестныйЗнак' }), creds);
+    for (const kind of ['sale', 'writeOff', 'marking'] as const) {
+      const d = emu.store.world.documents.find((x) => x.kind === kind && x.posted)!;
+      const entity = {
+        sale: SALES,
+        writeOff: 'Document_СписаниеНедостачТоваров',
+        marking: 'Document_МаркировкаТоваровИСМП',
+      }[kind];
+      const p = next('out');
+      helper.getNode('w1').receive({ ...input(d.ref), onec: { entity, ref: d.ref } });
+      const m = await p;
+      assert.equal(m['onec'].write.action, 'created', kind);
+      const rec = emu.store.list(REG).filter((r) => r['Объект'] === d.ref);
+      assert.equal(rec.length, 1, kind);
+      assert.equal(rec[0]!['Свойство_Key'], DEMO_STATUS_PROPERTIES[entity], kind);
+      assert.match(String(rec[0]!['Значение']), /^Проверен \[CHECKED_OK\]/);
+    }
+  });
+
+  it('«Check property» endpoint: the property a name resolves to (GUID, title, set), the candidates, or why none', async () => {
+    await helper.load(NODES, flow({ mode: 'register', property: 'СтатусЧестныйЗнак' }), creds);
+    const check = async (body: Record<string, unknown>): Promise<Msg> => {
+      const res = await helper.request().post('/znakflow/onec-write/property').send(body);
+      assert.equal(res.status, 200);
+      return res.body as Msg;
+    };
+    const ok = await check({ connection: 'c1', property: 'СтатусЧестныйЗнак', entity: SALES });
+    assert.equal(ok['ok'], true, JSON.stringify(ok));
+    assert.equal(ok['ref'], DEMO_STATUS_PROPERTY);
+    assert.equal(ok['reason'], 'set');
+    assert.equal(ok['chosen'].title, 'Статус Честный ЗНАК');
+    assert.equal(ok['chosen'].set, DEMO_PROPERTY_SETS[SALES]!.description);
+    assert.equal(ok['candidates'].length, 4);
+    // no document kind known in the dialog (msg.onec.entity): the candidates, and why none is chosen
+    const amb = await check({ connection: 'c1', property: 'СтатусЧестныйЗнак' });
+    assert.equal(amb['ok'], false);
+    assert.equal(amb['code'], 'ONEC_PROPERTY_AMBIGUOUS');
+    assert.deepEqual(
+      amb['candidates'].map((c: Msg) => c['ref']).sort(),
+      Object.values(DEMO_STATUS_PROPERTIES).sort(),
+    );
+    for (const r of Object.values(DEMO_STATUS_PROPERTIES)) assert.ok(String(amb['message']).includes(r));
+    const none = await check({ connection: 'c1', property: 'Нет такого сведения', entity: SALES });
+    assert.equal(none['ok'], false);
+    assert.equal(none['code'], 'ONEC_PROPERTY');
+    assert.match(String(none['message']), /Дополнительные реквизиты и сведения/);
+    const byGuid = await check({
+      connection: 'c1',
+      property: DEMO_STATUS_PROPERTIES['Document_МаркировкаТоваровИСМП'],
+    });
+    assert.equal(byGuid['ok'], true);
+    assert.equal(byGuid['chosen'].set, 'Маркировка товаров ИС МП');
+    const noConn = await check({ connection: 'nope', property: 'СтатусЧестныйЗнак' });
+    assert.equal(noConn['ok'], false);
+    assert.equal(noConn['code'], 'INVALID_CONFIG');
+    assert.match(String(noConn['message']), /deploy/);
   });
 });

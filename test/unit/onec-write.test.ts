@@ -155,7 +155,7 @@ describe('onec write-back', function () {
     await writeAdditionalInfo(client, {
       objectEntity: SALES,
       objectRef: doc.ref,
-      property: 'Статус Честный ЗНАК (ZnakFlow)',
+      property: 'Статус Честный ЗНАК (Реализация товаров и услуг)',
       value: 'Принят [ACCEPTED]',
     });
     await writeAdditionalInfo(client, {

@@ -72,7 +72,9 @@ export async function runCli(args: string[]): Promise<void> {
   console.log(`  service root:                      ${emu.serviceRoot}`);
   console.log(`  user: ${user}   password: (as given with --password; default "odata")`);
   console.log(`  documents: ${world.documents.length}, marking codes: ${world.codes.length}`);
-  console.log(`  property «Статус Честный ЗНАК»: ${DEMO_STATUS_PROPERTY}`);
+  console.log(
+    `  property «Статус Честный ЗНАК» (sales; one per set, name СтатусЧестныйЗнак finds it): ${DEMO_STATUS_PROPERTY}`,
+  );
   console.log(`  property «Документ Честного ЗНАКа»: ${DEMO_DOCID_PROPERTY}`);
   console.log('Ctrl+C to stop.');
   await new Promise<void>((resolve) => {

@@ -14,13 +14,19 @@
  */
 import { demoWorld, type DemoWorld } from '../demo-data';
 import { OnecHttpServer, type Fault, type RequestCounters } from './server';
+import { ENTITY_SETS } from './schema';
 import { OnecStore } from './store';
 
 export {
   OnecStore,
   DEMO_STATUS_PROPERTY,
   DEMO_DOCID_PROPERTY,
+  DEMO_PROPERTY_SETS,
+  DEMO_STATUS_PROPERTIES,
+  formulaIdentifier,
   dataVersionOf,
+  type AddPropertyOptions,
+  type AddPropertySetOptions,
   type Rec,
   type AddSaleOptions,
   type SaleLine,
@@ -48,6 +54,12 @@ export interface OnecEmulatorOptions {
   idleMs?: number;
   /** entity sets left out of the OData composition (answer 404) */
   unpublished?: string[];
+  /**
+   * Attributes this base's configuration does not have, by entity set (an older БСП without
+   * `ИдентификаторДляФормул`, `Заголовок`…): absent from the data and `$metadata`, and named in
+   * `$select`/`$filter` they are answered with 400 «Сегмент пути … не найден!», as 1C does.
+   */
+  withoutFields?: Record<string, string[]>;
   /** `$inlinecount=allpages` makes `$top`/`$skip` ignored, as the 1C guide says (default true) */
   inlinecountIgnoresPaging?: boolean;
   /** IIS `maxQueryString` (default 2 048 bytes) */
@@ -72,7 +84,11 @@ export interface OnecEmulator {
 export async function startOnecEmulator(opts: OnecEmulatorOptions = {}): Promise<OnecEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const base = (opts.base ?? 'demo').replace(/^\/+|\/+$/g, '');
-  const store = new OnecStore(opts.world ?? demoWorld());
+  const without = opts.withoutFields ?? {};
+  const defs = ENTITY_SETS.map((d) =>
+    without[d.name] ? { ...d, fields: d.fields.filter((f) => !without[d.name]!.includes(f.name)) } : d,
+  );
+  const store = new OnecStore(opts.world ?? demoWorld(), defs);
   const server = new OnecHttpServer({
     store,
     base,

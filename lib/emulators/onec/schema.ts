@@ -246,6 +246,13 @@ export const ENTITY_SETS: EntitySetDef[] = [
       { name: 'ВложенныеШтрихкоды', fields: [G('Штрихкод_Key', CODES)] },
     ],
   ),
+  /**
+   * Additional attributes and information of БСП («Свойства»): the fields a real УТ 11.5 / ERP
+   * publication shows (ПВХ ДополнительныеРеквизитыИСведения). `Description` is what БСП makes of
+   * it: «<Заголовок> (<набор свойств>)» for a property of one set, the bare title for a common one;
+   * `Имя` may be generated or empty; `ИдентификаторДляФормул` is generated from the title (newer
+   * БСП); `НаборСвойств_Key` is the set the property belongs to (empty for a common property).
+   */
   {
     name: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
     kind: 'ChartOfCharacteristicTypes',
@@ -253,21 +260,53 @@ export const ENTITY_SETS: EntitySetDef[] = [
       G('Ref_Key'),
       S('DataVersion'),
       B('DeletionMark'),
-      G('Parent_Key', 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения'),
-      B('IsFolder'),
       S('Description', 150),
       B('Predefined'),
       S('PredefinedDataName'),
       S('Заголовок', 150),
       S('Имя', 75),
+      S('ИдентификаторДляФормул', 100),
+      G('НаборСвойств_Key', 'Catalog_НаборыДополнительныхРеквизитовИСведений'),
       B('ЭтоДополнительноеСведение'),
       B('Доступен'),
-      B('Видимость'),
+      B('Виден'),
+      S('Подсказка'),
       S('Комментарий'),
     ],
     tables: [],
     key: ['Ref_Key'],
   },
+  /**
+   * Property sets of БСП: one per kind of object (and groups of them). Older БСП names them by
+   * predefined items (`PredefinedDataName` `Документ_РеализацияТоваровУслуг`), newer by the
+   * attribute `ИмяПредопределенногоНабора`; `Description` is the object's presentation.
+   */
+  catalog(
+    'Catalog_НаборыДополнительныхРеквизитовИСведений',
+    [
+      S('КоличествоРеквизитов', 5),
+      S('КоличествоСведений', 5),
+      B('Используется'),
+      S('ИмяПредопределенногоНабора', 150),
+    ],
+    [
+      {
+        name: 'ДополнительныеРеквизиты',
+        fields: [
+          G('Свойство_Key', 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения'),
+          B('ПометкаУдаления'),
+        ],
+      },
+      {
+        name: 'ДополнительныеСведения',
+        fields: [
+          G('Свойство_Key', 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения'),
+          B('ПометкаУдаления'),
+        ],
+      },
+    ],
+    { description: 100, hierarchical: true },
+  ),
   document(
     'Document_РеализацияТоваровУслуг',
     'ДМ00',

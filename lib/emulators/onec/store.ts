@@ -26,6 +26,93 @@ export const DEMO_STATUS_PROPERTY = '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0001';
 /** A second property for the Честный ЗНАК document id. */
 export const DEMO_DOCID_PROPERTY = '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0002';
 
+/** The БСП property sets of the demo base, by the entity set of their kind of document. */
+export const DEMO_PROPERTY_SETS: Readonly<Record<string, { ref: string; description: string }>> = {
+  Document_РеализацияТоваровУслуг: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0101',
+    description: 'Реализация товаров и услуг',
+  },
+  Document_ПриобретениеТоваровУслуг: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0102',
+    description: 'Приобретение товаров и услуг',
+  },
+  Document_СписаниеНедостачТоваров: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0103',
+    description: 'Списание недостач товаров',
+  },
+  Document_МаркировкаТоваровИСМП: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0104',
+    description: 'Маркировка товаров ИС МП',
+  },
+};
+
+/**
+ * «Статус Честный ЗНАК» in each property set (БСП: a property belongs to one set): the
+ * sales one is {@link DEMO_STATUS_PROPERTY}.
+ */
+export const DEMO_STATUS_PROPERTIES: Readonly<Record<string, string>> = {
+  Document_РеализацияТоваровУслуг: DEMO_STATUS_PROPERTY,
+  Document_ПриобретениеТоваровУслуг: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0003',
+  Document_СписаниеНедостачТоваров: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0004',
+  Document_МаркировкаТоваровИСМП: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0005',
+};
+
+/** The 1C metadata prefix of a kind of object in БСП's set names (`Документ_РеализацияТоваровУслуг`). */
+const KIND_PREFIX: Record<string, string> = {
+  Document: 'Документ',
+  Catalog: 'Справочник',
+  BusinessProcess: 'БизнесПроцесс',
+  Task: 'Задача',
+  ChartOfCharacteristicTypes: 'ПланВидовХарактеристик',
+  ChartOfAccounts: 'ПланСчетов',
+  ChartOfCalculationTypes: 'ПланВидовРасчета',
+  ExchangePlan: 'ПланОбмена',
+};
+
+/**
+ * A title written as an identifier the way БСП makes `ИдентификаторДляФормул`: characters that
+ * cannot be in a 1C name are dropped (`_` kept), the letter after each of them is capitalised.
+ */
+export function formulaIdentifier(title: string): string {
+  let out = '';
+  let afterSpecial = true;
+  for (const ch of title) {
+    if (/[\p{L}\p{N}]/u.test(ch)) {
+      out += afterSpecial ? ch.toUpperCase() : ch;
+      afterSpecial = false;
+    } else {
+      if (ch === '_') out += ch;
+      afterSpecial = true;
+    }
+  }
+  return /^\p{N}/u.test(out) ? `Идентификатор${out}` : out;
+}
+
+export interface AddPropertySetOptions {
+  ref?: string;
+  /** entity set of the kind of object, e.g. `Document_РеализацияТоваровУслуг` */
+  entity: string;
+  /** the object's presentation, e.g. «Реализация товаров и услуг» */
+  description: string;
+  /** how the set is named: newer БСП's attribute (default) or an older predefined item */
+  naming?: 'attribute' | 'predefined';
+}
+
+export interface AddPropertyOptions {
+  ref?: string;
+  /** what the administrator typed («Заголовок») */
+  title: string;
+  /** the property set; none = a common property (its Description is the bare title) */
+  setRef?: string;
+  /** `Имя`: generated from the title and the ref when undefined, as given otherwise ('' = empty) */
+  name?: string;
+  /** `ИдентификаторДляФормул`: generated (unique) from the title when undefined */
+  formulaId?: string;
+  /** additional information (default) or an additional attribute */
+  information?: boolean;
+  deletionMark?: boolean;
+}
+
 const EMPTY = '00000000-0000-0000-0000-000000000000';
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -608,23 +695,25 @@ export class OnecStore {
         ВложенныеШтрихкоды: b.codeRefs.map((ref, i) => ({ LineNumber: i + 1, Штрихкод_Key: ref })),
       });
     }
-    this.create('ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения', {
-      Ref_Key: DEMO_STATUS_PROPERTY,
-      Description: 'Статус Честный ЗНАК (ZnakFlow)',
-      Заголовок: 'Статус Честный ЗНАК',
-      Имя: 'СтатусЧестныйЗнак',
-      ЭтоДополнительноеСведение: true,
-      Доступен: true,
-      Видимость: true,
-    });
-    this.create('ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения', {
-      Ref_Key: DEMO_DOCID_PROPERTY,
-      Description: 'Документ Честного ЗНАКа (ZnakFlow)',
-      Заголовок: 'Документ Честного ЗНАКа',
-      Имя: 'ДокументЧестногоЗнака',
-      ЭтоДополнительноеСведение: true,
-      Доступен: true,
-      Видимость: true,
+    // БСП's property sets, one per kind of document, and the additional information the demo
+    // writes to: «Статус Честный ЗНАК» created in the set of each kind, as an administrator does
+    // it in 1C (Description with the set in brackets, generated Имя and ИдентификаторДляФормул).
+    for (const [entity, set] of Object.entries(DEMO_PROPERTY_SETS)) {
+      this.addPropertySet({ ref: set.ref, entity, description: set.description });
+    }
+    for (const [entity, ref] of Object.entries(DEMO_STATUS_PROPERTIES)) {
+      this.addAdditionalProperty({
+        ref,
+        title: 'Статус Честный ЗНАК',
+        setRef: DEMO_PROPERTY_SETS[entity]!.ref,
+        // one set's property got an empty Имя (БСП allows it), the others a generated one
+        name: entity === 'Document_ПриобретениеТоваровУслуг' ? '' : undefined,
+      });
+    }
+    this.addAdditionalProperty({
+      ref: DEMO_DOCID_PROPERTY,
+      title: 'Документ Честного ЗНАКа',
+      setRef: DEMO_PROPERTY_SETS['Document_РеализацияТоваровУслуг']!.ref,
     });
     for (const d of w.documents) {
       const goods = d.rows.map((row, i) => {
@@ -707,6 +796,72 @@ export class OnecStore {
       const rec = this.create(entity, body);
       rec['Posted'] = d.posted;
     }
+  }
+
+  /** A БСП property set for a kind of object (Catalog_НаборыДополнительныхРеквизитовИСведений). */
+  addPropertySet(o: AddPropertySetOptions): Rec {
+    const prefix = KIND_PREFIX[o.entity.split('_')[0] ?? ''] ?? '';
+    const predefined = `${prefix}_${o.entity.slice(o.entity.indexOf('_') + 1)}`;
+    const older = o.naming === 'predefined';
+    const rec = this.create('Catalog_НаборыДополнительныхРеквизитовИСведений', {
+      Ref_Key: o.ref,
+      Description: older ? `Документ "${o.description}"` : o.description,
+      Используется: true,
+      ИмяПредопределенногоНабора: older ? '' : predefined,
+      КоличествоРеквизитов: '0',
+      КоличествоСведений: '0',
+    });
+    if (older) {
+      rec['Predefined'] = true;
+      rec['PredefinedDataName'] = predefined;
+    }
+    return rec;
+  }
+
+  /**
+   * An additional property as БСП's property manager writes it: `Description` «<title> (<set>)»
+   * (the bare title for a common property), `Имя` generated as `<identifier>_<ref hex>` unless
+   * given, a unique `ИдентификаторДляФормул` from the title (`…2`, `…3` when taken), listed in
+   * the set's `ДополнительныеСведения`.
+   */
+  addAdditionalProperty(o: AddPropertyOptions): Rec {
+    const ref = o.ref ?? this.newRef();
+    const set = o.setRef ? this.find('Catalog_НаборыДополнительныхРеквизитовИСведений', o.setRef) : undefined;
+    const setName = set ? String(set['Description']).replace(/^Документ "(.*)"$/, '$1') : '';
+    const base = formulaIdentifier(o.title);
+    let formulaId = o.formulaId;
+    if (formulaId === undefined) {
+      const taken = new Set(
+        this.rows('ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения').map((p) =>
+          String(p['ИдентификаторДляФормул'] ?? '').toUpperCase(),
+        ),
+      );
+      formulaId = base;
+      for (let n = 2; taken.has(formulaId.toUpperCase()); n++) formulaId = `${base}${n}`;
+    }
+    const rec = this.create('ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения', {
+      Ref_Key: ref,
+      Description: setName ? `${o.title} (${setName})` : o.title,
+      Заголовок: o.title,
+      Имя: o.name ?? `${base}_${ref.replace(/-/g, '')}`,
+      ИдентификаторДляФормул: formulaId,
+      НаборСвойств_Key: o.setRef,
+      ЭтоДополнительноеСведение: o.information ?? true,
+      Доступен: true,
+      Виден: true,
+      DeletionMark: o.deletionMark ?? false,
+    });
+    if (set) {
+      const table = (o.information ?? true) ? 'ДополнительныеСведения' : 'ДополнительныеРеквизиты';
+      const rows = [...((set[table] as Rec[] | undefined) ?? [])].map((x) => ({ ...x }));
+      rows.push({ LineNumber: rows.length + 1, Свойство_Key: ref, ПометкаУдаления: false });
+      const count = table === 'ДополнительныеСведения' ? 'КоличествоСведений' : 'КоличествоРеквизитов';
+      this.modify('Catalog_НаборыДополнительныхРеквизитовИСведений', String(set['Ref_Key']), {
+        [table]: rows,
+        [count]: String(rows.length),
+      });
+    }
+    return rec;
   }
 
   /** Names of every property of a set (composite `_Type` included), in output order. */
