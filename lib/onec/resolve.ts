@@ -209,19 +209,26 @@ export async function resolveDocuments(
   if (d.counterparty) headerFields.push({ field: d.counterparty, entity: c.counterparties });
   // the warehouse (Розница: the store) with its contact information — the business place of a
   // withdrawal; a document without one in its header takes the first goods row's
-  if (d.warehouse && d.warehouseCatalog) headerFields.push({ field: d.warehouse, entity: d.warehouseCatalog });
+  if (d.warehouse && d.warehouseCatalog)
+    headerFields.push({ field: d.warehouse, entity: d.warehouseCatalog });
   const rowWarehouse = (doc: ODataObject): ODataObject | undefined =>
     d.warehouse && !refValue(doc[d.warehouse])
       ? rowsOf(doc, d.goodsTable).find((row) => !!refValue(row[d.warehouse]))
       : undefined;
   const holderOf = (doc: ODataObject, field: string): ODataObject =>
     (field === d.warehouse ? rowWarehouse(doc) : undefined) ?? doc;
+  // an expanded warehouse without its contact information (a base that leaves tabular sections out
+  // of an expansion) is read again with them
+  const embedded = (holder: ODataObject, field: string): boolean => {
+    const o = holder[navName(field)];
+    if (!o || typeof o !== 'object') return false;
+    return field !== d.warehouse || !c.contactInfo || Array.isArray((o as ODataObject)[c.contactInfo]);
+  };
   const headerWanted = new Map<string, Set<string>>();
   for (const doc of docs) {
     for (const h of headerFields) {
-      const nav = navName(h.field);
       const holder = holderOf(doc, h.field);
-      if (holder[nav] && typeof holder[nav] === 'object') continue;
+      if (embedded(holder, h.field)) continue;
       const r = refValue(holder[h.field]);
       if (!r) continue;
       const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(doc, h.field) ?? h.entity);
@@ -338,7 +345,7 @@ export async function resolveDocuments(
     for (const h of headerFields) {
       const nav = navName(h.field);
       const holder = holderOf(payload, h.field);
-      if (holder[nav] && typeof holder[nav] === 'object') continue;
+      if (embedded(holder, h.field)) continue;
       const r = refValue(holder[h.field]);
       if (!r) continue;
       const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(holder, h.field) ?? h.entity);
