@@ -647,7 +647,8 @@ export class CzClient {
         inns: inns && inns.length > 0 ? inns : undefined,
         kpp: filter.kpp || undefined,
         fiasId: filter.fiasId || undefined,
-        productGroups: filter.productGroups && filter.productGroups.length > 0 ? filter.productGroups : undefined,
+        productGroups:
+          filter.productGroups && filter.productGroups.length > 0 ? filter.productGroups : undefined,
         limit,
         page: filter.page ?? 0,
       },
@@ -670,7 +671,10 @@ export class CzClient {
   }
 
   /** Every МОД matching the filter, page after page (at most `maxPages`, default 50). */
-  async modsList(filter: ModsFilter = {}, opts: CallOptions & { maxPages?: number } = {}): Promise<ModInfo[]> {
+  async modsList(
+    filter: ModsFilter = {},
+    opts: CallOptions & { maxPages?: number } = {},
+  ): Promise<ModInfo[]> {
     const out: ModInfo[] = [];
     const maxPages = opts.maxPages ?? 50;
     for (let page = filter.page ?? 0, n = 0; n < maxPages; page++, n++) {

@@ -322,7 +322,12 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
       // Business place (place.ts): sent whenever known, as 1C's own exchange sends the FIAS id of the
       // warehouse address; the КПП goes with it (legal entities only), or alone where it is required.
       const inn = source.organisation?.inn ?? '';
-      const chosen = choosePlace(source.place, source.organisation?.kpp ?? '', options.places, options.placeOverride);
+      const chosen = choosePlace(
+        source.place,
+        source.organisation?.kpp ?? '',
+        options.places,
+        options.placeOverride,
+      );
       const need = placeRequirement(pg, reason, inn);
       const explicitKpp = chosen.kppFrom === 'override' || chosen.kppFrom === 'pinned';
       if (chosen.kpp && (explicitKpp || (!isIndividual(inn) && (chosen.fiasId !== '' || need.kpp))))

@@ -100,7 +100,8 @@ export function placeRequirement(pg: string | undefined, action: string, inn: un
   for (const r of PLACE_RULES) {
     if (!r.groups.includes(pg)) continue;
     if (r.ipOnly && !ip) continue;
-    const hit = r.actions === 'all-but-state-contract' ? action !== 'STATE_CONTRACT' : r.actions.includes(action);
+    const hit =
+      r.actions === 'all-but-state-contract' ? action !== 'STATE_CONTRACT' : r.actions.includes(action);
     if (!hit) continue;
     if (r.kpp) out.kpp = true;
     if (r.fias) out.fias = true;
@@ -231,7 +232,10 @@ export interface PinnedPlace {
 }
 
 /** The pinned row of a warehouse: matched by Ref_Key (any case) or by its name. */
-export function pinnedFor(place: SourcePlace, pinned: readonly PinnedPlace[] | undefined): PinnedPlace | undefined {
+export function pinnedFor(
+  place: SourcePlace,
+  pinned: readonly PinnedPlace[] | undefined,
+): PinnedPlace | undefined {
   if (!pinned || !place.ref) return undefined;
   const ref = place.ref.toLowerCase();
   const name = place.name.toLowerCase();
@@ -273,6 +277,7 @@ export function choosePlace(
   const pf = s(pin?.fiasId);
   if (of) Object.assign(out, { fiasId: of, fiasFrom: 'override' });
   else if (pf) Object.assign(out, { fiasId: pf, fiasFrom: 'pinned' });
-  else if (place.address.fiasId) Object.assign(out, { fiasId: place.address.fiasId, fiasFrom: place.address.from });
+  else if (place.address.fiasId)
+    Object.assign(out, { fiasId: place.address.fiasId, fiasFrom: place.address.from });
   return out;
 }

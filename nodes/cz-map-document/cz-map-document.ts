@@ -105,9 +105,9 @@ export = function (RED: NodeAPI): void {
           ),
         )
         .then(
-        (result) => res.json(previewOf(result)),
-        (err: unknown) => res.status(500).json({ message: toZnakFlowError(err).message }),
-      );
+          (result) => res.json(previewOf(result)),
+          (err: unknown) => res.status(500).json({ message: toZnakFlowError(err).message }),
+        );
     },
   );
 };

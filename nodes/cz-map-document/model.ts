@@ -49,7 +49,8 @@ export const CZ_MAP_MIGRATIONS: readonly Migration[] = [
     to: 2,
     up(config) {
       const out = { ...config };
-      for (const [k, v] of Object.entries(PLACE_DEFAULTS)) if (out[k] === undefined || out[k] === null) out[k] = v;
+      for (const [k, v] of Object.entries(PLACE_DEFAULTS))
+        if (out[k] === undefined || out[k] === null) out[k] = v;
       return out;
     },
   },
@@ -166,9 +167,12 @@ export const mapSettingsSchema = z.object({
   fiasIdType: z.enum(PLACE_TYPES),
   places: z.array(
     z.object({
-      warehouse: z.string().trim().min(1, {
-        error: bi('склад не указан (Ref_Key или наименование)', 'warehouse missing (Ref_Key or name)'),
-      }),
+      warehouse: z
+        .string()
+        .trim()
+        .min(1, {
+          error: bi('склад не указан (Ref_Key или наименование)', 'warehouse missing (Ref_Key or name)'),
+        }),
       kpp: z
         .string()
         .trim()
@@ -178,7 +182,10 @@ export const mapSettingsSchema = z.object({
         .string()
         .trim()
         .regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$/, {
-          error: bi('код ФИАС — UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', 'FIAS id: a UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'),
+          error: bi(
+            'код ФИАС — UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+            'FIAS id: a UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+          ),
         })
         .optional(),
     }),

@@ -96,8 +96,7 @@ export class Registry {
    */
   findMod(inn: string, kpp: string | undefined, fiasId: string | undefined): ModRecord | undefined {
     const hits = (this.mods.get(inn) ?? []).filter(
-      (m) =>
-        (!fiasId || m.fiasId.toLowerCase() === fiasId.toLowerCase()) && (!kpp || m.kpp === kpp),
+      (m) => (!fiasId || m.fiasId.toLowerCase() === fiasId.toLowerCase()) && (!kpp || m.kpp === kpp),
     );
     return hits.length === 1 ? hits[0] : undefined;
   }
