@@ -33,6 +33,7 @@ import {
   cisInfoListSchema,
   docInfoListSchema,
   docListSchema,
+  modsListSchema,
   signInSchema,
   type CisInfoItem,
   type DocInfo,
@@ -147,6 +148,36 @@ export interface BalanceEntry {
   balanceRoubles?: number;
   contractId?: string | number | null;
   organisationId?: string | number | null;
+}
+
+/** Filter of `mods/list` («Описание True API» v553 §3.3). */
+export interface ModsFilter {
+  /** participants' INNs, at most 10 (default: the token's participant) */
+  inns?: string[];
+  kpp?: string;
+  fiasId?: string;
+  productGroups?: string[];
+  /** 1…1000 (default 100) */
+  limit?: number;
+  /** from 0 */
+  page?: number;
+}
+
+/** A business place (МОД) registered in ГИС МТ. */
+export interface ModInfo {
+  inn?: string;
+  /** '' for an individual entrepreneur */
+  kpp: string;
+  fiasId: string;
+  address: string;
+  productGroups: string[];
+  isBlockedEgais?: boolean;
+}
+
+export interface ModsPage {
+  result: ModInfo[];
+  total: number;
+  nextPage: boolean;
 }
 
 export interface CzClientStats {
@@ -603,6 +634,63 @@ export class CzClient {
       }));
     }
     throw lastErr;
+  }
+
+  /**
+   * One page of the participant's business places (МОДs): `GET /api/v3/true-api/mods/list`
+   * («Описание True API» v553 §3.3) → `{result, total, nextPage}`. A 404 means none.
+   */
+  async modsPage(filter: ModsFilter = {}, opts: CallOptions = {}): Promise<ModsPage> {
+    const inns = filter.inns?.filter((i) => i.trim() !== '');
+    if (inns && inns.length > 10)
+      throw localError('inns', 'не больше 10 ИНН в одном запросе', 'at most 10 INNs per request');
+    const limit = filter.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw localError('limit', 'limit: от 1 до 1000', 'limit: 1 to 1000');
+    const res = await this.request({
+      what: ['список МОД', 'business places (МОД)'],
+      method: 'GET',
+      path: `${V3}/mods/list`,
+      query: {
+        inns: inns && inns.length > 0 ? inns : undefined,
+        kpp: filter.kpp || undefined,
+        fiasId: filter.fiasId || undefined,
+        productGroups:
+          filter.productGroups && filter.productGroups.length > 0 ? filter.productGroups : undefined,
+        limit,
+        page: filter.page ?? 0,
+      },
+      auth: true,
+      retry: 'read',
+      okStatuses: [404],
+      call: opts,
+    });
+    if (res.status === 404) return { result: [], total: 0, nextPage: false };
+    const raw = parseJson(res.text, modsListSchema, ['список МОД', 'business places (МОД)']);
+    const result: ModInfo[] = (raw.result ?? []).map((m) => ({
+      ...(m.inn ? { inn: m.inn } : {}),
+      kpp: m.kpp ?? '',
+      fiasId: m.fiasId ?? '',
+      address: m.address ?? '',
+      productGroups: m.productGroups ?? [],
+      ...(typeof m.isBlockedEgais === 'boolean' ? { isBlockedEgais: m.isBlockedEgais } : {}),
+    }));
+    return { result, total: raw.total ?? result.length, nextPage: raw.nextPage === true };
+  }
+
+  /** Every МОД matching the filter, page after page (at most `maxPages`, default 50). */
+  async modsList(
+    filter: ModsFilter = {},
+    opts: CallOptions & { maxPages?: number } = {},
+  ): Promise<ModInfo[]> {
+    const out: ModInfo[] = [];
+    const maxPages = opts.maxPages ?? 50;
+    for (let page = filter.page ?? 0, n = 0; n < maxPages; page++, n++) {
+      const p = await this.modsPage({ ...filter, page }, opts);
+      out.push(...p.result);
+      if (!p.nextPage || p.result.length === 0) break;
+    }
+    return out;
   }
 
   /** Abort what is in flight, forget the token; the shared limiter is closed only if it is ours. */

@@ -71,6 +71,9 @@ export interface ConnectionTestResult {
     roubles?: number;
   }>;
   balanceError?: ErrorInfo;
+  /** the participant's business places (МОДs) registered in ГИС МТ (mods/list) */
+  mods?: Array<{ address: string; kpp: string; fiasId: string; productGroups: string[] }>;
+  modsError?: ErrorInfo;
   warnings: Array<{ code: string; ru: string; en: string }>;
   error?: ErrorInfo;
   durationMs: number;
@@ -91,7 +94,7 @@ export function errorInfo(err: unknown): ErrorInfo {
 
 /**
  * Authenticate with the given settings and report who signed (certificate subject and INN), when
- * the token expires and the balance — or the exact reason it failed. Nothing is kept afterwards.
+ * the token expires, the business places (МОДs) registered for the participant and the balance — or the exact reason it failed. Nothing is kept afterwards.
  */
 export async function testConnection(
   settings: CzConnectionSettings,
@@ -142,9 +145,20 @@ export async function testConnection(
     } catch (err) {
       balanceError = errorInfo(err);
     }
+    let mods: ConnectionTestResult['mods'];
+    let modsError: ErrorInfo | undefined;
+    try {
+      mods = (
+        await conn.client.modsList({ inns: [settings.participantInn] }, { signal: opts.signal, maxPages: 10 })
+      ).map((m) => ({ address: m.address, kpp: m.kpp, fiasId: m.fiasId, productGroups: m.productGroups }));
+    } catch (err) {
+      modsError = errorInfo(err);
+    }
     return result({
       ok: true,
       baseUrl: baseUrl(settings),
+      mods,
+      modsError,
       certificate: cert
         ? {
             subject: cert.subjectText,

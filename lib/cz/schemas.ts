@@ -193,3 +193,23 @@ export const balanceSchema = z
   })
   .passthrough();
 export type BalanceRaw = z.infer<typeof balanceSchema>;
+
+/** One МОД of `GET /api/v3/true-api/mods/list` («Описание True API» v553 §3.3); other fields kept. */
+export const modSchema = z
+  .object({
+    inn: str.nullish(),
+    kpp: str.nullish(),
+    fiasId: str.nullish(),
+    address: str.nullish(),
+    productGroups: z.array(str).nullish(),
+    isBlockedEgais: z.boolean().nullish(),
+  })
+  .passthrough();
+export const modsListSchema = z
+  .object({
+    result: z.array(modSchema).nullish(),
+    total: z.number().nullish(),
+    nextPage: z.boolean().nullish(),
+  })
+  .passthrough();
+export type ModRaw = z.infer<typeof modSchema>;

@@ -9,6 +9,7 @@
  * sends `null`; fields a rule forbids for the chosen reason are never sent.
  */
 import type { DocumentKind } from '../onec/presets';
+import { choosePlace, isIndividual, placeRequirement, type PinnedPlace, type PlaceOverride } from './place';
 import { BUYER_INN_ALLOWED, type DocumentType, type WithdrawalReason } from './schemas';
 import { datePart, str, type SourceDocument } from './source';
 
@@ -43,6 +44,9 @@ export interface BuildOptions {
   turnoverType: string;
   /** aggregates: `expand` = list the units (the package is disaggregated), `keep` = the package code */
   aggregates: 'expand' | 'keep';
+  /** business place of a withdrawal: warehouses pinned to their МОД, and the node's own values */
+  places?: readonly PinnedPlace[];
+  placeOverride?: PlaceOverride;
 }
 
 export interface BuildInput {
@@ -289,7 +293,7 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
         codeField: () => '',
       };
     },
-    LK_RECEIPT({ source, entries, options }) {
+    LK_RECEIPT({ source, pg, entries, options }) {
       const reason = options.withdrawalReason === 'auto' ? autoReason(source) : options.withdrawalReason;
       const body: Rec = { inn: source.organisation?.inn ?? '' };
       if (BUYER_INN_ALLOWED.includes(reason) && source.counterparty?.inn)
@@ -315,6 +319,20 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
       body['document_date'] = source.date;
       body['primary_document_custom_name'] =
         docType === 'OTHER' ? (OTHER_DOC_NAME[source.kind ?? 'writeOff'] ?? 'Первичный документ') : null;
+      // Business place (place.ts): sent whenever known, as 1C's own exchange sends the FIAS id of the
+      // warehouse address; the КПП goes with it (legal entities only), or alone where it is required.
+      const inn = source.organisation?.inn ?? '';
+      const chosen = choosePlace(
+        source.place,
+        source.organisation?.kpp ?? '',
+        options.places,
+        options.placeOverride,
+      );
+      const need = placeRequirement(pg, reason, inn);
+      const explicitKpp = chosen.kppFrom === 'override' || chosen.kppFrom === 'pinned';
+      if (chosen.kpp && (explicitKpp || (!isIndividual(inn) && (chosen.fiasId !== '' || need.kpp))))
+        body['kpp'] = chosen.kpp;
+      if (chosen.fiasId) body['fias_id'] = chosen.fiasId;
       return list(
         'products',
         entries,

@@ -38,3 +38,16 @@ export { DEFAULT_GROUP_MAPPING, groupFor, mergeGroupMapping } from './groups';
 export { readSource, type OnecCode, type OnecMeta, type SourceDocument } from './source';
 export { splitBuilt, type Part } from './split';
 export { autoType, autoReason, declarationDate, type DocCode, type Built } from './builders';
+export {
+  PLACE_RULES,
+  FIAS_ID,
+  placeRequirement,
+  isIndividual,
+  fiasOfAddress,
+  readPlace,
+  choosePlace,
+  type PinnedPlace,
+  type PlaceOverride,
+  type PlaceRequirement,
+  type SourcePlace,
+} from './place';

@@ -19,6 +19,7 @@ import { build, entryMode, type BuildOptions, type Built, type DocCode } from '.
 import { autoType } from './builders';
 import { groupFor, mergeGroupMapping } from './groups';
 import { applyOverrides, type CompileExpression, type FieldOverride } from './overrides';
+import { isIndividual, placeRequirement, type PinnedPlace, type PlaceOverride } from './place';
 import { isSupportedType, SUPPORTED_TYPES, type DocumentType, type WithdrawalReason } from './schemas';
 import { readSource, str, type SourceDocument } from './source';
 import { splitBuilt } from './split';
@@ -51,6 +52,10 @@ export interface MapOptions {
   overrides?: readonly FieldOverride[];
   compile?: CompileExpression;
   today?: Date;
+  /** LK_RECEIPT business place: warehouses (Ref_Key or name) pinned to their МОД (kpp, fias_id) */
+  places?: readonly PinnedPlace[];
+  /** LK_RECEIPT business place given by the node itself (wins over the table and over 1C) */
+  placeOverride?: PlaceOverride;
 }
 
 export interface MapInput {
@@ -281,6 +286,67 @@ function innHints(body: Rec, source: SourceDocument): ErrorDetail[] {
   return out;
 }
 
+/**
+ * Explain a missing business place of a withdrawal by what is missing in 1C: the warehouse, its
+ * address, the FIAS id of the address, the organisation's КПП (place.ts for the rules).
+ */
+function placeHints(type: DocumentType, body: Rec, source: SourceDocument, pg: string): ErrorDetail[] {
+  if (type !== 'LK_RECEIPT' || typeof body['action'] !== 'string') return [];
+  const action = body['action'];
+  const need = placeRequirement(pg || undefined, action, body['inn']);
+  const out: ErrorDetail[] = [];
+  const why = `товарная группа ${pg}, причина ${action}`;
+  const whyEn = `product group ${pg}, reason ${action}`;
+  const tip = 'или закрепите склад за МОД в таблице «Места деятельности» узла (kpp, fias_id)';
+  const tipEn = "or pin the warehouse to its МОД in the node's «Business places» table (kpp, fias_id)";
+  const blankField = (f: string): boolean => body[f] === undefined || body[f] === null || body[f] === '';
+  if (need.fias && blankField('fias_id')) {
+    const pl = source.place;
+    const field = pl.field || source.layout.warehouse || 'Склад_Key';
+    const nav = field.replace(/_Key$/, '');
+    const wh = pl.name ? `«${pl.name}»` : pl.ref;
+    let ru: string;
+    let en: string;
+    if (!pl.ref) {
+      ru = `в документе 1С не указан склад (${field}), адрес которого — место деятельности: заполните склад в документе 1С`;
+      en = `the 1C document names no warehouse (${field}) whose address is the business place: fill the warehouse in the 1C document`;
+    } else if (!pl.expanded) {
+      ru = `склад ${pl.ref} документа не прочитан: документ должен быть прочитан узлом onec-read (или с $expand=${nav})`;
+      en = `warehouse ${pl.ref} of the document was not read: read the document with onec-read (or with $expand=${nav})`;
+    } else if (!pl.hasAddress) {
+      ru = `в 1С у склада ${wh} не заполнен адрес (Склады → Контактная информация → «Адрес склада»)`;
+      en = `the warehouse ${wh} has no address in 1C (Warehouses → contact information → «Адрес склада»)`;
+    } else {
+      ru = `адрес склада ${wh} в 1С «${pl.address.text}» не содержит кода ФИАС (houseId/id): введите адрес по адресному классификатору (ФИАС/ГАР)`;
+      en = `the 1C address of the warehouse ${wh} "${pl.address.text}" has no FIAS id (houseId/id): enter the address from the address classifier (ФИАС/ГАР)`;
+    }
+    out.push(
+      detail(
+        'fias_id',
+        'PLACE_FIAS_MISSING_1C',
+        `не указан код ФИАС места деятельности (fias_id; ${why}): ${ru} ${tip}`,
+        `the FIAS id of the business place (fias_id; ${whyEn}) is missing: ${en} ${tipEn}`,
+      ),
+    );
+  }
+  if (need.kpp && blankField('kpp') && !isIndividual(body['inn'])) {
+    const org = source.organisation;
+    out.push(
+      detail(
+        'kpp',
+        'PLACE_KPP_MISSING_1C',
+        org
+          ? `не указан КПП места деятельности (kpp; ${why}): в 1С у организации «${org.name}» не заполнен КПП (Организации → КПП) ${tip}`
+          : `не указан КПП места деятельности (kpp; ${why}): в документе 1С нет организации с КПП (${source.layout.organisation}) ${tip}`,
+        org
+          ? `the KPP of the business place (kpp; ${whyEn}) is missing: the organisation "${org.name}" has no КПП in 1C (Организации → КПП) ${tipEn}`
+          : `the KPP of the business place (kpp; ${whyEn}) is missing: the 1C document has no organisation with a КПП (${source.layout.organisation}) ${tipEn}`,
+      ),
+    );
+  }
+  return out;
+}
+
 function partOfPath(
   path: string,
   listKey: string,
@@ -366,6 +432,8 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
     remarkingCause: options.remarkingCause || 'KM_SPOILED',
     turnoverType: options.turnoverType || 'SELLING',
     aggregates,
+    places: options.places,
+    placeOverride: options.placeOverride,
   };
   const { nodes, itemGroup, trusted } = codeTree(source, mapping, fixedPg);
   const entries = entriesFor(type, nodes, aggregates);
@@ -442,7 +510,7 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
       }
     });
     mapErrors.push(...(await applyOverrides(built, options.overrides ?? [], options.compile, message)));
-    const hints = innHints(built.body, source);
+    const hints = [...innHints(built.body, source), ...placeHints(type, built.body, source, pg)];
     const hinted = new Set(hints.map((h) => h.path));
     const validation = validateDocument(type, built.body, {
       productGroup: pg || undefined,

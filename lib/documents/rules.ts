@@ -4,6 +4,7 @@
  * problem at once, not the first layer of them.
  */
 import { kopecksValue, parseDate, dayNumber } from './common';
+import { isIndividual, placeRequirement } from './place';
 import {
   BUYER_INN_ALLOWED,
   BUYER_INN_REQUIRED,
@@ -330,6 +331,32 @@ const RULES: Record<DocumentType, (body: Rec, ctx: RuleContext, add: Add) => voi
           );
         }
       }
+    }
+    // Business place (place.ts: the table and its sources)
+    const need = placeRequirement(ctx.productGroup, a, body['inn']);
+    if (need.fias && blank(body['fias_id'])) {
+      add(
+        'fias_id',
+        'FIAS_ID_REQUIRED',
+        `не указан код ФИАС места деятельности (fias_id): для товарной группы ${ctx.productGroup ?? ''} при причине ${a} он обязателен`,
+        `the FIAS id of the business place (fias_id) is missing: it is required for product group ${ctx.productGroup ?? ''} with reason ${a}`,
+      );
+    }
+    if (need.kpp && blank(body['kpp'])) {
+      add(
+        'kpp',
+        'KPP_REQUIRED',
+        `не указан КПП места деятельности (kpp): для товарной группы ${ctx.productGroup ?? ''} при причине ${a} он обязателен`,
+        `the KPP of the business place (kpp) is missing: it is required for product group ${ctx.productGroup ?? ''} with reason ${a}`,
+      );
+    }
+    if (isIndividual(body['inn']) && !blank(body['kpp'])) {
+      add(
+        'kpp',
+        'KPP_FOR_INDIVIDUAL',
+        'КПП (kpp) указывается только для юридических лиц, а ИНН участника — индивидуального предпринимателя (12 цифр)',
+        'kpp is given only for legal entities; the participant INN is an individual entrepreneur’s (12 digits)',
+      );
     }
     eachRecord(body['products'], (p, i) => {
       if (p['primary_document_type'] === 'OTHER' && blank(p['primary_document_custom_name'])) {

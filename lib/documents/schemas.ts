@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { codeString, dateField, inn, issue, kopecks, kpp, text, tnved10 } from './common';
+import { FIAS_ID } from './place';
 
 export const DOCUMENT_TYPES = [
   'LP_INTRODUCE_GOODS',
@@ -307,7 +308,18 @@ export const lkReceipt = z.object({
   destination_country_code: opt(z.enum(EAS_COUNTRIES)),
   importer_id: opt(z.string()),
   kpp: opt(kpp),
-  fias_id: opt(z.string()),
+  fias_id: opt(
+    z.string().superRefine((v, ctx) => {
+      if (!FIAS_ID.test(v))
+        issue(
+          ctx,
+          [],
+          'FIAS_ID_FORMAT',
+          `код ФИАС места деятельности (fias_id) «${v}» — не UUID вида xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+          `the FIAS id of the business place (fias_id) "${v}" is not a UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+        );
+    }),
+  ),
   products: list(receiptProduct),
 });
 

@@ -15,6 +15,7 @@ import {
   type OnecPreset,
   type PresetId,
 } from '../onec/presets';
+import { readPlace, type SourcePlace } from './place';
 
 type Rec = Record<string, unknown>;
 
@@ -90,6 +91,8 @@ export interface SourceDocument {
   date: string;
   organisation?: SourceParty;
   counterparty?: SourceParty;
+  /** the warehouse (store) of the document and the FIAS id of its address (business place) */
+  place: SourcePlace;
   rows: SourceRow[];
   items: Map<string, SourceItem>;
   codes: OnecCode[];
@@ -275,6 +278,7 @@ export function readSource(payload: unknown, onec: unknown, opts: SourceOptions 
   const codes = validCodes(meta.codes) ? meta.codes : codesFromPayload(header, layout, catalogs);
   const organisation = party(header, layout.organisation, catalogs);
   const counterparty = party(header, layout.counterparty, catalogs);
+  const place = readPlace(header, layout.warehouse ?? '', layout.goodsTable, catalogs.contactInfo ?? '');
   return {
     entity: entity || layout.entity,
     kind,
@@ -287,6 +291,7 @@ export function readSource(payload: unknown, onec: unknown, opts: SourceOptions 
     date: datePart(meta.date) || datePart(header['Date']),
     organisation,
     counterparty,
+    place,
     rows,
     items,
     codes,

@@ -79,7 +79,35 @@ export interface DemoDocument {
   comment: string;
 }
 
+/**
+ * A warehouse of the 1C base with its address as БСП keeps it (КонтактнаяИнформация, Тип = Адрес,
+ * JSON `Значение` version 4 with the FIAS ids `houseId` / `id`).
+ */
+export interface DemoWarehouse {
+  ref: string;
+  name: string;
+  /** 1C enum ТипыСкладов */
+  type: 'ОптовыйСклад' | 'РозничныйМагазин';
+  /** the address as the JSON БСП writes into `Значение` */
+  address: Record<string, unknown>;
+  /** КПП of the separate division the store is registered under ('' = the organisation's) */
+  kpp: string;
+}
+
+/** A business place (МОД) registered for a participant in ГИС МТ (`mods/list`). */
+export interface DemoMod {
+  inn: string;
+  kpp: string;
+  fiasId: string;
+  address: string;
+  productGroups: string[];
+}
+
 export interface DemoWorld {
+  /** warehouses of the 1C base (absent in hand-made worlds: no business place) */
+  warehouses?: DemoWarehouse[];
+  /** МОДs registered in ГИС МТ */
+  mods?: DemoMod[];
   organisation: DemoParticipant;
   counterparties: DemoParticipant[];
   items: DemoItem[];
@@ -323,5 +351,79 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     const it = marked[i % marked.length] as DemoItem;
     doc('sale', buyer, [[it, opts.codesPerSale ?? 5]], { comment: `пакетная отгрузка ${i + 1}` });
   }
-  return { organisation: org, counterparties, items, codes, boxes, documents };
+  const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
+  return { organisation: org, counterparties, items, codes, boxes, documents, warehouses, mods };
+}
+
+/**
+ * БСП address JSON (version 4, `addressType` Муниципальный) of a Moscow street address, with the
+ * FIAS ids: `id` — the deepest address object (the street), `houseId` — the building.
+ */
+function moscowAddress(
+  rand: () => number,
+  zip: string,
+  street: string,
+  house: string,
+): Record<string, unknown> {
+  const areaId = '0c5b2444-70a0-4932-980c-b4dc0d3f02b5';
+  const streetId = guid(rand);
+  const houseId = guid(rand);
+  return {
+    version: 4,
+    type: 'Адрес',
+    value: `${zip}, Москва г, ${street} ул, дом ${house}`,
+    comment: '',
+    addressType: 'Муниципальный',
+    country: 'РОССИЯ',
+    countryCode: '643',
+    ZIPcode: zip,
+    area: 'Москва',
+    areaType: 'г',
+    areaCode: '77',
+    areaId,
+    street,
+    streetType: 'ул',
+    streetId,
+    id: streetId,
+    houseType: 'Дом',
+    houseNumber: house,
+    houseId,
+    buildings: [],
+    apartments: [],
+    munLevels: ['area', 'street'],
+    admLevels: ['area', 'street'],
+  };
+}
+
+/**
+ * The organisation's warehouses and the МОДs registered for it: the main warehouse under the
+ * organisation's КПП, a shop registered under its separate division's КПП. A PRNG of its own keeps
+ * every other GUID of the world as it was.
+ */
+function demoPlaces(org: DemoParticipant, seed: number): { warehouses: DemoWarehouse[]; mods: DemoMod[] } {
+  const rand = prng(seed ^ 0x5ca1ab1e);
+  const warehouses: DemoWarehouse[] = [
+    {
+      ref: guid(rand),
+      name: 'Основной склад',
+      type: 'ОптовыйСклад',
+      address: moscowAddress(rand, '125047', 'Лесная', '5'),
+      kpp: '',
+    },
+    {
+      ref: guid(rand),
+      name: 'Магазин на Тверской',
+      type: 'РозничныйМагазин',
+      address: moscowAddress(rand, '125009', 'Тверская', '12'),
+      kpp: '770845001',
+    },
+  ];
+  const mods = warehouses.map((w) => ({
+    inn: org.inn,
+    kpp: w.kpp || org.kpp,
+    fiasId: String(w.address['houseId']),
+    address: String(w.address['value']),
+    productGroups: ['lp', 'shoes'],
+  }));
+  return { warehouses, mods };
 }

@@ -53,7 +53,7 @@ export function onecMeta(
 
 /** Header reference fields of a layout that 1C can `$expand` in a collection request. */
 export function headerExpand(layout: ResolvedLayout): string[] {
-  return [layout.document.organisation, layout.document.counterparty]
+  return [layout.document.organisation, layout.document.counterparty, layout.document.warehouse]
     .filter((f) => f && f.endsWith('_Key'))
     .map((f) => navName(f));
 }

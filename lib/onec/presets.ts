@@ -26,6 +26,13 @@ export interface DocumentLayout {
   /** tabular section with marking codes (references to the codes catalog) */
   codesTable: string;
   codeRef: string;
+  /**
+   * reference to the warehouse (Розница: the store) whose address is the business place of a
+   * withdrawal ('' = none); read from the header, else from the first goods row that has one
+   */
+  warehouse: string;
+  /** the catalog it points to (Catalog_Склады, Розница Catalog_Магазины) */
+  warehouseCatalog: string;
   /** names the reference could not confirm for this configuration */
   uncertain?: string[];
 }
@@ -52,6 +59,8 @@ export interface CatalogLayout {
   nestedCodeRef: string;
   inn: string;
   kpp: string;
+  /** БСП tabular section of contact information (rows Тип / Вид_Key / Представление / Значение) */
+  contactInfo: string;
   /** register of item barcodes (GTIN/EAN of the items), optional */
   itemBarcodes?: string;
   barcodeValue?: string;
@@ -87,6 +96,7 @@ const UT_CATALOGS: CatalogLayout = {
   nestedCodeRef: 'Штрихкод_Key',
   inn: 'ИНН',
   kpp: 'КПП',
+  contactInfo: 'КонтактнаяИнформация',
   itemBarcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
   barcodeValue: 'Штрихкод',
   barcodeItem: 'Номенклатура_Key',
@@ -107,6 +117,8 @@ function utDoc(entity: string, extra: Partial<DocumentLayout> = {}): DocumentLay
     pricesIncludeVat: 'ЦенаВключаетНДС',
     codesTable: 'ШтрихкодыУпаковок',
     codeRef: 'ШтрихкодУпаковки_Key',
+    warehouse: 'Склад_Key',
+    warehouseCatalog: 'Catalog_Склады',
     ...extra,
   };
 }
@@ -133,6 +145,8 @@ const UT_DOCUMENTS: OnecPreset['documents'] = {
   retail: utDoc('Document_ЧекККМ', { counterparty: '', uncertain: ['codesTable', 'amountWithVat'] }),
   marking: utDoc('Document_МаркировкаТоваровИСМП', {
     counterparty: '',
+    warehouse: '',
+    warehouseCatalog: '',
     price: '',
     amount: '',
     vatAmount: '',
@@ -200,7 +214,9 @@ export const PRESETS: Record<PresetId, OnecPreset> = {
         counterparty: '',
         goodsTable: 'Запасы',
         amountWithVat: 'Всего',
-        uncertain: ['codesTable'],
+        warehouse: 'Магазин_Key',
+        warehouseCatalog: 'Catalog_Магазины',
+        uncertain: ['codesTable', 'warehouse'],
       }),
       marking: UT_DOCUMENTS.marking,
     },
@@ -244,6 +260,8 @@ export const DOCUMENT_LAYOUT_FIELDS: ReadonlyArray<keyof Omit<DocumentLayout, 'u
   'pricesIncludeVat',
   'codesTable',
   'codeRef',
+  'warehouse',
+  'warehouseCatalog',
 ];
 export const CATALOG_LAYOUT_FIELDS: ReadonlyArray<keyof CatalogLayout> = [
   'organisations',
@@ -263,6 +281,7 @@ export const CATALOG_LAYOUT_FIELDS: ReadonlyArray<keyof CatalogLayout> = [
   'nestedCodeRef',
   'inn',
   'kpp',
+  'contactInfo',
   'itemBarcodes',
   'barcodeValue',
   'barcodeItem',

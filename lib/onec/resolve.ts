@@ -1,6 +1,6 @@
 /**
- * Batched resolution of what documents reference (never one request per row): organisation and
- * counterparty, items with their kind and ТН ВЭД code, and marking codes — the document's
+ * Batched resolution of what documents reference (never one request per row): organisation,
+ * counterparty and warehouse (with its contact information: the business place), items with their kind and ТН ВЭД code, and marking codes — the document's
  * `ШтрихкодыУпаковок` rows point to `Catalog_ШтрихкодыУпаковокТоваров`, whose `ВложенныеШтрихкоды`
  * rows point to the codes packed inside an aggregate (box, pallet), level by level.
  *
@@ -207,12 +207,29 @@ export async function resolveDocuments(
   const headerFields: Array<{ field: string; entity: string }> = [];
   if (d.organisation) headerFields.push({ field: d.organisation, entity: c.organisations });
   if (d.counterparty) headerFields.push({ field: d.counterparty, entity: c.counterparties });
+  // the warehouse (Розница: the store) with its contact information — the business place of a
+  // withdrawal; a document without one in its header takes the first goods row's
+  if (d.warehouse && d.warehouseCatalog)
+    headerFields.push({ field: d.warehouse, entity: d.warehouseCatalog });
+  const rowWarehouse = (doc: ODataObject): ODataObject | undefined =>
+    d.warehouse && !refValue(doc[d.warehouse])
+      ? rowsOf(doc, d.goodsTable).find((row) => !!refValue(row[d.warehouse]))
+      : undefined;
+  const holderOf = (doc: ODataObject, field: string): ODataObject =>
+    (field === d.warehouse ? rowWarehouse(doc) : undefined) ?? doc;
+  // an expanded warehouse without its contact information (a base that leaves tabular sections out
+  // of an expansion) is read again with them
+  const embedded = (holder: ODataObject, field: string): boolean => {
+    const o = holder[navName(field)];
+    if (!o || typeof o !== 'object') return false;
+    return field !== d.warehouse || !c.contactInfo || Array.isArray((o as ODataObject)[c.contactInfo]);
+  };
   const headerWanted = new Map<string, Set<string>>();
   for (const doc of docs) {
     for (const h of headerFields) {
-      const nav = navName(h.field);
-      if (doc[nav] && typeof doc[nav] === 'object') continue;
-      const r = refValue(doc[h.field]);
+      const holder = holderOf(doc, h.field);
+      if (embedded(holder, h.field)) continue;
+      const r = refValue(holder[h.field]);
       if (!r) continue;
       const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(doc, h.field) ?? h.entity);
       if (!headerWanted.has(set)) headerWanted.set(set, new Set());
@@ -327,13 +344,14 @@ export async function resolveDocuments(
     const docWarnings = [...warnings];
     for (const h of headerFields) {
       const nav = navName(h.field);
-      if (payload[nav] && typeof payload[nav] === 'object') continue;
-      const r = refValue(payload[h.field]);
+      const holder = holderOf(payload, h.field);
+      if (embedded(holder, h.field)) continue;
+      const r = refValue(holder[h.field]);
       if (!r) continue;
-      const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(payload, h.field) ?? h.entity);
+      const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(holder, h.field) ?? h.entity);
       const obj = headers.get(set)?.get(r);
       const target = h.field.endsWith('_Key') ? nav : `${h.field}_Expanded`;
-      if (obj) payload[target] = structuredClone(obj);
+      if (obj) holder[target] = structuredClone(obj);
       else docWarnings.push(`${h.field}: ${r} не найден в ${set} / not found in ${set}`);
     }
     const docItems: Record<string, OnecItem> = {};

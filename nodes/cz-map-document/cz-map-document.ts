@@ -4,12 +4,14 @@ import { zodIssuesToDetails } from '../../lib/validation';
 import { onInput } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
 import { StatusHelper } from '../shared/status';
+import { evaluateTyped } from '../shared/typed';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import {
   effectiveConfig,
   mapOptions,
   mapSettingsSchema,
   nodeRedCompiler,
+  placeOverride,
   previewOf,
   toMessages,
   type MapSettings,
@@ -33,9 +35,12 @@ export = function (RED: NodeAPI): void {
       schema: mapSettingsSchema,
       busyKey: 'cz-map-document.status.mapping',
       async run({ settings, msg, send }) {
+        const override = await placeOverride(settings, (value, type) =>
+          evaluateTyped(RED, node, value, type, msg),
+        );
         const result = await mapDocument(
           { payload: msg.payload, onec: msg['onec'], cz: msg['cz'], message: msg },
-          { ...mapOptions(settings), compile: nodeRedCompiler(RED, node) },
+          { ...mapOptions(settings), placeOverride: override, compile: nodeRedCompiler(RED, node) },
         );
         const { valid, invalid } = toMessages(RED, msg, result);
         send([valid, invalid]);
@@ -87,13 +92,22 @@ export = function (RED: NodeAPI): void {
       }
       // A pasted 1C object alone (not a whole msg) is taken as msg.payload.
       const m: NodeMessage = 'payload' in msg ? (msg as NodeMessage) : { payload: msg };
-      mapDocument(
-        { payload: m.payload, onec: m['onec'], cz: m['cz'], message: m },
-        { ...mapOptions(parsed.data), compile: nodeRedCompiler(RED, undefined) },
-      ).then(
-        (result) => res.json(previewOf(result)),
-        (err: unknown) => res.status(500).json({ message: toZnakFlowError(err).message }),
-      );
+      // the node's own business place: flow/global context is not available to a preview
+      placeOverride(parsed.data, (value, type) =>
+        type === 'flow' || type === 'global'
+          ? Promise.resolve(undefined)
+          : evaluateTyped(RED, undefined as unknown as RuntimeNode, value, type, m),
+      )
+        .then((override) =>
+          mapDocument(
+            { payload: m.payload, onec: m['onec'], cz: m['cz'], message: m },
+            { ...mapOptions(parsed.data), placeOverride: override, compile: nodeRedCompiler(RED, undefined) },
+          ),
+        )
+        .then(
+          (result) => res.json(previewOf(result)),
+          (err: unknown) => res.status(500).json({ message: toZnakFlowError(err).message }),
+        );
     },
   );
 };

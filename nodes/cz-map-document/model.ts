@@ -9,7 +9,9 @@ import {
   type CompileExpression,
   type MapOptions,
   type MapResult,
+  type PlaceOverride,
 } from '../../lib/documents';
+import { ZnakFlowError } from '../../lib/errors';
 import { bi } from '../../lib/validation';
 import { fillDefaults, migrate, type Migration } from '../shared/migrate';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
@@ -29,9 +31,30 @@ export const CZ_MAP_DEFAULTS = {
   groupMapping: [],
   layout: '{}',
   overrides: [],
+  /** LK_RECEIPT business place given by the node (typed inputs; '' = from 1C) */
+  kpp: '',
+  kppType: 'str',
+  fiasId: '',
+  fiasIdType: 'str',
+  /** warehouses pinned to their МОД: [{ warehouse (Ref_Key or name), kpp, fiasId }] */
+  places: [],
 };
 
-export const CZ_MAP_MIGRATIONS: readonly Migration[] = [fillDefaults(CZ_MAP_DEFAULTS)];
+/** Version 2 adds the business place of LK_RECEIPT: from 1C unless the node says otherwise. */
+const PLACE_DEFAULTS = { kpp: '', kppType: 'str', fiasId: '', fiasIdType: 'str', places: [] };
+
+export const CZ_MAP_MIGRATIONS: readonly Migration[] = [
+  fillDefaults(CZ_MAP_DEFAULTS),
+  {
+    to: 2,
+    up(config) {
+      const out = { ...config };
+      for (const [k, v] of Object.entries(PLACE_DEFAULTS))
+        if (out[k] === undefined || out[k] === null) out[k] = v;
+      return out;
+    },
+  },
+];
 
 /**
  * Migrated config with defaults for anything still missing (hand-written or partial flows); a blank
@@ -61,6 +84,8 @@ const LAYOUT_KEYS = [
   'pricesIncludeVat',
   'codesTable',
   'codeRef',
+  'warehouse',
+  'warehouseCatalog',
 ] as const;
 const CATALOG_KEYS = [
   'itemAccounting',
@@ -74,6 +99,7 @@ const CATALOG_KEYS = [
   'nestedCodeRef',
   'inn',
   'kpp',
+  'contactInfo',
 ] as const;
 export const LAYOUT_FIELDS: readonly string[] = [...LAYOUT_KEYS, ...CATALOG_KEYS];
 
@@ -91,6 +117,9 @@ const layoutObject = z.record(z.string(), z.string()).superRefine((o, ctx) => {
     }
   }
 });
+
+/** Typed-input types of the business-place fields. */
+export const PLACE_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'] as const;
 
 export const mapSettingsSchema = z.object({
   documentType: z.enum(['auto', ...SUPPORTED_TYPES] as [string, ...string[]], {
@@ -132,6 +161,35 @@ export const mapSettingsSchema = z.object({
       return v;
     }
   }, layoutObject),
+  kpp: z.string(),
+  kppType: z.enum(PLACE_TYPES),
+  fiasId: z.string(),
+  fiasIdType: z.enum(PLACE_TYPES),
+  places: z.array(
+    z.object({
+      warehouse: z
+        .string()
+        .trim()
+        .min(1, {
+          error: bi('склад не указан (Ref_Key или наименование)', 'warehouse missing (Ref_Key or name)'),
+        }),
+      kpp: z
+        .string()
+        .trim()
+        .regex(/^(\d{9})?$/, { error: bi('КПП — 9 цифр', 'KPP: 9 digits') })
+        .optional(),
+      fiasId: z
+        .string()
+        .trim()
+        .regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$/, {
+          error: bi(
+            'код ФИАС — UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+            'FIAS id: a UUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+          ),
+        })
+        .optional(),
+    }),
+  ),
   overrides: z.array(
     z.object({
       path: z.string().min(1, { error: bi('путь поля не указан', 'field path is missing') }),
@@ -168,7 +226,47 @@ export function mapOptions(s: MapSettings): MapOptions {
     layout,
     catalogs,
     overrides: s.overrides.map((o) => ({ path: o.path, expression: o.expr })),
+    places: s.places.map((p) => ({ warehouse: p.warehouse, kpp: p.kpp ?? '', fiasId: p.fiasId ?? '' })),
   };
+}
+
+/** A typed value as text ('' for nothing); numbers are taken as their digits. */
+function placeText(v: unknown): string {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return '';
+}
+
+/**
+ * The node's own business place (typed inputs `kpp`, `fiasId`), evaluated for this message; a value
+ * that cannot be evaluated is a configuration problem of the node (thrown, reaches a Catch node).
+ */
+export async function placeOverride(
+  s: MapSettings,
+  evaluate: (value: string, type: string) => Promise<unknown>,
+): Promise<PlaceOverride | undefined> {
+  const out: PlaceOverride = {};
+  for (const [field, value, type] of [
+    ['kpp', s.kpp, s.kppType],
+    ['fiasId', s.fiasId, s.fiasIdType],
+  ] as const) {
+    if (value.trim() === '') continue;
+    let v: unknown;
+    try {
+      v = await evaluate(value, type);
+    } catch (err) {
+      throw new ZnakFlowError({
+        code: 'CONFIG_INVALID',
+        field,
+        source: 'config',
+        ru: `${field}: значение (${type}) не вычислено: ${err instanceof Error ? err.message : String(err)}`,
+        en: `${field}: the value (${type}) could not be evaluated: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+    const text = placeText(v);
+    if (text) out[field] = text;
+  }
+  return out.kpp || out.fiasId ? out : undefined;
 }
 
 /** The part of the runtime's JSONata API the node uses (Node-RED ≥ 4: evaluation with a callback). */

@@ -60,6 +60,8 @@ export const EXPECTED_SETS: readonly string[] = [
   'Catalog_Контрагенты',
   'Catalog_Номенклатура',
   'Catalog_ШтрихкодыУпаковокТоваров',
+  // the warehouses' addresses: the business place of withdrawals (LK_RECEIPT kpp, fias_id)
+  'Catalog_Склады',
   'InformationRegister_ДополнительныеСведения',
   'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
   'Catalog_НаборыДополнительныхРеквизитовИСведений',

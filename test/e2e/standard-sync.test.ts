@@ -526,6 +526,31 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
     assert.equal(d?.status, 'CHECKED_OK');
   });
 
+  it('withdrawal.json: the write-off became an LK_RECEIPT with the business place from 1C, accepted', async () => {
+    const w = s.demo.world;
+    const wo = w.documents.find((d) => d.kind === 'writeOff');
+    assert.ok(wo);
+    const d = await waitFor(
+      async () =>
+        s.demo.cz
+          .documents()
+          .find(
+            (x) =>
+              x.type === 'LK_RECEIPT' &&
+              (x.body as Rec | undefined)?.['document_number'] === wo.number &&
+              FINAL.has(x.status),
+          ) ?? false,
+      60000,
+      () => `the write-off ${wo.number} withdrawn\n${s.rt.log().slice(-3000)}`,
+      500,
+    );
+    assert.equal(d.status, 'CHECKED_OK', d.errors.join('\n'));
+    const body = d.body as Rec;
+    // the warehouse's address (КонтактнаяИнформация → JSON houseId) and the organisation's КПП
+    assert.equal(body['fias_id'], w.warehouses?.[0]?.address['houseId']);
+    assert.equal(body['kpp'], w.organisation.kpp);
+  });
+
   it('standard-sync.json: both connections pass «Test connection» with their deployed settings', async () => {
     const post = async (p: string, body: unknown): Promise<Rec> => {
       const r = await fetch(`${s.rt.url}/${p}`, {
@@ -546,6 +571,12 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
     const cc = nodeOf(s.flows, 'zf-std-cz');
     const b = await post('znakflow/cz-connection/test', { id: cc['id'], config: cc });
     assert.equal(b['ok'], true, JSON.stringify(b));
+    // the participant's business places (mods/list)
+    const mods = b['mods'] as Array<Rec>;
+    assert.deepEqual(
+      mods.map((m) => m['fiasId']),
+      (s.demo.world.mods ?? []).map((m) => m.fiasId),
+    );
   });
 
   it('still: every posted sale exactly once in Честный ЗНАК, no error in the Node-RED log', () => {

@@ -83,6 +83,16 @@ describe('editor: cz-connection "Test connection" button', function () {
     assert.match(text, new RegExp(`ИНН в сертификате: ${bed.fx.orgInn}`));
     assert.match(text, /Токен действует до/);
     assert.match(text, /lp: 1[\s\u00a0,.]?200[\s\u00a0,.]?000/);
+    // the participant's business places (mods/list): address, КПП, ФИАС of each
+    assert.match(text, /Места деятельности \(МОД\): 2/);
+    const mods = await page.$$eval('#cz-connection-test-result .cz-test-mod', (els) =>
+      els.map((e) => e.textContent),
+    );
+    assert.equal(mods.length, 2);
+    assert.match(
+      String(mods[0]),
+      new RegExp(`Лесная.*КПП ${bed.world.organisation.kpp}.*ФИАС ${bed.world.mods![0]!.fiasId}`),
+    );
     assert.deepEqual(errors, []);
     await page.context().close();
   });

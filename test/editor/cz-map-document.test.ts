@@ -131,4 +131,55 @@ describe('editor: cz-map-document dialog', function () {
     assert.deepEqual(errors, []);
     await page.context().close();
   });
+
+  it('business place: typed inputs and the warehouse table are previewed and saved (version 2)', async () => {
+    const { page, errors } = await openDialog('ru');
+    const wo = onecMessage(
+      world,
+      world.documents.find((d) => d.kind === 'writeOff')!,
+    );
+    const wh = world.warehouses![0]!;
+    await page.selectOption('#node-input-documentType', 'LK_RECEIPT');
+    await page.selectOption('#node-input-withdrawalReason', 'RETAIL');
+    await page.selectOption('#node-input-productGroup', '');
+    assert.ok(await page.isVisible('.node-input-places-row'));
+    // the fiasId typed input: a plain text value
+    await page.evaluate(() => {
+      const $ = (window as unknown as { $: any }).$;
+      $('#node-input-fiasId').typedInput('value', '0c5b2444-70a0-4932-980c-b4dc0d3f02b5');
+    });
+    await page.click('.node-input-places-row .red-ui-editableList-addButton');
+    await page.locator('.zf-map-place-warehouse').fill(wh.name);
+    await page.locator('.zf-map-place-kpp').fill('770845001');
+    await page.fill('#zf-map-preview-msg', JSON.stringify(wo));
+    await page.click('#zf-map-preview-button');
+    await page.waitForFunction(() =>
+      /LK_RECEIPT/.test(document.querySelector('#zf-map-preview-result')?.textContent ?? ''),
+    );
+    const text = (await page.textContent('#zf-map-preview-result')) ?? '';
+    assert.match(text, /✓ LK_RECEIPT \/ lp/);
+    assert.match(text, /"kpp": "770845001"/);
+    assert.match(text, /"fias_id": "0c5b2444-70a0-4932-980c-b4dc0d3f02b5"/);
+    await page.click('#node-dialog-ok');
+    await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10000 });
+    const saved = await page.evaluate(() => {
+      const n = (window as unknown as { RED: any }).RED.nodes.node('map1');
+      return {
+        places: n.places,
+        fiasId: n.fiasId,
+        fiasIdType: n.fiasIdType,
+        kppType: n.kppType,
+        version: n.version,
+      };
+    });
+    assert.deepEqual(saved, {
+      places: [{ warehouse: wh.name, kpp: '770845001', fiasId: '' }],
+      fiasId: '0c5b2444-70a0-4932-980c-b4dc0d3f02b5',
+      fiasIdType: 'str',
+      kppType: 'str',
+      version: 2,
+    });
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

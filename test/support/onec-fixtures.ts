@@ -4,7 +4,13 @@
  * them, and `msg.onec` with the flat list of codes (leaves of aggregates included).
  * Field names come from the УТ 11 preset layouts, as a real УТ 11 base names them.
  */
-import type { DemoDocument, DemoWorld, DemoParticipant, DemoItem } from '../../lib/emulators/demo-data';
+import type {
+  DemoDocument,
+  DemoWorld,
+  DemoParticipant,
+  DemoItem,
+  DemoWarehouse,
+} from '../../lib/emulators/demo-data';
 import type { OnecCode, OnecMeta } from '../../lib/documents/source';
 
 export const ENTITY: Record<DemoDocument['kind'], string> = {
@@ -27,6 +33,27 @@ function partyObject(p: DemoParticipant): Rec {
 }
 
 const KIND_REF = '3f1c2a9e-0b1d-4c55-a001-00000000000a';
+const ADDRESS_KIND_REF = '3f1c2a9e-0b1d-4c55-a001-00000000000b';
+
+/** A warehouse as 1C gives it: its address in КонтактнаяИнформация (Тип = Адрес, JSON Значение). */
+export function warehouseObject(wh: DemoWarehouse): Rec {
+  return {
+    Ref_Key: wh.ref,
+    Description: wh.name,
+    ТипСклада: wh.type,
+    КонтактнаяИнформация: [
+      {
+        Ref_Key: wh.ref,
+        LineNumber: '1',
+        Тип: 'Адрес',
+        Вид_Key: ADDRESS_KIND_REF,
+        Представление: String(wh.address['value'] ?? ''),
+        ЗначенияПолей: '',
+        Значение: JSON.stringify(wh.address),
+      },
+    ],
+  };
+}
 
 function itemObject(it: DemoItem): Rec {
   return {
@@ -147,6 +174,11 @@ export function onecMessage(world: DemoWorld, doc: DemoDocument, dataVersion = '
     Товары: rows,
     ШтрихкодыУпаковок: packages,
   };
+  const wh = world.warehouses?.[0];
+  if (doc.kind !== 'marking' && wh) {
+    payload['Склад_Key'] = wh.ref;
+    payload['Склад'] = warehouseObject(wh);
+  }
   if (doc.kind !== 'marking') {
     payload['Контрагент_Key'] = cp.ref;
     payload['Контрагент'] = partyObject(cp);

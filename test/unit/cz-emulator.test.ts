@@ -716,8 +716,11 @@ describe('True API emulator', function () {
         action_date: today(),
         products: [{ cis: codes[0], product_cost: '99000' }],
       };
+      // lp RETAIL needs the business place: a МОД registered for the organisation
+      const place = { kpp: bed.world.mods?.[0]?.kpp, fias_id: bed.world.mods?.[0]?.fiasId };
       const retail = await send(org, 'LK_RECEIPT', 'lp', {
         ...base,
+        ...place,
         action: 'RETAIL',
         document_type: 'RECEIPT',
         document_number: '22222',
@@ -734,7 +737,7 @@ describe('True API emulator', function () {
         assert.equal(list.length, 1, list.join('\n'));
         assert.match(list[0] as string, re);
       };
-      one(await errs({ action: 'RETAIL' }), /^50: document_type: .*RETAIL/);
+      one(await errs({ action: 'RETAIL', ...place }), /^50: document_type: .*RETAIL/);
       one(await errs({ action: 'OTHER' }), /^50: withdrawal_type_other: /);
       one(await errs({ action: 'LOSS', buyer_inn: bed.fx.buyerInn }), /^50: buyer_inn: /);
       one(await errs({ action: 'SOLD' }), /^50: action: .*SOLD/);

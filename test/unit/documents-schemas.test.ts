@@ -103,6 +103,9 @@ const receipt = (): Body => ({
   document_number: '22222',
   document_date: '2026-11-01',
   primary_document_custom_name: null,
+  // the business place, required for lp RETAIL («Planned True API changes» v552.0)
+  kpp: '770801001',
+  fias_id: '0c5b2444-70a0-4932-980c-b4dc0d3f02b5',
   products: [{ cis: C[0], product_cost: '10000' }],
 });
 

@@ -8,6 +8,7 @@
  * are the emulator's own and are marked so in README.
  */
 import { WITHDRAWAL_REASONS } from '../../documents/schemas';
+import { placeRequirement } from '../../documents/place';
 import type { ErrorDetail } from '../../errors';
 import { productGroup } from '../../cz/product-groups';
 import type { CodeRecord, Registry } from './registry';
@@ -378,6 +379,9 @@ export const E = {
   inAggregate: (cis: string, parent: string): string =>
     `62: Код маркировки [${cis}] уже находится в упаковке [${parent}].`,
   notAggregate: (code: string): string => `63: Код [${code}] не является кодом упаковки.`,
+  /** «Описание True API» v553: the text of the МОД check (number ours) */
+  modNotFound: (inn: string, kpp: string, fias: string): string =>
+    `70: МОД по указанным ИНН ${inn}, КПП ${kpp}, ФИАС ${fias} не найдены`,
   returnReason: (cis: string, reason: string, withdraw: string): string =>
     `80: Причина возврата [${reason}] не соответствует причине вывода из оборота [${withdraw}] кода маркировки [${cis}].`,
 } as const;
@@ -799,6 +803,20 @@ class Rules {
         this.err(E.field('primary_document_custom_name', 'обязательно при document_type=OTHER'));
       }
     }
+    // Business place: required by group and action (lib/documents/place.ts: «Planned True API
+    // changes» v552.0, «Описание True API» v553 §LK_RECEIPT); when given, a unique МОД of the
+    // participant must match it, else the document is processed with an error.
+    const kpp = str(b['kpp']);
+    const fias = str(b['fias_id']);
+    if (action) {
+      const need = placeRequirement(this.doc.pg, action, inn);
+      if (need.fias && !fias)
+        this.err(E.field('fias_id', `обязательно для товарной группы ${this.doc.pg} при причине ${action}`));
+      if (need.kpp && !kpp)
+        this.err(E.field('kpp', `обязательно для товарной группы ${this.doc.pg} при причине ${action}`));
+    }
+    if (inn && (kpp || fias) && !this.reg.findMod(inn, kpp, fias))
+      this.err(E.modNotFound(inn, kpp ?? '', fias ?? ''));
     const products = arr(b['products']);
     if (products.length === 0) this.err(E.field('products', 'должен содержать хотя бы один элемент'));
     const recs = this.codes(this.productCodes(products, 'cis'), { owner: inn, statuses: ['INTRODUCED'] });

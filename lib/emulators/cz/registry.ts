@@ -58,13 +58,47 @@ export interface CodeRecord {
   pendingShipment?: string;
 }
 
+/** A business place (МОД) registered for a participant («Описание True API» v553 §3.3 mods/list). */
+export interface ModRecord {
+  inn: string;
+  kpp: string;
+  /** FIAS id of the address (UUID) */
+  fiasId: string;
+  address: string;
+  productGroups: string[];
+  isBlockedEgais: boolean;
+}
+
 export class Registry {
   readonly participants = new Map<string, Participant>();
   readonly codes = new Map<string, CodeRecord>();
+  /** МОДs per participant INN */
+  readonly mods = new Map<string, ModRecord[]>();
   private nextPid = 1000;
 
   participant(inn: string | undefined): Participant | undefined {
     return inn ? this.participants.get(inn) : undefined;
+  }
+
+  /** Register a МОД for a participant. */
+  addMod(m: Partial<ModRecord> & { inn: string; fiasId: string }): ModRecord {
+    const rec: ModRecord = { kpp: '', address: '', productGroups: [], isBlockedEgais: false, ...m };
+    const list = this.mods.get(m.inn) ?? [];
+    list.push(rec);
+    this.mods.set(m.inn, list);
+    return rec;
+  }
+
+  /**
+   * The unique МОД of a participant matching the given FIAS id and/or КПП (the document check of
+   * LK_RECEIPT: "поиск уникального МОД … с учётом сведений, указанных в kpp"); undefined when none
+   * or more than one match.
+   */
+  findMod(inn: string, kpp: string | undefined, fiasId: string | undefined): ModRecord | undefined {
+    const hits = (this.mods.get(inn) ?? []).filter(
+      (m) => (!fiasId || m.fiasId.toLowerCase() === fiasId.toLowerCase()) && (!kpp || m.kpp === kpp),
+    );
+    return hits.length === 1 ? hits[0] : undefined;
   }
 
   code(cis: string): CodeRecord | undefined {
@@ -154,6 +188,7 @@ export class Registry {
         balances: c.registered ? { lp: 1000000 } : {},
       });
     }
+    for (const m of world.mods ?? []) this.addMod({ ...m, productGroups: [...m.productGroups] });
     const items = new Map(world.items.map((i) => [i.ref, i]));
     const byRef = new Map<string, string>();
     for (const code of world.codes) {

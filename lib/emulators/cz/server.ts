@@ -148,6 +148,7 @@ const ROUTES: Array<{ method: string; re: RegExp; route: string; keys?: string[]
     { method: 'GET', re: /^\/doc\/list$/, route: 'doc/list', versions: 'api' },
     { method: 'GET', re: /^\/doc\/([^/]+)\/info$/, route: 'doc/info', keys: ['id'], versions: 'api' },
     { method: 'POST', re: /^\/cises\/info$/, route: 'cises/info', versions: 'api' },
+    { method: 'GET', re: /^\/mods\/list$/, route: 'mods/list', versions: 'api' },
     { method: 'GET', re: /^\/elk\/product-groups\/balance\/all$/, route: 'balance/all', versions: 'any' },
     { method: 'GET', re: /^\/elk\/product-groups\/balance$/, route: 'balance', versions: 'any' },
   ];
@@ -847,6 +848,56 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     json(c, found === 0 ? 404 : 200, out);
   };
 
+  /**
+   * `GET /api/v3/true-api/mods/list` («Описание True API» v553 §3.3): the МОДs of participants —
+   * `inns` (≤ 10, repeated or comma-separated; default the token's participant), `kpp`, `fiasId`,
+   * `productGroups`, `limit` (1…1000, default 100), `page` (from 0) → `{result, total, nextPage}`.
+   */
+  const modsList = (c: Ctx): void => {
+    const q = c.query;
+    const split = (name: string): string[] =>
+      q
+        .getAll(name)
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
+    const inns = split('inns');
+    if (inns.length > 10) return fail(c, 400, 'Количество ИНН в запросе не должно превышать 10');
+    const int = (name: string, def: number, min: number, max: number): number | string => {
+      const raw = q.get(name);
+      if (raw === null || raw === '') return def;
+      const n = Number(raw);
+      if (!Number.isInteger(n)) return `Параметр ${name} требует значение типа Integer`;
+      if (n < min || n > max) return `Значение параметра ${name} должно быть от ${min} до ${max}`;
+      return n;
+    };
+    const limit = int('limit', 100, 1, 1000);
+    if (typeof limit === 'string') return fail(c, 400, limit);
+    const page = int('page', 0, 0, Number.MAX_SAFE_INTEGER);
+    if (typeof page === 'string') return fail(c, 400, page);
+    const kpp = q.get('kpp')?.trim() || undefined;
+    const fias = q.get('fiasId')?.trim().toLowerCase() || undefined;
+    const groups = split('productGroups');
+    const who = inns.length > 0 ? inns : [(c.token as TokenRecord).inn];
+    const all = who
+      .flatMap((inn) => registry.mods.get(inn) ?? [])
+      .filter(
+        (m) =>
+          (!kpp || m.kpp === kpp) &&
+          (!fias || m.fiasId.toLowerCase() === fias) &&
+          (groups.length === 0 || m.productGroups.some((g) => groups.includes(g))),
+      );
+    const result = all.slice(page * limit, (page + 1) * limit).map((m) => ({
+      inn: m.inn,
+      kpp: m.kpp || null,
+      fiasId: m.fiasId,
+      address: m.address,
+      productGroups: [...m.productGroups],
+      isBlockedEgais: m.isBlockedEgais,
+    }));
+    json(c, 200, { result, total: all.length, nextPage: (page + 1) * limit < all.length });
+  };
+
   const balance = (c: Ctx, all: boolean): void => {
     const tok = c.token as TokenRecord;
     const part = registry.participant(tok.inn);
@@ -976,6 +1027,9 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
         return;
       case 'cises/info':
         if (needsToken(c, false)) cises(c);
+        return;
+      case 'mods/list':
+        if (needsToken(c, false)) modsList(c);
         return;
       case 'balance/all':
         if (needsToken(c, false)) balance(c, true);

@@ -145,6 +145,29 @@ const EXTRA_ATTRS: TableDef = {
   ],
 };
 
+/**
+ * БСП contact information (УТ 11.5 Catalogs/Склады.xml, tabular section КонтактнаяИнформация):
+ * `Значение` holds the JSON of БСП 3.x, `ЗначенияПолей` the legacy XML.
+ */
+const CONTACT_INFO: TableDef = {
+  name: 'КонтактнаяИнформация',
+  fields: [
+    E('Тип', 'ТипыКонтактнойИнформации'),
+    G('Вид_Key', 'Catalog_ВидыКонтактнойИнформации'),
+    S('Представление', 500),
+    S('ЗначенияПолей'),
+    S('Страна', 100),
+    S('Регион', 50),
+    S('Город', 50),
+    S('АдресЭП', 100),
+    S('ДоменноеИмяСервера', 100),
+    S('НомерТелефона', 20),
+    S('НомерТелефонаБезКодов', 20),
+    G('ВидДляСписка_Key', 'Catalog_ВидыКонтактнойИнформации'),
+    S('Значение'),
+  ],
+};
+
 export const ENTITY_SETS: EntitySetDef[] = [
   catalog(
     'Catalog_Организации',
@@ -193,7 +216,14 @@ export const ENTITY_SETS: EntitySetDef[] = [
   catalog('Catalog_СтавкиНДС', [N('Ставка'), E('ПеречислениеСтавкаНДС', 'СтавкиНДС')], [], {
     description: 50,
   }),
-  catalog('Catalog_Склады', [E('ТипСклада', 'ТипыСкладов')], [], { description: 100, hierarchical: true }),
+  catalog('Catalog_Склады', [E('ТипСклада', 'ТипыСкладов')], [CONTACT_INFO], {
+    description: 100,
+    hierarchical: true,
+  }),
+  catalog('Catalog_ВидыКонтактнойИнформации', [E('Тип', 'ТипыКонтактнойИнформации'), S('Имя', 150)], [], {
+    description: 100,
+    hierarchical: true,
+  }),
   catalog('Catalog_Валюты', [S('НаименованиеПолное', 50)], [], { code: 3, description: 10 }),
   catalog(
     ITEMS,

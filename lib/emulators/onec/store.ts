@@ -622,13 +622,43 @@ export class OnecStore {
         ПеречислениеСтавкаНДС: 'НДС20',
       })['Ref_Key'],
     );
-    this.refs.store = String(
+    // the warehouses with their address (the business place of withdrawals), as БСП keeps it
+    const kindRef = demoGuid(r);
+    this.create('Catalog_ВидыКонтактнойИнформации', {
+      Ref_Key: kindRef,
+      Description: 'Адрес склада',
+      Predefined: true,
+      PredefinedDataName: 'АдресСклада',
+      Тип: 'Адрес',
+      Имя: 'АдресСклада',
+    });
+    const warehouses = w.warehouses ?? [
+      { ref: demoGuid(r), name: 'Основной склад', type: 'ОптовыйСклад', address: undefined, kpp: '' },
+    ];
+    for (const wh of warehouses) {
+      const a = wh.address;
       this.create('Catalog_Склады', {
-        Ref_Key: demoGuid(r),
-        Description: 'Основной склад',
-        ТипСклада: 'ОптовыйСклад',
-      })['Ref_Key'],
-    );
+        Ref_Key: wh.ref,
+        Description: wh.name,
+        ТипСклада: wh.type,
+        КонтактнаяИнформация: a
+          ? [
+              {
+                LineNumber: 1,
+                Тип: 'Адрес',
+                Вид_Key: kindRef,
+                Представление: String(a['value'] ?? ''),
+                Страна: String(a['country'] ?? ''),
+                Регион: String(a['area'] ?? ''),
+                Город: '',
+                ВидДляСписка_Key: kindRef,
+                Значение: JSON.stringify(a),
+              },
+            ]
+          : [],
+      });
+    }
+    this.refs.store = String(warehouses[0]?.ref ?? '');
     this.refs.currency = String(
       this.create('Catalog_Валюты', {
         Ref_Key: demoGuid(r),
@@ -764,6 +794,7 @@ export class OnecStore {
           Date: d.date,
           DeletionMark: d.deletionMark,
           Организация_Key: w.organisation.ref,
+          Склад_Key: this.refs.store,
           ХозяйственнаяОперация: 'СписаниеТоваровПоТребованию',
           Комментарий: d.comment,
           Товары: goods,
