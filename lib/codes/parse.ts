@@ -332,7 +332,7 @@ function showReading(r: Split): string {
   return `«${r.serial}» (${r.serial.length})${tail}`;
 }
 
-function ambiguousProblem(found: Split[], pg: string | undefined): ParseResult {
+function ambiguousProblem(found: Split[], pg: string | undefined, withGs = false): ParseResult {
   const ru = found
     .map((r) => {
       const g = groupsForSerialLength(r.serial.length);
@@ -345,6 +345,13 @@ function ambiguousProblem(found: Split[], pg: string | undefined): ParseResult {
       return `${showReading(r).replace(/[«»]/g, '"')}${!pg && g.length ? ` — groups ${g.slice(0, 5).join(', ')}${g.length > 5 ? '…' : ''}` : ''}`;
     })
     .join(' or ');
+  if (withGs) {
+    return fail(
+      'CODE_AMBIGUOUS',
+      `в документе код пишется без GS и так читается неоднозначно: серийный номер (21) ${ru}; ${pg ? `длина серийного номера группы ${pg} пакету не известна` : 'укажите товарную группу (pg)'}`,
+      `documents carry the code without GS, and so it reads more than one way: serial (21) ${en}; ${pg ? `the pack knows no serial length for group ${pg}` : 'set the product group (pg)'}`,
+    );
+  }
   return fail(
     'CODE_AMBIGUOUS',
     `код без разделителей GS читается неоднозначно: серийный номер (21) ${ru}; ${pg ? `шаблон группы ${pg} допускает обе длины — передайте код с разделителями GS` : 'укажите товарную группу (pg) или передайте код с разделителями GS'}`,
@@ -562,6 +569,16 @@ export function tryParseCode(raw: unknown, productGroup?: string): ParseResult {
           const r = found[0] as Split;
           serial = r.serial;
           elements = [...r.elements, ...elements];
+        }
+      } else if (own.length === 0) {
+        // Without a template the serial is where the GS is; but the form documents carry has no GS,
+        // and read again without a group it must give this very serial (`…5zwI8J935PW1` would read
+        // as 6 characters + `93` + 4). Where it would not, the group has to decide.
+        const back = splitShort(serial, template);
+        const others = 'ambiguous' in back ? back.ambiguous : [back];
+        if (others.some((r) => r.serial !== serial)) {
+          const list = [{ serial, elements }, ...others.filter((r) => r.serial !== serial)];
+          return ambiguousProblem(list, pg, true);
         }
       }
     } else {

@@ -470,4 +470,25 @@ describe('lib/codes: real-world forms written by others (AI 240, lost GS, ambigu
     body.products[0]!.uit_code = `${CRPT}${GS}${CRYPTO.slice(0, 6)}`;
     assert.deepEqual(codes(body), ['CODE_NOT_NORMALISED']);
   });
+  it('a code with GS whose document form (no GS) would read another way without a template: refused, never re-read as another code', () => {
+    // found by the hostile suite (seed 1233347811): the serial `5zwI8J935PW1` ends at the GS, but written
+    // without it (as documents carry it) it reads as `5zwI8J` + (93) `5PW1`.
+    const withGs = `0104601234560023215zwI8J935PW1${GS}93Abcd`;
+    for (const pg of [undefined, 'homeware']) {
+      const r = tryParseCode(withGs, pg);
+      assert.equal(r.ok, false, `pg=${pg}`);
+      if (!r.ok) {
+        assert.equal(r.problem.code, 'CODE_AMBIGUOUS');
+        assert.match(r.problem.ru, /5zwI8J935PW1/);
+        assert.match(r.problem.en, /without GS/);
+      }
+    }
+    // with a group whose template decides, it is one code, and its normalised form reads back as itself
+    const cis = normalizeCode(withGs, 'milk');
+    assert.equal(cis, '0104601234560023215zwI8J');
+    assert.equal(normalizeCode(cis, 'milk'), cis);
+    // a serial whose GS-less form is unambiguous stays accepted without a group
+    const plain = normalizeCode(`010460123456002321ABCDEFGHIJKLM${GS}93Abcd`);
+    assert.equal(normalizeCode(plain), plain);
+  });
 });
