@@ -239,8 +239,7 @@ function expireDate(v: unknown, now: number): number | undefined {
   if (typeof v !== 'string' || !v.trim()) return undefined;
   const s = v.trim();
   const t = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`);
-  if (!Number.isFinite(t) || t <= now) return undefined;
-  return Math.min(t, now + TOKEN_LIFETIME_MS);
+  return Number.isFinite(t) && t > now ? t : undefined;
 }
 
 /** A doc/list date as True API wants it: UTC `yyyy-MM-ddTHH:mm:ss.SSSZ` (v553 §6.1). */

@@ -71,6 +71,11 @@ export interface CzEmulatorOptions {
   apiRules?: '2027' | '2026';
   /** 2027 rules: the largest dateFrom…dateTo range of doc/list (the real cap is not published; default 30 days) */
   docListMaxRangeMs?: number;
+  /**
+   * 2027 rules: the sign-in answer `{uuidToken, expireDate}` (default) or `both`, with a `token` too
+   * (⚠ a secondary source describes the answer as `{token, uuidToken, expireDate}`; unconfirmed)
+   */
+  signInAnswer?: 'uuid' | 'both';
   /** lifetime of an auth/key challenge (default 5 min) */
   challengeTtlMs?: number;
   /** requests per second per participant before 429 (default 50; 0 = no limit) */
@@ -110,6 +115,7 @@ export interface CzEmulator {
       | 'rateLimit'
       | 'apiRules'
       | 'docListMaxRangeMs'
+      | 'signInAnswer'
     >
   > & {
     faults: FaultOptions;
@@ -219,6 +225,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     tokenTtlMs: opts.tokenTtlMs ?? 10 * 3600 * 1000,
     apiRules: opts.apiRules ?? '2027',
     docListMaxRangeMs: opts.docListMaxRangeMs ?? 30 * 86400000,
+    signInAnswer: opts.signInAnswer ?? 'uuid',
     rateLimit: opts.rateLimit ?? 50,
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
@@ -280,8 +287,9 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     notAfter?: number,
   ): TokenRecord & { value: string } => {
     const now = Date.now();
-    // «The lifetime cannot exceed the expiration date of the EQES and/or machine-readable PoA» (v552.0)
-    const exp = Math.min(now + live.tokenTtlMs, notAfter ?? Infinity);
+    // «The lifetime cannot exceed the expiration date of the EQES and/or machine-readable PoA» (v552.0,
+    // the rules of the UUID token); a JWT of the old stand lives its full lifetime
+    const exp = Math.min(now + live.tokenTtlMs, united ? (notAfter ?? Infinity) : Infinity);
     let value: string;
     if (united) {
       value = randomUUID();
@@ -593,6 +601,14 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const rules2027 = live.apiRules === '2027';
     const united = b['unitedToken'] === true;
     const inn = typeof b['inn'] === 'string' ? b['inn'] : undefined;
+    if (!rules2027 && inn !== undefined && united)
+      return fail(c, 400, 'Одновременное заполнение inn и unitedToken невозможно');
+    const uuid = typeof b['uuid'] === 'string' && b['uuid'] ? b['uuid'] : undefined;
+    // 2027: «uuid — mandatory» (v552.0); before, a «единый токен» could be asked without auth/key
+    if (!uuid && (rules2027 || !united))
+      return fail(c, 400, 'В запросе отсутствует идентификатор авторизации (UUID)');
+    const data = typeof b['data'] === 'string' && b['data'] ? b['data'] : undefined;
+    if (!data) return fail(c, 400, 'В запросе отсутствует параметр data');
     if (rules2027 && !united) {
       // ⚠ The operator's text for a JWT request after 2026 is not published (v552.0 says only that JWT
       // support ends with 2026); this one is made up in the operator's style.
@@ -602,14 +618,6 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
         'Выпуск JWT-токенов прекращён с 01.01.2027. Запросите единый токен аутентификации (UUID): unitedToken = true',
       );
     }
-    if (!rules2027 && inn !== undefined && united)
-      return fail(c, 400, 'Одновременное заполнение inn и unitedToken невозможно');
-    const uuid = typeof b['uuid'] === 'string' && b['uuid'] ? b['uuid'] : undefined;
-    // 2027: «uuid — mandatory» (v552.0); before, a «единый токен» could be asked without auth/key
-    if (!uuid && (rules2027 || !united))
-      return fail(c, 400, 'В запросе отсутствует идентификатор авторизации (UUID)');
-    const data = typeof b['data'] === 'string' && b['data'] ? b['data'] : undefined;
-    if (!data) return fail(c, 400, 'В запросе отсутствует параметр data');
     if (inn !== undefined && !/^(\d{10}|\d{12})$/.test(inn)) {
       return fail(
         c,
@@ -674,7 +682,12 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     if (!united) return json(c, 200, { token: issued.value });
     if (!rules2027) return json(c, 200, { uuidToken: issued.value });
     // v552.0: «expireDate … Format: yyyy-MM-ddTHH:mm:ss.SSSZ»
-    json(c, 200, { uuidToken: issued.value, expireDate: new Date(issued.exp).toISOString() });
+    const expire = new Date(issued.exp).toISOString();
+    if (live.signInAnswer === 'both') {
+      const jwt = issueToken(part.inn, part.pid, false);
+      return json(c, 200, { token: jwt.value, uuidToken: issued.value, expireDate: expire });
+    }
+    json(c, 200, { uuidToken: issued.value, expireDate: expire });
   };
 
   const create = async (c: Ctx): Promise<void> => {
