@@ -62,9 +62,19 @@ export interface CzClientOptions {
   renewBeforeMs?: number;
   /** how long `documentInfo` waits for a new id to become visible (default 15 s) */
   visibilityWaitMs?: number;
-  /** ask for a UUID token («единый токен») instead of a JWT; always on with the presigned signer */
+  /**
+   * The token asked for: `uuid` («единый токен», `unitedToken: true`; default — JWT support ends with
+   * 2026, CRPT «Planned True API changes» v552.0) or `jwt` (legacy stands only). The presigned signer
+   * always asks for the UUID token.
+   */
+  tokenKind?: 'uuid' | 'jwt';
+  /** @deprecated use `tokenKind`: `true` = `uuid`, `false` = `jwt` */
   unitedToken?: boolean;
-  /** `inn` of simpleSignIn: only for a person with МЧД of several organisations */
+  /**
+   * `inn` of simpleSignIn: the organisation's INN when the signer acts under an МЧД (v552.0: «must be
+   * specified if an individual has a valid machine-readable power of attorney»); sent with the UUID
+   * token too
+   */
   authInn?: string;
   /** retry document creation also after 5xx / timeouts (may create duplicates; default false) */
   retryUncertain?: boolean;
@@ -86,6 +96,8 @@ export interface TokenInfo {
   expiresAt: Date;
   /** the certificate that signed the authentication, when it was in the signature */
   certificate?: CertificateInfo;
+  /** the token was renewed no later than the certificate's `notAfter` (the token outlived it) */
+  cappedByCertificate?: boolean;
 }
 
 export interface CreateDocumentInput {
@@ -251,9 +263,35 @@ function jwtExpiry(token: string, now: number): number | undefined {
   }
 }
 
+/**
+ * `expireDate` of simpleSignIn (v552.0: `yyyy-MM-ddTHH:mm:ss.SSSZ`); a date without a zone is read as
+ * UTC. Missing, unreadable or already past: undefined (the documented 10 hours apply).
+ */
+function expireDate(v: unknown, now: number): number | undefined {
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  const s = v.trim();
+  const t = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`);
+  return Number.isFinite(t) && t > now ? t : undefined;
+}
+
+/** A doc/list date as True API wants it: UTC `yyyy-MM-ddTHH:mm:ss.SSSZ` (v553 §6.1). */
 function isoDate(v: string | Date | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  return v instanceof Date ? v.toISOString() : v;
+  if (v === undefined || v === '') return undefined;
+  if (v instanceof Date) return v.toISOString();
+  const t = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? v : `${v}Z`);
+  return Number.isFinite(t) ? new Date(t).toISOString() : v;
+}
+
+/** The smallest doc/list window split further when a stand refuses a range. */
+const MIN_LIST_WINDOW_MS = 60 * 1000;
+
+/**
+ * Whether doc/list refused the date range (⚠ the status and text are not published, v552.0): a 400
+ * whose text speaks of the dates or the period.
+ */
+function rangeRefused(err: unknown): boolean {
+  if (!(err instanceof ZnakFlowError) || err.status !== 400) return false;
+  return /date(from|to)|дат|период|диапазон|range|interval|интервал/i.test(err.remoteText ?? err.message);
 }
 
 function localError(field: string, ru: string, en: string): ZnakFlowError {
@@ -271,6 +309,8 @@ export class CzClient {
   private token?: { value: string; renewAt: number; info: TokenInfo };
   private authInFlight?: Promise<TokenInfo>;
   private balanceBase?: string;
+  /** the doc/list range the stand took after refusing a larger one (ms) */
+  private listSpanMs?: number;
   private closed = false;
   /** why the next authentication happens (the token-renewal metric's label) */
   private renewReason: 'first' | 'expiring' | 'unauthorized' = 'first';
@@ -437,6 +477,13 @@ export class CzClient {
     ) {
       throw localError('limit', 'limit должен быть от 1 до 1000', 'limit must be from 1 to 1000');
     }
+    if ((isoDate(filter.dateFrom) === undefined) !== (isoDate(filter.dateTo) === undefined)) {
+      throw localError(
+        filter.dateFrom === undefined || filter.dateFrom === '' ? 'dateFrom' : 'dateTo',
+        'dateFrom и dateTo указываются только вместе',
+        'dateFrom and dateTo are given only together',
+      );
+    }
     if (filter.did && !filter.orderedColumnValue) {
       throw localError(
         'orderedColumnValue',
@@ -480,14 +527,68 @@ export class CzClient {
     return { results: page.results, nextPage };
   }
 
-  /** Every document matching the filter, page by page (keyset paging with `did` + `orderedColumnValue`). */
+  /**
+   * Every document matching the filter, page by page (keyset paging with `did` + `orderedColumnValue`).
+   *
+   * With `dateFrom` and `dateTo` the range is read in windows, newest first for `DESC` (the default),
+   * oldest first for `ASC`: CRPT «Planned True API changes» v552.0 caps the range of doc/list (the cap
+   * is not published). A window the stand refuses is halved and read on; the client remembers the
+   * span the stand took, so later lists start with windows that size.
+   */
   async *iterateDocuments(
     filter: DocListFilter,
     opts: CallOptions & { maxPages?: number } = {},
   ): AsyncGenerator<DocListItem> {
+    const from = filter.dateFrom !== undefined ? Date.parse(isoDate(filter.dateFrom) ?? '') : NaN;
+    const to = filter.dateTo !== undefined ? Date.parse(isoDate(filter.dateTo) ?? '') : NaN;
+    const asc = filter.order === 'ASC';
+    const windows: Array<[number, number]> =
+      Number.isFinite(from) && Number.isFinite(to) && to > from ? this.windows(from, to, asc) : [];
+    let pages = 0;
+    const maxPages = opts.maxPages ?? 1000;
+    if (windows.length === 0) {
+      yield* this.pages(filter, opts, maxPages);
+      return;
+    }
+    while (windows.length > 0 && pages < maxPages) {
+      const [a, b] = windows.shift() as [number, number];
+      const f: DocListFilter = { ...filter, dateFrom: new Date(a), dateTo: new Date(b) };
+      let yielded = false;
+      try {
+        for await (const d of this.pages(f, opts, maxPages - pages, () => pages++)) {
+          yielded = true;
+          yield d;
+        }
+      } catch (err) {
+        const span = b - a;
+        if (yielded || span < 2 * MIN_LIST_WINDOW_MS || !rangeRefused(err)) throw err;
+        // the stand refused this range: halve it and go on (and remember the smaller span)
+        this.listSpanMs = Math.min(this.listSpanMs ?? Infinity, Math.floor((span + 1) / 2));
+        windows.unshift(...this.windows(a, b, asc));
+      }
+    }
+  }
+
+  /** [from, to] cut into windows no longer than the span the stand is known to take, in reading order. */
+  private windows(from: number, to: number, asc: boolean): Array<[number, number]> {
+    const span = this.listSpanMs;
+    if (span === undefined || to - from < span) return [[from, to]];
+    const out: Array<[number, number]> = [];
+    // adjacent windows do not overlap: [a, a + span − 1 ms], [a + span, …] (dates are inclusive)
+    for (let a = from; a <= to; a += span) out.push([a, Math.min(a + span - 1, to)]);
+    return asc ? out : out.reverse();
+  }
+
+  private async *pages(
+    filter: DocListFilter,
+    opts: CallOptions,
+    maxPages: number,
+    onPage?: () => void,
+  ): AsyncGenerator<DocListItem> {
     let f: DocListFilter = { ...filter, did: undefined, orderedColumnValue: undefined };
-    for (let page = 0; page < (opts.maxPages ?? 1000); page++) {
+    for (let page = 0; page < maxPages; page++) {
       const { results, nextPage } = await this.listDocuments(f, opts);
+      onPage?.();
       for (const r of results) yield r;
       const last = results[results.length - 1];
       if (!nextPage || !last) return;
@@ -711,13 +812,23 @@ export class CzClient {
     return linkSignals(signal, this.controller.signal);
   }
 
+  /** The token this client asks for (see `CzClientOptions.tokenKind`). */
+  get tokenKind(): 'uuid' | 'jwt' {
+    if (this.opts.signer.kind === 'presigned') return 'uuid';
+    if (this.opts.tokenKind) return this.opts.tokenKind;
+    if (this.opts.unitedToken !== undefined) return this.opts.unitedToken ? 'uuid' : 'jwt';
+    return 'uuid';
+  }
+
   private async doAuthenticate(opts: CallOptions): Promise<TokenInfo> {
     const presigned = this.opts.signer.kind === 'presigned';
-    const united = presigned || this.opts.unitedToken === true;
+    const united = this.tokenKind === 'uuid';
     let body: Record<string, unknown>;
     let signature: string;
     if (presigned) {
-      // A random challenge cannot be signed in advance: «единый токен» with a signed INN (§2.2).
+      // A random challenge cannot be signed in advance: «единый токен» with a signed INN (Описание
+      // True API v553 §2.2). ⚠ CRPT «Planned True API changes» v552.0 ends this form (uuid of auth/key
+      // becomes mandatory): only stands that still take it sign in this way.
       signature = await this.opts.signer.sign(Buffer.alloc(0), 'attached', {
         signal: opts.signal,
         signature: opts.authSignature,
@@ -738,9 +849,11 @@ export class CzClient {
         signal: opts.signal,
         purpose: 'auth',
       });
+      // v552.0: `uuid` and the attached signature of `data`, `unitedToken: true` for the UUID token,
+      // `inn` of the organisation for a signer acting under an МЧД (no longer refused with unitedToken)
       body = { uuid: key.uuid, data: signature };
       if (united) body['unitedToken'] = true;
-      else if (this.opts.authInn) body['inn'] = this.opts.authInn;
+      if (this.opts.authInn) body['inn'] = this.opts.authInn;
     }
     const res = await this.request({
       what: ['аутентификация (simpleSignIn)', 'authentication (simpleSignIn)'],
@@ -752,30 +865,54 @@ export class CzClient {
       call: opts,
     });
     const parsed = parseJson(res.text, signInSchema, ['аутентификация', 'authentication']);
-    const value = (parsed.token ?? parsed.uuidToken) as string;
+    // An answer with both: the UUID token is the one asked for; a JWT-only answer (an old stand) is used as it is.
+    const uuid = united && parsed.uuidToken !== undefined;
+    const value = (uuid ? parsed.uuidToken : (parsed.token ?? parsed.uuidToken)) as string;
+    const kind: TokenInfo['kind'] = uuid || parsed.token === undefined ? 'uuid' : 'jwt';
     registerSecret(value);
     const now = Date.now();
-    const expiresAt = (parsed.token ? jwtExpiry(parsed.token, now) : undefined) ?? now + TOKEN_LIFETIME_MS;
-    const lifetime = Math.max(0, expiresAt - now);
-    const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
+    let expiresAt =
+      (kind === 'uuid'
+        ? expireDate(parsed.expireDate, now)
+        : (jwtExpiry(value, now) ?? expireDate(parsed.expireDate, now))) ?? now + TOKEN_LIFETIME_MS;
     let certificate: CertificateInfo | undefined;
     try {
       certificate = parseCms(Buffer.from(signature, 'base64')).signerCertificate;
     } catch {
       certificate = undefined;
     }
+    certificate ??= await this.signerCertificate();
+    // «The lifetime cannot exceed the expiration date of the EQES» (v552.0): whatever the answer says,
+    // a token is not used past the signer certificate's notAfter.
+    let cappedByCertificate = false;
+    if (certificate && certificate.notAfter.getTime() < expiresAt) {
+      expiresAt = certificate.notAfter.getTime();
+      cappedByCertificate = true;
+    }
+    const lifetime = Math.max(0, expiresAt - now);
+    const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
     if (this.token) forgetSecret(this.token.value);
     const info: TokenInfo = {
-      kind: parsed.token ? 'jwt' : 'uuid',
+      kind,
       obtainedAt: new Date(now),
       expiresAt: new Date(expiresAt),
       certificate,
+      ...(cappedByCertificate ? { cappedByCertificate } : {}),
     };
     this.token = { value, renewAt, info };
     this.stats.authentications++;
     count('czTokenRenewals', { participant: this.participant, reason: this.renewReason });
     this.renewReason = 'expiring';
     return info;
+  }
+
+  /** The signer's certificate, when the signer can tell (the openssl signer reads its PEM). */
+  private async signerCertificate(): Promise<CertificateInfo | undefined> {
+    try {
+      return await this.opts.signer.certificate?.();
+    } catch {
+      return undefined;
+    }
   }
 
   private async bearer(call: CallOptions): Promise<string> {

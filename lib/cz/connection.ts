@@ -31,6 +31,9 @@ export function createConnection(
     rateLimit: settings.rateLimit,
     timeoutMs: settings.timeout,
     participantInn: settings.participantInn,
+    tokenKind: settings.tokenKind,
+    // a signer acting under an МЧД signs in for the organisation: `inn` of simpleSignIn (v552.0)
+    authInn: settings.mchd ? settings.participantInn : undefined,
     ...extra,
   });
   return {

@@ -70,6 +70,16 @@ export const czConnectionSchema = z
     dssCertificateId: z.string().trim().optional(),
     /** timeout of one signature, ms */
     signTimeout: z.coerce.number().int().min(1000).max(600000).default(30000),
+    /**
+     * the token asked for: `uuid` («единый токен», default) or `jwt` (legacy: CRPT «Planned True API
+     * changes» v552.0 ends JWT support with 2026)
+     */
+    tokenKind: z.enum(['uuid', 'jwt']).default('uuid'),
+    /** the signer acts under an МЧД: simpleSignIn carries `inn` = the participant INN */
+    mchd: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])])
+      .transform((v) => v === true || v === 'true' || v === '1' || v === 'on' || v === 'yes')
+      .default(false),
     rateLimit: z.coerce.number().int().min(1).max(50).default(50),
     timeout: z.coerce.number().int().min(1000).max(600000).default(60000),
   })

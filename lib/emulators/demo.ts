@@ -115,7 +115,7 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
       return [
         `1C emulator (УТ 11 demo base): ${onec.url}/odata/standard.odata/  user ${onecUser.username} / ${onecUser.password}`,
         `  sales: ${sales.length} (${sales.filter((d) => d.posted && !d.deletionMark).length} posted; one unposted, one marked for deletion)`,
-        `True API emulator: ${cz.url}/api/v3/true-api/…  participant INN ${world.organisation.inn}`,
+        `True API emulator: ${cz.url}/api/v3/true-api/…  participant INN ${world.organisation.inn}  (True API rules ${cz.options.apiRules})`,
         `  GOST test signer of the demo organisation: ${org.certPath}`,
         'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
         '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',

@@ -25,7 +25,8 @@ function parseSettings(def: Record<string, unknown>, env: EnvLookup): Parsed {
   const raw: Record<string, unknown> = { ...config };
   for (const f of CZ_ENV_FIELDS) {
     const v = config[f];
-    raw[f] = typeof v === 'string' && v !== '' ? expandEnv(v, env) : undefined;
+    // a boolean (the МЧД checkbox) stays as it is; a string may be a `${VAR}` reference
+    raw[f] = typeof v === 'string' && v !== '' ? expandEnv(v, env) : typeof v === 'boolean' ? v : undefined;
   }
   // an empty field means "not set" (the schema's default applies), except the INN, which is required
   for (const [k, v] of Object.entries(raw))

@@ -20,6 +20,12 @@ export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
     to: 2,
     up: (config) => ({ ...config, httpCaFile: config['httpCaFile'] ?? '' }),
   },
+  // 2 → 3: the UUID token («единый токен») for every existing flow — JWT support ends with 2026
+  // (CRPT «Planned True API changes» v552.0); the signer does not act under an МЧД unless told so
+  {
+    to: 3,
+    up: (config) => ({ ...config, tokenKind: 'uuid', mchd: config['mchd'] ?? false }),
+  },
 ];
 
 /** Config fields that may hold `${VAR}` references inside a longer value. */
@@ -36,6 +42,8 @@ export const CZ_ENV_FIELDS = [
   'dssUser',
   'dssClientId',
   'dssCertificateId',
+  'tokenKind',
+  'mchd',
 ] as const;
 
 export const CZ_CREDENTIALS = {

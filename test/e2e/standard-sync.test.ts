@@ -92,6 +92,10 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       `      ${sent.length} documents for ${posted().length} expected, sent and written back ${((Date.now() - t0) / 1000).toFixed(1)} s after the deploy`,
     );
     assert.deepEqual(duplicates(sent), [], 'no (sale, product group) received twice');
+    // the True API of 2027: UUID token only (a JWT sign-in is refused with 400), doc/list with dates
+    assert.equal(s.demo.cz.options.apiRules, '2027');
+    assert.ok((s.demo.cz.counters['auth/simpleSignIn'] ?? 0) > 0, 'signed in');
+    assert.equal(s.demo.cz.counters['responses/400'] ?? 0, 0, 'no sign-in or doc/list refused');
     const want = posted();
     assert.equal(sent.length, want.length, 'nothing besides the posted sales');
     const store = s.demo.onec.store;

@@ -111,4 +111,31 @@ describe('editor: cz-connection "Test connection" button', function () {
     assert.deepEqual(errors, []);
     await page.context().close();
   });
+
+  it("an old flow opens with the UUID token and no МЧД; the dialog's Token and «Under an МЧД» reach the test (en-US)", async () => {
+    const { page, errors } = await openDialog('en-US');
+    assert.equal(await page.inputValue('#node-config-input-tokenKind'), 'uuid');
+    assert.equal(await page.isChecked('#node-config-input-mchd'), false);
+    await page.fill('#node-config-input-url', bed.emu.url);
+    // jwt: refused by a stand following the 2027 rules
+    await page.selectOption('#node-config-input-tokenKind', 'jwt');
+    await page.click('#cz-connection-test');
+    await page.waitForSelector('#cz-connection-test-result.cz-test-failed', { timeout: 30000 });
+    assert.match((await page.textContent('#cz-connection-test-result')) ?? '', /JWT/);
+    // uuid under an МЧД for the buyer, who has not made the organisation's signer a trustee
+    await page.selectOption('#node-config-input-tokenKind', 'uuid');
+    await page.fill('#node-config-input-participantInn', bed.fx.buyerInn);
+    await page.check('#node-config-input-mchd');
+    await page.click('#cz-connection-test');
+    await page.waitForFunction(
+      (inn: string) =>
+        (document.querySelector('#cz-connection-test-result')?.textContent ?? '').includes(
+          `ИНН организации ${inn}`,
+        ),
+      bed.fx.buyerInn,
+      { timeout: 30000 },
+    );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

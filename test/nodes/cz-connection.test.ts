@@ -4,7 +4,8 @@
  * and the "Test connection" admin endpoint.
  */
 import assert from 'node:assert/strict';
-import type { CzConnectionNode } from '../../nodes/cz-connection/model';
+import { CZ_CONNECTION_MIGRATIONS, type CzConnectionNode } from '../../nodes/cz-connection/model';
+import { latestVersion, migrate } from '../../nodes/shared/migrate';
 import { issueTestSigner } from '../../lib/signing/pki';
 import { isZnakFlowError } from '../../lib/errors';
 import { helper, packNodes } from '../support/helper';
@@ -70,6 +71,62 @@ describe('cz-connection runtime and "Test connection"', function () {
     const again = helper.getNode('cz') as unknown as CzConnectionNode;
     assert.notEqual(again.client(), client);
     assert.equal(again.settings?.productGroup, 'shoes');
+  });
+
+  it('migration 2 → 3: an existing flow gets the UUID token and no МЧД; a version-3 choice is kept', () => {
+    assert.equal(latestVersion(CZ_CONNECTION_MIGRATIONS), 3);
+    for (const old of [
+      conn({ version: 2, httpCaFile: '' }),
+      conn({ version: 1 }),
+      conn({ version: undefined }),
+    ]) {
+      const up = migrate(old, CZ_CONNECTION_MIGRATIONS);
+      assert.equal(up['version'], 3);
+      assert.equal(up['tokenKind'], 'uuid');
+      assert.equal(up['mchd'], false);
+    }
+    const kept = migrate(conn({ version: 3, tokenKind: 'jwt', mchd: true }), CZ_CONNECTION_MIGRATIONS);
+    assert.equal(kept['tokenKind'], 'jwt');
+    assert.equal(kept['mchd'], true);
+  });
+
+  it('an old flow signs in with the UUID token against a 2027 stand; jwt is a legacy choice; МЧД from ${ENV} sends the INN', async () => {
+    process.env['ZF_TEST_MCHD'] = 'true';
+    try {
+      await helper.load(
+        NODES,
+        [
+          conn({ id: 'old', version: 2 }),
+          conn({ id: 'legacy', version: 3, tokenKind: 'jwt' }),
+          conn({ id: 'mchd', version: 3, participantInn: bed.fx.buyerInn, mchd: '${ZF_TEST_MCHD}' }),
+        ],
+        {
+          old: { keyPassword: 'key-Pa55-word' },
+          legacy: { keyPassword: 'key-Pa55-word' },
+          mchd: { keyPassword: 'key-Pa55-word' },
+        },
+      );
+      const node = (id: string): CzConnectionNode => helper.getNode(id) as unknown as CzConnectionNode;
+      assert.equal(node('old').settings?.tokenKind, 'uuid');
+      assert.equal((await node('old').client().authenticate()).kind, 'uuid');
+      assert.ok((await node('old').client().balance()).length > 0);
+      const jwt = await node('legacy')
+        .client()
+        .authenticate()
+        .catch((e: unknown) => e);
+      assert.ok(isZnakFlowError(jwt));
+      assert.match(jwt.remoteText ?? '', /JWT/);
+      assert.equal(node('mchd').settings?.mchd, true);
+      // the organisation's certificate signs for the buyer under an МЧД the buyer has not given
+      const refused = await node('mchd')
+        .client()
+        .authenticate()
+        .catch((e: unknown) => e);
+      assert.ok(isZnakFlowError(refused));
+      assert.match(refused.remoteText ?? '', new RegExp(`ИНН организации ${bed.fx.buyerInn} не найден`));
+    } finally {
+      delete process.env['ZF_TEST_MCHD'];
+    }
   });
 
   it('reports configuration problems of the signer, naming the field', async () => {

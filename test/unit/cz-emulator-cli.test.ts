@@ -75,9 +75,31 @@ describe('znakflow-emulator cz (CLI)', function () {
         baseUrl: m[1] as string,
         signer: new OpensslSigner({ certPath: cert, keyPath: key }),
       });
+      assert.match(p.output(), /True API rules: 2027/);
       const info = await client.authenticate();
-      assert.equal(info.kind, 'jwt');
+      assert.equal(info.kind, 'uuid');
       assert.ok((await client.balance()).length > 0);
+      client.close();
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    assert.equal(await p.exited, 0);
+  });
+
+  it('--api-rules 2026 starts an old stand that still issues JWT tokens', async () => {
+    const port = await freePort();
+    const p = start(['cz', '--port', String(port), '--pki-dir', dir, '--api-rules', '2026']);
+    try {
+      const m = await waitFor(/True API emulator at (http:\/\/127\.0\.0\.1:\d+)/, p.output);
+      await waitFor(/True API rules: 2026/, p.output);
+      const cert = (await waitFor(/certificate (\S+\.pem)/, p.output))[1] as string;
+      const key = (await waitFor(/key\s+(\S+\.key)/, p.output))[1] as string;
+      const client = new CzClient({
+        baseUrl: m[1] as string,
+        signer: new OpensslSigner({ certPath: cert, keyPath: key }),
+        tokenKind: 'jwt',
+      });
+      assert.equal((await client.authenticate()).kind, 'jwt');
       client.close();
     } finally {
       p.child.kill('SIGTERM');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { CzClient } from '../../lib/cz/client';
 import { CommandSigner } from '../../lib/signing/command';
 import { OpensslSigner } from '../../lib/signing/openssl';
-import type { TestSigner } from '../../lib/signing/pki';
+import { issueTestSigner, type TestSigner } from '../../lib/signing/pki';
 import type { EmulatorDocument } from '../../lib/emulators/cz';
 import { makeCode, prng } from '../../lib/emulators/demo-data';
 import { withCheckDigit } from '../../lib/codes/gtin';
@@ -28,7 +28,8 @@ async function rawToken(
   const r = await fetch(`${bed.emu.url}${V3}/auth/simpleSignIn`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ uuid: key.uuid, data, ...extra }),
+    // 2027 rules (the emulator's default): only the UUID token is issued
+    body: JSON.stringify({ uuid: key.uuid, data, unitedToken: true, ...extra }),
   });
   const j = (await r.json()) as { token?: string; uuidToken?: string };
   return (j.token ?? j.uuidToken) as string;
@@ -59,6 +60,13 @@ async function call(
 }
 
 const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** A doc/list date range (2027 rules: both dates, UTC with milliseconds), the last `days` days to tomorrow. */
+const win = (days = 7): string => {
+  const to = new Date(Date.now() + 86400000).toISOString();
+  const from = new Date(Date.now() - days * 86400000).toISOString();
+  return `&dateFrom=${encodeURIComponent(from)}&dateTo=${encodeURIComponent(to)}`;
+};
 
 describe('True API emulator', function () {
   this.timeout(90000);
@@ -133,7 +141,7 @@ describe('True API emulator', function () {
       }
     });
 
-    it('simpleSignIn: the documented 400 texts, a challenge used once, JWT with pid and a 10 h exp', async () => {
+    it('simpleSignIn: the documented 400 texts, a challenge used once, a UUID token with its expireDate', async () => {
       const p = `${V3}/auth/simpleSignIn`;
       assert.deepEqual((await call(bed, 'POST', p, { raw: '' })).json, {
         error_message: 'Тело запроса не может быть пустым',
@@ -141,30 +149,33 @@ describe('True API emulator', function () {
       assert.deepEqual((await call(bed, 'POST', p, { body: { data: 'x' } })).json, {
         error_message: 'В запросе отсутствует идентификатор авторизации (UUID)',
       });
-      assert.deepEqual((await call(bed, 'POST', p, { body: { uuid: 'u' } })).json, {
+      // 2027: the «единый токен» without a challenge is no longer issued either
+      assert.deepEqual((await call(bed, 'POST', p, { body: { data: 'x', unitedToken: true } })).json, {
+        error_message: 'В запросе отсутствует идентификатор авторизации (UUID)',
+      });
+      assert.deepEqual((await call(bed, 'POST', p, { body: { uuid: 'u', unitedToken: true } })).json, {
         error_message: 'В запросе отсутствует параметр data',
       });
       assert.deepEqual(
         (await call(bed, 'POST', p, { body: { uuid: 'u', data: 'x', inn: '123', unitedToken: true } })).json,
         {
-          error_message: 'Одновременное заполнение inn и unitedToken невозможно',
+          error_message:
+            'В параметре inn должен быть передан ИНН организации, под которой планируется авторизация от МЧД',
         },
       );
-      assert.deepEqual((await call(bed, 'POST', p, { body: { uuid: 'u', data: 'x', inn: '123' } })).json, {
-        error_message:
-          'В параметре inn должен быть передан ИНН организации, под которой планируется авторизация от МЧД',
-      });
       const unknown = await call(bed, 'POST', p, {
-        body: { uuid: '11111111-2222-4333-8444-555555555555', data: 'x' },
+        body: { uuid: '11111111-2222-4333-8444-555555555555', data: 'x', unitedToken: true },
       });
       assert.equal(unknown.status, 400);
       assert.deepEqual(unknown.json, {
         error_message: 'UUID не найден в хранилище ключей. UUID = 11111111-2222-4333-8444-555555555555',
       });
       const key = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
-      const bad = await call(bed, 'POST', p, { body: { uuid: key.uuid, data: 'bm90IGEgc2lnbmF0dXJl' } });
+      const bad = await call(bed, 'POST', p, {
+        body: { uuid: key.uuid, data: 'bm90IGEgc2lnbmF0dXJl', unitedToken: true },
+      });
       assert.deepEqual(bad.json, { error_message: 'Подпись не валидна' });
-      const reused = await call(bed, 'POST', p, { body: { uuid: key.uuid, data: 'x' } });
+      const reused = await call(bed, 'POST', p, { body: { uuid: key.uuid, data: 'x', unitedToken: true } });
       assert.match(
         (reused.json as { error_message: string }).error_message,
         /^UUID не найден в хранилище ключей/,
@@ -173,18 +184,94 @@ describe('True API emulator', function () {
       const key2 = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
       const s = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
       const other = await s.sign(Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZABCD'), 'attached');
-      assert.deepEqual((await call(bed, 'POST', p, { body: { uuid: key2.uuid, data: other } })).json, {
-        error_message: 'Ошибка при проверке подписи',
+      assert.deepEqual(
+        (await call(bed, 'POST', p, { body: { uuid: key2.uuid, data: other, unitedToken: true } })).json,
+        { error_message: 'Ошибка при проверке подписи' },
+      );
+      // a good sign-in: uuidToken and expireDate (yyyy-MM-ddTHH:mm:ss.SSSZ), 10 h from now
+      const key3 = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
+      const t0 = Date.now();
+      const ok = await call(bed, 'POST', p, {
+        body: { uuid: key3.uuid, data: await s.sign(Buffer.from(key3.data), 'attached'), unitedToken: true },
       });
-      const jwt = await rawToken(bed);
-      const claims = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as Record<
-        string,
-        number
-      >;
-      assert.ok(claims['pid']);
-      assert.ok(Math.abs((claims['exp'] as number) - (claims['iat'] as number) - 36000) <= 1);
-      const united = await rawToken(bed, bed.fx.org, { unitedToken: true });
-      assert.match(united, /^[0-9a-f-]{36}$/);
+      assert.equal(ok.status, 200);
+      const j = ok.json as { uuidToken: string; expireDate: string; token?: string };
+      assert.match(j.uuidToken, /^[0-9a-f-]{36}$/);
+      assert.equal(j.token, undefined);
+      assert.match(j.expireDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const ttl = Date.parse(j.expireDate) - t0;
+      assert.ok(ttl > 10 * 3600e3 - 60e3 && ttl <= 10 * 3600e3 + 1000, `10 h, got ${ttl}`);
+      // each sign-in gives a new token
+      assert.notEqual(await rawToken(bed), await rawToken(bed));
+    });
+
+    it('2027 rules: a JWT is refused with a clear text; `inn` goes with unitedToken, checked against the МЧД trustees', async () => {
+      const p = `${V3}/auth/simpleSignIn`;
+      const s = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+      const signIn = async (extra: Record<string, unknown>): Promise<{ status: number; json: unknown }> => {
+        const key = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
+        const data = await s.sign(Buffer.from(key.data), 'attached');
+        return call(bed, 'POST', p, { body: { uuid: key.uuid, data, ...extra } });
+      };
+      for (const extra of [{}, { unitedToken: false }]) {
+        const jwt = await signIn(extra);
+        assert.equal(jwt.status, 400);
+        assert.match((jwt.json as { error_message: string }).error_message, /JWT.*UUID.*unitedToken = true/);
+      }
+      // the organisation's own INN with the UUID token: allowed
+      const own = await signIn({ unitedToken: true, inn: bed.fx.orgInn });
+      assert.equal(own.status, 200);
+      assert.ok((own.json as { uuidToken?: string }).uuidToken);
+      // another organisation's INN: only for a signer that organisation trusts (its МЧД)
+      const other = bed.fx.buyerInn;
+      const refused = await signIn({ unitedToken: true, inn: other });
+      assert.deepEqual(
+        [refused.status, refused.json],
+        [
+          403,
+          {
+            error_message: `ИНН организации ${other} не найден среди доверенных организаций для физического лица ИНН ${bed.fx.orgInn}`,
+          },
+        ],
+      );
+      const buyer = bed.emu.registry.participant(other);
+      assert.ok(buyer);
+      buyer.trustees.add(bed.fx.orgInn);
+      try {
+        const trusted = await signIn({ unitedToken: true, inn: other });
+        assert.equal(trusted.status, 200);
+        const t = (trusted.json as { uuidToken: string }).uuidToken;
+        // the token is the trusting organisation's: its documents are listed
+        const list = await call(bed, 'GET', `${V4}/doc/list?pg=lp&documentStatus=WAIT_ACCEPTANCE`, {
+          token: t,
+        });
+        assert.equal(list.status, 200);
+      } finally {
+        buyer.trustees.delete(bed.fx.orgInn);
+      }
+    });
+
+    it('the UUID token lives no longer than the signer certificate: expireDate = its notAfter', async () => {
+      const short = await issueTestSigner(
+        bed.fx.ca,
+        { inn: bed.fx.orgInn, organisation: 'ООО «Демо Маркировка»' },
+        { name: 'org-1day', days: 1 },
+      );
+      const notAfter = (await new OpensslSigner(short).certificate())?.notAfter;
+      assert.ok(notAfter);
+      bed.emu.options.tokenTtlMs = 3 * 86400000;
+      try {
+        const s = new OpensslSigner(short);
+        const key = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
+        const data = await s.sign(Buffer.from(key.data), 'attached');
+        const r = await call(bed, 'POST', `${V3}/auth/simpleSignIn`, {
+          body: { uuid: key.uuid, data, unitedToken: true },
+        });
+        assert.equal(r.status, 200);
+        assert.equal((r.json as { expireDate: string }).expireDate, notAfter.toISOString());
+      } finally {
+        bed.emu.options.tokenTtlMs = 10 * 3600 * 1000;
+      }
     });
 
     it('a plain CMS signature without the CAdES-BES attribute is refused (strict, like the real system)', async () => {
@@ -211,7 +298,9 @@ describe('True API emulator', function () {
       });
       const key = (await call(bed, 'GET', `${V3}/auth/key`)).json as { uuid: string; data: string };
       const data = await plain.sign(Buffer.from(key.data), 'attached');
-      const r = await call(bed, 'POST', `${V3}/auth/simpleSignIn`, { body: { uuid: key.uuid, data } });
+      const r = await call(bed, 'POST', `${V3}/auth/simpleSignIn`, {
+        body: { uuid: key.uuid, data, unitedToken: true },
+      });
       assert.equal(r.status, 403);
       assert.match(
         (r.json as { error_message: string }).error_message,
@@ -344,10 +433,10 @@ describe('True API emulator', function () {
       assert.deepEqual(await e('?pg=lp&limit=1001'), {
         error_message: 'Значение параметра limit не может быть больше 1000',
       });
-      assert.deepEqual(await e('?pg=lp&did=x'), {
+      assert.deepEqual(await e(`?pg=lp&did=x${win()}`), {
         error_message: 'Отсутствует обязательный параметр: orderedColumnValue',
       });
-      const ok = (await e('?pg=lp&limit=2')) as {
+      const ok = (await e(`?pg=lp&limit=2${win()}`)) as {
         results: Array<Record<string, unknown>>;
         nextPage: boolean;
       };
@@ -375,8 +464,80 @@ describe('True API emulator', function () {
       assert.equal(typeof item['productGroup'], 'string');
     });
 
+    it('doc/list, 2027 rules: dateFrom and dateTo together, mandatory without status/type/number, the range capped', async () => {
+      const e = async (q: string): Promise<{ status: number; json: unknown }> => {
+        const r = await call(bed, 'GET', `${V4}/doc/list?pg=lp${q}`, { token });
+        return { status: r.status, json: r.json };
+      };
+      const now = Date.now();
+      const iso = (t: number): string => encodeURIComponent(new Date(t).toISOString());
+      assert.deepEqual(await e(`&dateFrom=${iso(now - 86400000)}`), {
+        status: 400,
+        json: { error_message: 'Параметры dateFrom и dateTo должны быть указаны вместе' },
+      });
+      assert.deepEqual(await e(`&dateTo=${iso(now)}&documentType=LP_SHIP_GOODS`), {
+        status: 400,
+        json: { error_message: 'Параметры dateFrom и dateTo должны быть указаны вместе' },
+      });
+      const none = await e('&limit=5');
+      assert.equal(none.status, 400);
+      assert.match((none.json as { error_message: string }).error_message, /dateFrom и dateTo обязательны/);
+      // exempt without dates: documentStatus, documentType, number, documentFormat with senderInn/receiverInn
+      for (const q of [
+        '&documentStatus=WAIT_ACCEPTANCE',
+        '&documentType=LP_SHIP_GOODS',
+        '&number=00000000-0000-4000-8000-000000000000',
+        `&documentFormat=MANUAL&senderInn=${bed.fx.orgInn}`,
+        `&documentFormat=MANUAL&receiverInn=${bed.fx.buyerInn}`,
+      ]) {
+        assert.equal((await e(q)).status, 200, q);
+      }
+      assert.equal((await e(`&documentFormat=MANUAL`)).status, 400, 'documentFormat alone is not enough');
+      // the cap: 30 days by default, configurable
+      assert.equal((await e(`&dateFrom=${iso(now - 30 * 86400000)}&dateTo=${iso(now)}`)).status, 200);
+      const wide = await e(`&dateFrom=${iso(now - 30 * 86400000 - 1)}&dateTo=${iso(now)}`);
+      assert.equal(wide.status, 400);
+      assert.match((wide.json as { error_message: string }).error_message, /период.*не более 30 дн/);
+      bed.emu.options.docListMaxRangeMs = 86400000;
+      try {
+        assert.equal((await e(`&dateFrom=${iso(now - 2 * 86400000)}&dateTo=${iso(now)}`)).status, 400);
+      } finally {
+        bed.emu.options.docListMaxRangeMs = 30 * 86400000;
+      }
+    });
+
+    it('apiRules 2026 (an old stand): JWT with pid and a 10 h exp, inn refused with unitedToken, doc/list dates optional', async () => {
+      bed.emu.options.apiRules = '2026';
+      try {
+        const p = `${V3}/auth/simpleSignIn`;
+        assert.deepEqual(
+          (await call(bed, 'POST', p, { body: { uuid: 'u', data: 'x', inn: '123', unitedToken: true } }))
+            .json,
+          { error_message: 'Одновременное заполнение inn и unitedToken невозможно' },
+        );
+        const jwt = await rawToken(bed, bed.fx.org, { unitedToken: false });
+        const claims = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as Record<
+          string,
+          number
+        >;
+        assert.ok(claims['pid']);
+        assert.ok(Math.abs((claims['exp'] as number) - (claims['iat'] as number) - 36000) <= 1);
+        // the «единый токен» without a challenge: a signed INN
+        const s = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+        const inn = await call(bed, 'POST', p, {
+          body: { data: await s.sign(Buffer.from(bed.fx.orgInn), 'attached'), unitedToken: true },
+        });
+        assert.equal(inn.status, 200);
+        assert.deepEqual(Object.keys(inn.json as object), ['uuidToken']);
+        const list = await call(bed, 'GET', `${V4}/doc/list?pg=lp&limit=2`, { token: jwt });
+        assert.equal(list.status, 200);
+      } finally {
+        bed.emu.options.apiRules = '2027';
+      }
+    });
+
     it('doc/{id}/info: an array, productGroup as an array, 404 for an unknown id', async () => {
-      const id = (await call(bed, 'GET', `${V4}/doc/list?pg=lp&limit=100`, { token })).json as {
+      const id = (await call(bed, 'GET', `${V4}/doc/list?pg=lp&limit=100${win(29)}`, { token })).json as {
         results: Array<{ number: string; receiverInn: string | null }>;
       };
       // a document of the organisation in which the buyer takes no part
@@ -677,7 +838,7 @@ describe('True API emulator', function () {
       assert.equal(ok.relatedDocId, s.number);
       assert.equal(bed.emu.registry.code(codes[0] as string)?.ownerInn, bed.fx.buyerInn);
       // the seller sees the acceptance as an incoming document
-      const list = await org.listDocuments({ pg: 'lp', input: true });
+      const list = await org.listDocuments({ pg: 'lp', input: true, documentType: 'LP_ACCEPT_GOODS' });
       assert.ok(list.results.some((r) => r.number === ok.number && r.input === true));
       const again = await send(buyer, 'LP_ACCEPT_GOODS', 'lp', accept);
       assert.deepEqual(again.errors, [

@@ -101,7 +101,17 @@ describe('hostile inputs: True API answers through lib/cz (True API emulator beh
       run: (c) =>
         c.createDocument({ type: 'LP_INTRODUCE_GOODS', productGroup: 'lp', body: { document_num: 'H-1' } }),
     },
-    { name: 'listDocuments', json: true, run: (c) => c.listDocuments({ pg: 'lp', limit: 5 }) },
+    {
+      name: 'listDocuments',
+      json: true,
+      run: (c) =>
+        c.listDocuments({
+          pg: 'lp',
+          limit: 5,
+          dateFrom: new Date(Date.now() - 86400000),
+          dateTo: new Date(Date.now() + 86400000),
+        }),
+    },
     { name: 'documentInfo', json: true, run: (c) => c.documentInfo(docId, { pg: 'lp', waitVisibleMs: 0 }) },
     { name: 'cisesInfo', json: true, run: (c) => c.cisesInfo(codes) },
     { name: 'balance', json: true, run: (c) => c.balance() },

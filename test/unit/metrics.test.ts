@@ -138,7 +138,7 @@ describe('metrics', function () {
       assert.equal(sum('czRequests', { participant: p, endpoint: 'auth/key' }), 1);
       assert.equal(sum('czRequests', { participant: p, endpoint: 'auth/simpleSignIn' }), 1);
       bed.emu.injectFault('5xx', 2, 'doc/list');
-      await c.listDocuments({ pg: 'lp', limit: 10 });
+      await c.listDocuments({ pg: 'lp', limit: 10, documentStatus: 'WAIT_ACCEPTANCE' });
       assert.equal(
         sum('czRequests', { participant: p, endpoint: 'doc/list' }),
         3,

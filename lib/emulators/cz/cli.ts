@@ -21,6 +21,9 @@ const HELP = `usage: znakflow-emulator cz [options]
   --visibility-delay MS     time a new document is invisible to doc/info (default 1500)
   --token-ttl MS            token lifetime (default 36000000 = 10 h)
   --rate-limit N            requests per second per participant (default 50, 0 = off)
+  --api-rules 2027|2026     True API rules (default 2027: UUID token only, doc/list with a date
+                            range; 2026: the stand before, JWT tokens, dates optional)
+  --doc-list-max-range D    2027 rules: largest doc/list dateFrom…dateTo range, days (default 30)
   --latency MS | MIN-MAX    added latency per request
   --fault-429 P             share of requests answered 429 (0…1)
   --fault-5xx P             share of requests answered 5xx
@@ -79,6 +82,10 @@ export async function runCli(args: string[]): Promise<void> {
     );
   }
   const latency = a.get('--latency');
+  const rules = a.get('--api-rules');
+  if (rules !== undefined && rules !== '2027' && rules !== '2026') {
+    throw new Error('--api-rules needs 2027 or 2026');
+  }
   const opts: CzEmulatorOptions = {
     port: a.has('--port') ? num(a.get('--port'), '--port') : 9400,
     host: a.get('--host') ?? '127.0.0.1',
@@ -92,6 +99,10 @@ export async function runCli(args: string[]): Promise<void> {
       : 1500,
     tokenTtlMs: a.has('--token-ttl') ? num(a.get('--token-ttl'), '--token-ttl') : undefined,
     rateLimit: a.has('--rate-limit') ? num(a.get('--rate-limit'), '--rate-limit') : 50,
+    apiRules: rules,
+    docListMaxRangeMs: a.has('--doc-list-max-range')
+      ? num(a.get('--doc-list-max-range'), '--doc-list-max-range') * 86400000
+      : undefined,
     latencyMs: latency
       ? latency.includes('-')
         ? (latency.split('-').map((x) => num(x, '--latency')) as [number, number])
@@ -107,6 +118,7 @@ export async function runCli(args: string[]): Promise<void> {
   };
   const emu = await startCzEmulator(opts);
   console.log(`True API emulator at ${emu.url} (use it as the custom URL of a cz-connection)`);
+  console.log(`  True API rules: ${emu.options.apiRules}`);
   console.log(
     `  participants: ${[...emu.registry.participants.values()].map((p) => `${p.inn}${p.registered ? '' : ' (not registered)'}`).join(', ')}`,
   );

@@ -28,6 +28,8 @@ export interface Participant {
   /** registered in ГИС МТ (unregistered ones are known only as counterparties) */
   registered: boolean;
   blocked: boolean;
+  /** INNs of persons who may sign in for this organisation under an МЧД (`inn` of simpleSignIn) */
+  trustees: Set<string>;
   /** personal-account balance in kopecks per product-group id (no entry: no account) */
   balances: Map<number, number>;
 }
@@ -111,6 +113,8 @@ export class Registry {
     registered?: boolean;
     blocked?: boolean;
     balances?: Record<string, number>;
+    /** INNs of persons signing under an МЧД of this organisation */
+    trustees?: string[];
   }): Participant {
     const existing = this.participants.get(p.inn);
     const rec: Participant = existing ?? {
@@ -119,8 +123,10 @@ export class Registry {
       pid: this.nextPid++,
       registered: p.registered ?? true,
       blocked: p.blocked ?? false,
+      trustees: new Set(),
       balances: new Map(),
     };
+    for (const t of p.trustees ?? []) rec.trustees.add(t);
     rec.name = p.name;
     rec.registered = p.registered ?? rec.registered;
     rec.blocked = p.blocked ?? rec.blocked;

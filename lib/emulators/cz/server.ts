@@ -58,8 +58,24 @@ export interface CzEmulatorOptions {
   processingDelayMs?: number;
   /** time during which a new document is invisible to doc/info and doc/list (default 0) */
   visibilityDelayMs?: number;
-  /** token lifetime (default 10 h) */
+  /** token lifetime (default 10 h; never beyond the signer certificate's notAfter) */
   tokenTtlMs?: number;
+  /**
+   * Which True API rules the stand follows (default `2027`). `2027`: sign-in only for the UUID token
+   * (`unitedToken: true`, `uuid` of auth/key mandatory, `inn` allowed with it, `expireDate` answered),
+   * doc/list with `dateFrom` and `dateTo` together and a capped range (CRPT «Planned True API
+   * changes» v552.0). `2026`: the stand before that (JWT answers, the INN-signed «единый токен»
+   * without a challenge, `inn` refused with `unitedToken`, doc/list dates optional) — for tests of
+   * old stands.
+   */
+  apiRules?: '2027' | '2026';
+  /** 2027 rules: the largest dateFrom…dateTo range of doc/list (the real cap is not published; default 30 days) */
+  docListMaxRangeMs?: number;
+  /**
+   * 2027 rules: the sign-in answer `{uuidToken, expireDate}` (default) or `both`, with a `token` too
+   * (⚠ a secondary source describes the answer as `{token, uuidToken, expireDate}`; unconfirmed)
+   */
+  signInAnswer?: 'uuid' | 'both';
   /** lifetime of an auth/key challenge (default 5 min) */
   challengeTtlMs?: number;
   /** requests per second per participant before 429 (default 50; 0 = no limit) */
@@ -91,7 +107,16 @@ export interface CzEmulator {
   counters: Record<string, number>;
   /** live knobs: change them while running */
   options: Required<
-    Pick<CzEmulatorOptions, 'processingDelayMs' | 'visibilityDelayMs' | 'tokenTtlMs' | 'rateLimit'>
+    Pick<
+      CzEmulatorOptions,
+      | 'processingDelayMs'
+      | 'visibilityDelayMs'
+      | 'tokenTtlMs'
+      | 'rateLimit'
+      | 'apiRules'
+      | 'docListMaxRangeMs'
+      | 'signInAnswer'
+    >
   > & {
     faults: FaultOptions;
     latencyMs?: number | [number, number];
@@ -199,6 +224,9 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     processingDelayMs: opts.processingDelayMs ?? 500,
     visibilityDelayMs: opts.visibilityDelayMs ?? 0,
     tokenTtlMs: opts.tokenTtlMs ?? 10 * 3600 * 1000,
+    apiRules: opts.apiRules ?? '2027',
+    docListMaxRangeMs: opts.docListMaxRangeMs ?? 30 * 86400000,
+    signInAnswer: opts.signInAnswer ?? 'uuid',
     rateLimit: opts.rateLimit ?? 50,
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
@@ -253,9 +281,16 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
 
   // -- tokens ------------------------------------------------------------------------------------
 
-  const issueToken = (inn: string, pid: number, united: boolean): string => {
+  const issueToken = (
+    inn: string,
+    pid: number,
+    united: boolean,
+    notAfter?: number,
+  ): TokenRecord & { value: string } => {
     const now = Date.now();
-    const exp = now + live.tokenTtlMs;
+    // «The lifetime cannot exceed the expiration date of the EQES and/or machine-readable PoA» (v552.0,
+    // the rules of the UUID token); a JWT of the old stand lives its full lifetime
+    const exp = Math.min(now + live.tokenTtlMs, united ? (notAfter ?? Infinity) : Infinity);
     let value: string;
     if (united) {
       value = randomUUID();
@@ -275,7 +310,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       value = `${header}.${payload}.${sig}`;
     }
     tokens.set(value, { inn, pid, exp });
-    return value;
+    return { value, inn, pid, exp };
   };
 
   const readToken = (req: http.IncomingMessage): Pick<Ctx, 'token' | 'tokenText' | 'tokenState'> => {
@@ -564,14 +599,26 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     if (!p.ok) return;
     const b = (p.value ?? {}) as Record<string, unknown>;
     if (typeof b !== 'object' || Array.isArray(b)) return fail(c, 400, 'Тело запроса не может быть пустым');
+    const rules2027 = live.apiRules === '2027';
     const united = b['unitedToken'] === true;
     const inn = typeof b['inn'] === 'string' ? b['inn'] : undefined;
-    if (inn !== undefined && united)
+    if (!rules2027 && inn !== undefined && united)
       return fail(c, 400, 'Одновременное заполнение inn и unitedToken невозможно');
     const uuid = typeof b['uuid'] === 'string' && b['uuid'] ? b['uuid'] : undefined;
-    if (!uuid && !united) return fail(c, 400, 'В запросе отсутствует идентификатор авторизации (UUID)');
+    // 2027: «uuid — mandatory» (v552.0); before, a «единый токен» could be asked without auth/key
+    if (!uuid && (rules2027 || !united))
+      return fail(c, 400, 'В запросе отсутствует идентификатор авторизации (UUID)');
     const data = typeof b['data'] === 'string' && b['data'] ? b['data'] : undefined;
     if (!data) return fail(c, 400, 'В запросе отсутствует параметр data');
+    if (rules2027 && !united) {
+      // ⚠ The operator's text for a JWT request after 2026 is not published (v552.0 says only that JWT
+      // support ends with 2026); this one is made up in the operator's style.
+      return fail(
+        c,
+        400,
+        'Выпуск JWT-токенов прекращён с 01.01.2027. Запросите единый токен аутентификации (UUID): unitedToken = true',
+      );
+    }
     if (inn !== undefined && !/^(\d{10}|\d{12})$/.test(inn)) {
       return fail(
         c,
@@ -605,6 +652,14 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     if (!challenge && signed !== certInn) return fail(c, 400, 'Ошибка при проверке подписи');
     const who = inn ?? certInn;
     const part = registry.participant(who);
+    if (inn !== undefined && inn !== certInn && part && !part.trustees.has(certInn)) {
+      // МЧД: the signer must be trusted by the organisation whose INN is sent (Описание True API §2.2)
+      return fail(
+        c,
+        403,
+        `ИНН организации ${inn} не найден среди доверенных организаций для физического лица ИНН ${certInn}`,
+      );
+    }
     if (!part) {
       return fail(
         c,
@@ -624,8 +679,16 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       );
     }
     if (part.blocked) return fail(c, 403, "Организация находится в статусе - 'Заблокирован'");
-    const value = issueToken(part.inn, part.pid, united);
-    json(c, 200, united ? { uuidToken: value } : { token: value });
+    const issued = issueToken(part.inn, part.pid, united, cert?.notAfter.getTime());
+    if (!united) return json(c, 200, { token: issued.value });
+    if (!rules2027) return json(c, 200, { uuidToken: issued.value });
+    // v552.0: «expireDate … Format: yyyy-MM-ddTHH:mm:ss.SSSZ»
+    const expire = new Date(issued.exp).toISOString();
+    if (live.signInAnswer === 'both') {
+      const jwt = issueToken(part.inn, part.pid, false);
+      return json(c, 200, { token: jwt.value, uuidToken: issued.value, expireDate: expire });
+    }
+    json(c, 200, { uuidToken: issued.value, expireDate: expire });
   };
 
   const create = async (c: Ctx): Promise<void> => {
@@ -759,6 +822,37 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     if (from === null) return fail(c, 400, 'Параметр dateFrom требует значение типа LocalDateTime');
     if (to === null) return fail(c, 400, 'Параметр dateTo требует значение типа LocalDateTime');
     const number = q.get('number');
+    if (live.apiRules === '2027') {
+      // CRPT «Planned True API changes» v552.0, «Mandatory indication of the date range when requesting a
+      // list of documents». ⚠ Neither the texts of these errors nor the cap are published: made up here.
+      if ((from === undefined) !== (to === undefined)) {
+        return fail(c, 400, 'Параметры dateFrom и dateTo должны быть указаны вместе');
+      }
+      const exempt =
+        !!q.get('documentStatus') ||
+        q.getAll('documentType').some(Boolean) ||
+        !!number ||
+        (!!q.get('documentFormat') && (!!senderInn || !!receiverInn));
+      if (from === undefined && !exempt) {
+        return fail(
+          c,
+          400,
+          'Не указан период: параметры dateFrom и dateTo обязательны, если не заданы documentStatus, documentType или number',
+        );
+      }
+      if (from !== undefined && to !== undefined) {
+        if (to < from) return fail(c, 400, 'Значение dateFrom не может быть больше dateTo');
+        const cap = live.docListMaxRangeMs;
+        if (cap > 0 && to - from > cap) {
+          const days = Math.round((cap / 86400000) * 1000) / 1000;
+          return fail(
+            c,
+            400,
+            `Превышен допустимый период запроса: между dateFrom и dateTo не более ${days} дн.`,
+          );
+        }
+      }
+    }
     const did = number ? null : q.get('did');
     const ocv = q.get('orderedColumnValue');
     if (did && !ocv) return fail(c, 400, 'Отсутствует обязательный параметр: orderedColumnValue');
