@@ -1,6 +1,6 @@
 /**
  * INN (ИНН) and KPP (КПП) checks. Check-digit weights per the Federal Tax Service algorithm
- * (the ФНС check-digit algorithm, as in the public Metotron/JavaScript-INN-validator `main.js`).
+ * (as implemented in the public Metotron/JavaScript-INN-validator `main.js`).
  */
 import { detail, textOf, type ErrorDetail } from '../errors';
 

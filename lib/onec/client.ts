@@ -271,7 +271,7 @@ export class OnecClient {
    * A transport that sends the request target exactly as built and measured here. axios parses
    * the URL with the WHATWG parser, which would turn every `'` of the query into `%27` (2 more
    * bytes each, so fewer keys per request under the URL budget); 1C and IIS read `'` raw
-   * (`+` is no space to 1C: hacker-cb/1c-odata). Handles the direct, forward-proxy (absolute URL) and CONNECT cases.
+   * (as hacker-cb/1c-odata `url-builder.ts` sends them). Handles the direct, forward-proxy (absolute URL) and CONNECT cases.
    */
   private exactTransport(url: string): { request: typeof http.request } {
     const target = url.slice(this.origin.length);

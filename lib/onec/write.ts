@@ -275,8 +275,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
     return result('created');
   } catch (err) {
     // Another writer created it between our read and our write: update instead. 1C's answer to a
-    // duplicate register record is a 400 whose code is not established (⚠ live observation, not in the 1C
-    // docs: «запись
+    // duplicate register record is a 400 whose code is not established (⚠ live: odata1c-gate P9, «запись
     // с такими значениями уже существует»; code 15 is the documented "key exists"): any 400 after
     // which the record is there, or whose text says it exists, is taken for one.
     if (err instanceof ZnakFlowError && err.code === 'ONEC_BAD_REQUEST') {
