@@ -1,7 +1,7 @@
 import { textOf } from '../errors';
 
 /**
- * GS1 mod-10 check digits for GTIN-8/12/13/14 and SSCC (cz-true-api.md §10.2): from the rightmost
+ * GS1 mod-10 check digits for GTIN-8/12/13/14 and SSCC (GS1 Gen. Specs §7.9.1): from the rightmost
  * data digit leftwards multiply alternately by 3, 1, 3, 1…; check = (10 − sum mod 10) mod 10.
  */
 export function gs1CheckDigit(data: string): number {

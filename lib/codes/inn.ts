@@ -1,6 +1,6 @@
 /**
  * INN (ИНН) and KPP (КПП) checks. Check-digit weights per the Federal Tax Service algorithm
- * (reference cz-true-api.md §10.3).
+ * (as implemented in the public Metotron/JavaScript-INN-validator `main.js`).
  */
 import { detail, textOf, type ErrorDetail } from '../errors';
 

@@ -1,5 +1,5 @@
 /**
- * The True API client (cz-true-api.md): authentication with a cached token, documents, status,
+ * The True API client («Описание True API» v553): authentication with a cached token, documents, status,
  * codes and balance. One client per `cz-connection`, shared by every node that uses it:
  *
  * - one token, cached in memory, renewed before it expires (10 h) and once on a 401, never two
@@ -232,7 +232,7 @@ export function endpointOf(path: string): string {
   return 'other';
 }
 
-/** What a document id looks like (cz-true-api.md §3). */
+/** What a document id looks like («Описание True API» v553 §4.1.1, the unified create method). */
 const DOCUMENT_ID =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|FIX_[\x21-\x7e]{1,250})$/i;
 

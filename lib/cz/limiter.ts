@@ -1,7 +1,7 @@
 /**
  * One rate limiter per `cz-connection`, shared by every node that uses it: never more than
  * `perSecond` requests start within any window of `windowMs`. True API allows 50 requests per
- * second per participant (cz-true-api.md §9); the default here is that limit, and a lower one can
+ * second per participant («Описание True API» v553 §1.1); the default here is that limit, and a lower one can
  * be configured.
  *
  * Requests are also paced evenly, at least (window + margin) / perSecond apart, instead of leaving

@@ -4,7 +4,7 @@ import { bi } from '../validation';
 import { SIGNER_KINDS } from '../signing/types';
 import { PRODUCT_GROUP_CODES } from './product-groups';
 
-/** True API stands (cz-true-api.md §1.1). The client appends `/api/v3/true-api` or `/api/v4/true-api`. */
+/** True API stands («Описание True API» v553 §1.1). Client appends `/api/v3/true-api` or `/api/v4/true-api`. */
 export const ENVIRONMENTS = {
   production: 'https://markirovka.crpt.ru',
   sandbox: 'https://markirovka.sandbox.crptech.ru',

@@ -1,6 +1,7 @@
 /**
- * Mapping presets: how each Честный ЗНАК document type is filled from a 1C document (cz-true-api.md
- * §4, onec-odata.md §6). Every field can still be overridden per node (JSONata, see overrides.ts).
+ * Mapping presets: how each Честный ЗНАК document type is filled from a 1C document («Описание
+ * True API» v553 §4.1; УТ 11 / ERP 2 / БП 3.0 metadata). Every field can still be overridden per
+ * node (JSONata, see overrides.ts).
  *
  * Dates are written as `yyyy-MM-dd` (the 1C date's own wall-clock date): every date field of the
  * reference accepts that form, and it needs no time zone, which 1C does not give.

@@ -1,6 +1,7 @@
 /**
  * Building blocks of the document schemas: INN with check digits, money in kopecks, the date
- * formats True API accepts, and bilingual custom issues (cz-true-api.md §4.1 «Common field conventions»).
+ * formats True API accepts, and bilingual custom issues («Описание True API»
+ * v553.0 §4.1.6.1, §4.1.8).
  */
 import { z } from 'zod';
 import { checkInn, checkKpp } from '../codes/inn';

@@ -1,7 +1,8 @@
 /**
  * Product group of a 1C item: the enum value of `ОсобенностьУчета` (ОсобенностиУчетаНоменклатуры) of
  * the item or of its kind (ВидНоменклатуры), or the header `ВидПродукции` of the ИС МП documents
- * (ВидыПродукцииИС), mapped to the `pg` code of Честный ЗНАК (cz-true-api.md §5, onec-odata.md §6.3).
+ * (ВидыПродукцииИС), mapped to the `pg` code of Честный ЗНАК («Описание True API» v553.0,
+ * «Справочник "Список поддерживаемых товарных групп"»; enum: БГосИС configuration dumps).
  *
  * The reference confirms only some enum value names (marked ✓); the others are the names the
  * БГосИС library is believed to use ⚠. The table is editable in the node, and a value that is

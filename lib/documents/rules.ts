@@ -1,5 +1,5 @@
 /**
- * Cross-field rules of the document types (cz-true-api.md §4), written as plain functions over the
+ * Cross-field rules of the document types («Описание True API» v553 §4.1), written as plain functions over the
  * raw body so that they run even when some field has the wrong type: the validator lists every
  * problem at once, not the first layer of them.
  */

@@ -1,7 +1,7 @@
 /**
  * zod schemas of the document bodies (`product_document`, `document_format` MANUAL = JSON) with the
- * exact field names of the reference (cz-true-api.md §4.2–§4.10). Optional fields may be omitted or
- * `null` (§1.5: the reference asks clients to send `null`; an emulator accepts both).
+ * exact field names of the reference («Описание True API» v553 §4.1.2–4.1.19). Optional fields may be omitted or
+ * `null` («Описание True API» v553.0 §1.2 asks clients to send `null`; an emulator accepts both).
  *
  * Rules that depend on the product group, on today's date or on the codes themselves are checked by
  * `validateDocument` after the schema, so that every problem is listed in one pass.

@@ -12,7 +12,7 @@ import { applyRules, isRec, type Rec } from './rules';
 import { FAST_ITEM } from './fast';
 import { CODE_LIST, DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
 
-/** True API limits of one document (cz-true-api.md §3, §9). */
+/** True API limits of one document («Описание True API» v553.0 §1.2). */
 export const MAX_CODES = 30000;
 /** 30 MB ⚠ the reference does not say whether MB means 10^6 or 2^20 bytes: the smaller is used. */
 export const MAX_BYTES = 30 * 1000 * 1000;

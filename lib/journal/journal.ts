@@ -79,7 +79,7 @@ export interface JournalSummary {
   unknown: number;
 }
 
-/** Statuses after which nothing more happens to a document (cz-true-api.md §6.1). */
+/** Statuses after which nothing more happens to a document («Описание True API», statuses dictionary). */
 export const ACCEPTED_STATUSES = [
   'CHECKED_OK',
   'WAIT_ACCEPTANCE',

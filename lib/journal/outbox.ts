@@ -294,7 +294,7 @@ export class Outbox {
         retryable: true,
       });
     }
-    // A stand may date documents by receipt or by the document's own date (cz-true-api.md §6.1 ⚠:
+    // A stand may date documents by receipt or by the document's own date (⚠ inferred; «Описание True API» §6.1:
     // doc/list sorts and filters by `docDate`): the window starts a day before the earlier of both.
     const own = entry.source.date ? Date.parse(entry.source.date) : NaN;
     const start = Math.min(Date.parse(entry.createdAt), Number.isFinite(own) ? own : Infinity);

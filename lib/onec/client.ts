@@ -271,7 +271,7 @@ export class OnecClient {
    * A transport that sends the request target exactly as built and measured here. axios parses
    * the URL with the WHATWG parser, which would turn every `'` of the query into `%27` (2 more
    * bytes each, so fewer keys per request under the URL budget); 1C and IIS read `'` raw
-   * (onec-odata.md §1.4). Handles the direct, forward-proxy (absolute URL) and CONNECT cases.
+   * (as hacker-cb/1c-odata `url-builder.ts` sends them). Handles the direct, forward-proxy (absolute URL) and CONNECT cases.
    */
   private exactTransport(url: string): { request: typeof http.request } {
     const target = url.slice(this.origin.length);
@@ -315,7 +315,7 @@ export class OnecClient {
       data = JSON.stringify(opts.body);
       headers['Content-Type'] = 'application/json;charset=utf-8';
     } else if (method === 'POST' || method === 'PATCH' || method === 'PUT') {
-      // IIS answers 411 to a body-less POST without an explicit length (onec-odata.md §5.1).
+      // IIS answers 411 to a body-less POST without an explicit length (seen live by hacker-cb/1c-odata).
       headers['Content-Length'] = '0';
       data = '';
     }

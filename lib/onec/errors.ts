@@ -1,5 +1,5 @@
 /**
- * 1C answers mapped to clear, catchable errors (onec-odata.md §5.5). 1C's own text is kept
+ * 1C answers mapped to clear, catchable errors (1C developer guide §17.4). 1C's own text is kept
  * verbatim in `remoteText` and in both languages of the message; the English half explains what it
  * means. Codes:
  *

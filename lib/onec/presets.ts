@@ -1,5 +1,5 @@
 /**
- * Where typical 1C configurations keep what the pack needs (onec-odata.md §6). Every name is
+ * Where typical 1C configurations keep what the pack needs (УТ 11 / ERP 2 / БП 3.0 metadata). Every name is
  * overridable field by field (node config), because sites customise their bases and because the
  * reference is unsure of some names (marked `uncertain`).
  */

@@ -1,5 +1,6 @@
 /**
- * OData query builder for the 1C standard interface (onec-odata.md §1.3, §1.4, §4).
+ * OData query builder for the 1C standard interface (1C:Enterprise 8.3 developer guide §17.4
+ * «Стандартный интерфейс OData»; URL encoding as in public 1C OData clients).
  *
  * Every value that reaches a URL goes through {@link literal}: strings are quoted with `'` doubled,
  * `guid'…'` and `datetime'…'` literals are validated, numbers never use an exponent. Field and
@@ -125,7 +126,7 @@ export function naiveLocal(d: Date): string {
  * Normalise a date to `YYYY-MM-DDTHH:mm:ss` without a time zone. Accepts a Date (its local wall
  * clock), a naive string (`2026-11-27`, `2026-11-27T09:17`, `2026-11-27 09:17:00`) or an ISO string
  * with `Z`/offset, which is converted to the local wall clock of this process (1C reads a `Z` as a
- * shifted wall clock, onec-odata.md §3.5).
+ * shifted wall clock: 1C developer guide §17.4; seen live by hacker-cb/1c-odata).
  */
 export function toNaiveDate(value: unknown, field?: string): string {
   if (value instanceof Date) {
@@ -323,7 +324,7 @@ export function encodeQueryValue(s: string): string {
 
 /**
  * A key part written without quotes: the composite-typed dimension of a register in the form
- * `Объект=<guid>,Объект_Type=StandardODATA.Document_X` (onec-odata.md §1.3, [?] not live-verified).
+ * `Объект=<guid>,Объект_Type=StandardODATA.Document_X` (⚠ Dakword OData1C README, not live-verified).
  * Only a GUID or `StandardODATA.<name>` can be written so: nothing else could stay one key part.
  */
 export type KeyLiteralType = LiteralType | 'bare';

@@ -1,5 +1,5 @@
 /**
- * Shapes of 1C answers, validated with zod (onec-odata.md §3). Tolerant where 1C varies: 64-bit
+ * Shapes of 1C answers, validated with zod (1C developer guide §17.4). Tolerant where 1C varies: 64-bit
  * integers come as strings, dates have no time zone, the all-zero GUID means "empty", unknown
  * fields pass through untouched (the payload is the object as 1C returns it).
  */
@@ -53,7 +53,7 @@ export const refObjectSchema = z.object({ Ref_Key: guidSchema }).passthrough();
 
 /**
  * The service document. OData v3 JSON (`value: [{ name, url }]`) is what 1C is expected to send
- * (the exact shape is not established, onec-odata.md §1.1), so plain strings and the verbose
+ * (⚠ the exact shape is not stated in 1C developer guide §17.4), so plain strings and the verbose
  * `{ d: { EntitySets: [...] } }` form are accepted too.
  */
 export const serviceDocumentSchema = z.union([

@@ -1,6 +1,6 @@
 /**
  * Watch mode: posted, not deletion-marked documents that are new or changed since the last poll
- * (onec-odata.md §4.1, option 1: a window by document date, edits detected by `DataVersion`).
+ * (⚠ our pattern: a window by document date, 1C guide §17.4 `$filter`; edits detected by `DataVersion`).
  *
  * - Each poll lists `Ref_Key, DataVersion, Date, Number` of the documents dated from
  *   `cursor − look-back` (light, paged with `$top`/`$skip`), then fetches only the new or changed

@@ -9,7 +9,8 @@
  *
  * Never into 1C's own ИС МП registers and documents (`СтатусыДокументовИСМП`,
  * `СтатусыОформленияДокументовИСМП`, `ОтгрузкаТоваровИСМП`…): they are the state machine of 1C's
- * own exchange with Честный ЗНАК, and writing there would fight it (onec-odata.md §6.5).
+ * own exchange with Честный ЗНАК, and writing there would fight it (БГосИС registers
+ * `СтатусыДокументовИСМП`, as read from УТ 11 / БП 3.0 configuration dumps).
  */
 import { ZnakFlowError } from '../errors';
 import type { EntityKey, OnecClient } from './client';
@@ -156,7 +157,7 @@ export async function resolveProperty(
 
 /**
  * Key forms tried for a record of the register: the composite key syntax is not established
- * (onec-odata.md §1.3 [?]; its one example writes the type unquoted: `Объект=<guid>,
+ * (⚠ Dakword OData1C README, unverified; its one example writes the type unquoted: `Объект=<guid>,
  * Объект_Type=StandardODATA.X`). The form that worked is remembered per client.
  */
 type KeyForm = 'guid' | 'string' | 'guid-bare-type' | 'bare';
@@ -274,7 +275,7 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
     return result('created');
   } catch (err) {
     // Another writer created it between our read and our write: update instead. 1C's answer to a
-    // duplicate register record is a 400 whose code is not established (onec-odata.md §5.3: «запись
+    // duplicate register record is a 400 whose code is not established (⚠ live: odata1c-gate P9, «запись
     // с такими значениями уже существует»; code 15 is the documented "key exists"): any 400 after
     // which the record is there, or whose text says it exists, is taken for one.
     if (err instanceof ZnakFlowError && err.code === 'ONEC_BAD_REQUEST') {

@@ -33,7 +33,7 @@ import {
 export const CRYPTOPRO_BIN = '/opt/cprocsp/bin/amd64';
 
 /**
- * Presets (gost-signing.md §4). CryptoPro options from public integration code; check them against
+ * Presets. CryptoPro options from public integration code (⚠ not an official manual); check them against
  * `cryptcp -help` / `csptest -sfsign -help` of your installation.
  */
 export const COMMAND_PRESETS = {

@@ -5,7 +5,7 @@
  *
  * Authentication needs an attached signature of a fresh random challenge, which cannot be made in
  * advance. With a presigned signer the client therefore uses the «единый токен» mode
- * (`unitedToken: true`, cz-true-api.md §2.2), where `data` may be an attached signature of the
+ * (`unitedToken: true`, «Описание True API» v553 §1.5.2), where `data` may be an attached signature of the
  * organisation INN, passed in `msg.authSignature` (⚠ whether the real system accepts a re-used
  * signature there is not documented).
  */

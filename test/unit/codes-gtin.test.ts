@@ -4,7 +4,7 @@ import { prng } from '../../lib/emulators/demo-data';
 
 describe('lib/codes: GTIN and GS1 check digits', () => {
   it('GS1 mod-10 on the reference vectors', () => {
-    // cz-true-api.md §10.2: 04640638345218 valid, 04640638345219 invalid
+    // AlexSapronov/gis-trueapi tests/test_datamatrix.py: 04640638345218 valid, 04640638345219 invalid
     assert.ok(isValidGs1('04640638345218'));
     assert.ok(!isValidGs1('04640638345219'));
     assert.equal(gs1CheckDigit('0464063834521'), 8);

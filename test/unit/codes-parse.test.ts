@@ -243,7 +243,7 @@ describe('lib/codes: marking codes', () => {
 
   describe('real-world samples (reference and public peers)', () => {
     it('the official True API sample is already normalised', () => {
-      // cz-true-api.md §10.1: `010461111111111121LLLLLLLLLLLLL` (31 characters for a 13-character serial)
+      // «Описание True API» v553 §4.1.4.1: `010461111111111121LLLLLLLLLLLLL` (31 characters for a 13-character serial)
       const r = tryParseCode('010461111111111121LLLLLLLLLLLLL');
       // its GTIN has a wrong check digit (it is an illustration); the failure says so
       assert.equal(r.ok, false);

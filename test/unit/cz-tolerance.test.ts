@@ -1,6 +1,6 @@
 /**
  * lib/cz against a True API that reads the reference differently where the reference is unsure
- * (cz-true-api.md ⚠ / §14): a small answering HTTP server on 127.0.0.1 serves the variants an
+ * (⚠ not stated in «Описание True API» v553): a small answering HTTP server on 127.0.0.1 serves the variants an
  * independent implementation may choose, and the client must read them all the same way.
  */
 import assert from 'node:assert/strict';

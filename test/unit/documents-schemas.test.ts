@@ -1,5 +1,5 @@
 /**
- * lib/documents: each document type's schema accepts the reference's examples (cz-true-api.md §4,
+ * lib/documents: each document type's schema accepts the reference's examples («Описание True API» v553 §4.1,
  * with real INNs and codes in place of the "…") and rejects each documented rule break with a
  * bilingual explanation at the right path.
  */

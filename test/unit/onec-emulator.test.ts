@@ -1,5 +1,5 @@
 /**
- * The 1C OData emulator over real HTTP, checked against the reference (onec-odata.md §9): paths,
+ * The 1C OData emulator over real HTTP, checked against the reference (1C developer guide §17.4): paths,
  * JSON shapes, quirks, exact error envelopes and codes, limits.
  */
 import assert from 'node:assert/strict';

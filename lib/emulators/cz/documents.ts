@@ -1,7 +1,8 @@
 /**
- * Documents in the True API emulator: the type catalogue (cz-true-api.md §4.1), the stored record,
+ * Documents in the True API emulator: the type catalogue («Описание True API» v553 §4.1), the stored record,
  * and asynchronous processing — the business rules that decide CHECKED_OK / CHECKED_NOT_OK /
- * WAIT_ACCEPTANCE / … and change the registry as the real system does (§6.5, §7.2).
+ * WAIT_ACCEPTANCE / … and change the registry as the real system does (⚠ lifecycle inferred from
+ * «Описание True API» «Справочник "Статусы документов"», «Справочник "Статусы КИ"»).
  *
  * Error texts are `"NN: text"` strings. The operator publishes no catalogue of these codes for
  * direct documents (§14): `29` (unparsable JSON) and `47` come from the reference; the other numbers

@@ -1,7 +1,7 @@
 /**
  * The True API emulator's registry: participants (with personal-account balances) and marking
  * codes (status, owner, aggregation), changed by documents the way the real system changes them
- * (cz-true-api.md §6.5, §7.2). Seeded from the shared demo world so that the 1C emulator's demo
+ * («Описание True API», codes status dictionary; ⚠ transitions inferred). Seeded from the shared demo world so that the 1C emulator's demo
  * documents refer to codes this registry knows.
  */
 import type { DemoWorld } from '../demo-data';

@@ -1,7 +1,7 @@
 /**
- * The True API emulator's HTTP server (cz-true-api.md): the production paths under
+ * The True API emulator's HTTP server («Описание True API» v553): the production paths under
  * `/api/v3/true-api/…` and `/api/v4/true-api/…` (every method under both), the balance paths also
- * without the version prefix (§8 ⚠), the reference's exact error texts and shapes (JSON
+ * without the version prefix (⚠ v553 §3.6 gives no version), the reference's exact error texts and shapes (JSON
  * `error_message`, XML 401s), 50 requests per second per participant with 429, and fault knobs.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Real verification of GOST CAdES-BES signatures for the emulator, with the system OpenSSL and the
- * GOST engine (gost-signing.md §5):
+ * GOST engine (CMS per RFC 5652, CAdES-BES, GOST R 34.10-2012):
  *
  *   openssl cms -verify -engine gost -binary -cades -purpose any -inform DER -CAfile <ca>
  *     [-content <document>]

@@ -1,6 +1,6 @@
 /**
  * The 1C OData emulator: a standalone HTTP server that behaves like a 1C:Enterprise 8.3 web
- * publication of an УТ 11 base (onec-odata.md), seeded with the shared demo world.
+ * publication of an УТ 11 base (1C guide §17.4 «Стандартный интерфейс OData»), seeded with the shared demo world.
  *
  * ```ts
  * const emu = await startOnecEmulator({ port: 0 });           // http://127.0.0.1:<port>/demo

@@ -1,6 +1,6 @@
 /**
  * The metadata of the emulated УТ 11 publication: a faithful subset of the real configuration's
- * objects, with 1C's OData names (onec-odata.md §1.2, §3.4–3.6, §6). Both the JSON/Atom output and
+ * objects, with 1C's OData names (1C guide §17.4; УТ 11 `$metadata`). Both the JSON/Atom output and
  * `$metadata` are generated from these definitions.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the 1C OData emulator: routing as a 1C 8.3 web publication behind IIS answers
- * it (onec-odata.md §9 checklist). Paths are percent-decoded UTF-8 with `+` never read as a space;
+ * it (1C guide §17.4; Romandredan/odata1c-gate probes). Paths are percent-decoded UTF-8 with `+` never read as a space;
  * a query string over 2 048 bytes gets IIS's HTML 404; errors are 1C's `odata.error` envelope
  * (JSON) or `<m:error>` (XML) with 1C's internal codes and texts.
  */
@@ -207,7 +207,7 @@ export class OnecHttpServer {
     if (cold) await delay(this.o.coldStartMs);
     if (this.o.latencyMs > 0) await delay(this.o.latencyMs);
 
-    // IIS request filtering comes first (onec-odata.md §1.4).
+    // IIS request filtering comes first (IIS `maxQueryString` 2048; seen live by hacker-cb/1c-odata).
     if (Buffer.byteLength(rawQuery) > this.o.maxQueryBytes) {
       return this.html(
         res,

@@ -125,7 +125,7 @@ export function serverNow(): string {
   )}:${pad(d.getSeconds())}`;
 }
 
-/** 8 bytes, base64: `AAAAAAAAAAE=` for 1 (the form one live platform showed, onec-odata.md §3.5). */
+/** 8 bytes, base64: `AAAAAAAAAAE=` for 1 (one live platform: Romandredan/odata1c-gate P8). */
 export function dataVersionOf(n: number): string {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(n));
@@ -244,7 +244,7 @@ export class OnecStore {
             `Не удалось разобрать строку '${s}' как значение типа Edm.DateTime!`,
           );
         if (m[5]) {
-          // A zone suffix is read as a shifted wall clock (onec-odata.md §3.5).
+          // A zone suffix is read as a shifted wall clock (1C developer guide §17.4).
           const d = new Date(s);
           return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(
             d.getMinutes(),
@@ -319,7 +319,7 @@ export class OnecStore {
     }
   }
 
-  /** A tabular section sent whole: every row needs LineNumber 1..n (onec-odata.md §5.2). */
+  /** A tabular section sent whole: every row needs LineNumber 1..n (1C guide §17.4; Romandredan/odata1c-gate P9). */
   private tableRows(def: EntitySetDef, t: TableDef, value: unknown, owner: string): Rec[] {
     if (!Array.isArray(value)) {
       throw new ODataFault(
