@@ -90,9 +90,16 @@
     // A property the flow lacks (a flow written before it was added) gets its default whatever the version,
     // as the runtime reads it: an empty form field saved by Done would otherwise change what the node does
     // (e.g. an empty «Retry, min» means no retries).
+    // The form was filled from the node before oneditprepare runs, so its field is set too.
     Object.keys(defaults).forEach(function (k) {
       if (node[k] === undefined || node[k] === null) {
-        node[k] = JSON.parse(JSON.stringify(defaults[k].value));
+        var v = defaults[k].value;
+        node[k] = v === undefined ? v : JSON.parse(JSON.stringify(v));
+        if (v === null || typeof v === 'object' || typeof $ === 'undefined') return;
+        $('#node-input-' + k + ', #node-config-input-' + k).each(function () {
+          if (this.type === 'checkbox') $(this).prop('checked', !!v);
+          else $(this).val(v);
+        });
       }
     });
     node.version = version;
