@@ -87,14 +87,21 @@
 
   /** Bring a node's properties up to the current flow-schema version (mirrors nodes/shared/migrate.ts). */
   function upgrade(node, defaults, version) {
-    var v = Number(node.version) || 0;
-    if (v < 1) {
-      Object.keys(defaults).forEach(function (k) {
-        if (node[k] === undefined || node[k] === null) {
-          node[k] = defaults[k].value;
-        }
-      });
-    }
+    // A property the flow lacks (a flow written before it was added) gets its default whatever the version,
+    // as the runtime reads it: an empty form field saved by Done would otherwise change what the node does
+    // (e.g. an empty «Retry, min» means no retries).
+    // The form was filled from the node before oneditprepare runs, so its field is set too.
+    Object.keys(defaults).forEach(function (k) {
+      if (node[k] === undefined || node[k] === null) {
+        var v = defaults[k].value;
+        node[k] = v === undefined ? v : JSON.parse(JSON.stringify(v));
+        if (v === null || typeof v === 'object' || typeof $ === 'undefined') return;
+        $('#node-input-' + k + ', #node-config-input-' + k).each(function () {
+          if (this.type === 'checkbox') $(this).prop('checked', !!v);
+          else $(this).val(v);
+        });
+      }
+    });
     node.version = version;
   }
 

@@ -18,8 +18,12 @@ export const ONEC_WRITE_DEFAULTS = {
   attribute: '',
   value: '',
   valueType: 'auto',
-  status: 'cz.status',
-  statusType: 'msg',
+  /**
+   * where the ЧЗ status is read from. Not `status`: the Node-RED editor keeps a node's runtime status display
+   * in `node.status` and would hand `{text, fill, shape}` back as this config on Deploy / Export (issue 15).
+   */
+  czStatus: 'cz.status',
+  czStatusType: 'msg',
   documentId: 'cz.documentId',
   documentIdType: 'msg',
   errors: 'cz.errors',
@@ -28,7 +32,32 @@ export const ONEC_WRITE_DEFAULTS = {
   retryMinutes: 10,
 };
 
-export const ONEC_WRITE_MIGRATIONS: readonly Migration[] = [fillDefaults(ONEC_WRITE_DEFAULTS)];
+/** Typed-input types the status path may have (as in the editor dialog). */
+const STATUS_TYPES = new Set(['msg', 'flow', 'global', 'env', 'jsonata', 'str']);
+
+export const ONEC_WRITE_MIGRATIONS: readonly Migration[] = [
+  // 0 → 1: defaults for flows from before versioning (the status path was still called `status` then)
+  fillDefaults({
+    ...Object.fromEntries(Object.entries(ONEC_WRITE_DEFAULTS).filter(([k]) => !k.startsWith('czStatus'))),
+    status: ONEC_WRITE_DEFAULTS.czStatus,
+    statusType: ONEC_WRITE_DEFAULTS.czStatusType,
+  }),
+  // 1 → 2: `status` / `statusType` → `czStatus` / `czStatusType`. A `status` that is not a string is the
+  // editor's status display ({text, fill, shape}) saved over the path by version 1: back to the default.
+  {
+    to: 2,
+    up(config) {
+      const { status, statusType, ...rest } = config;
+      const kept = typeof status === 'string';
+      const type = typeof statusType === 'string' && STATUS_TYPES.has(statusType) ? statusType : undefined;
+      return {
+        ...rest,
+        czStatus: kept ? status : ONEC_WRITE_DEFAULTS.czStatus,
+        czStatusType: kept && type ? type : ONEC_WRITE_DEFAULTS.czStatusType,
+      };
+    },
+  },
+];
 
 const text = (field: string, ru: string, en: string) =>
   z

@@ -127,9 +127,9 @@ export = function (RED: NodeAPI): void {
         let value: unknown;
         if (config['valueType'] === 'auto' || config['valueType'] === undefined) {
           // The default: the outcome of cz-status as a status text in 1C's vocabulary.
-          const o = await fields(msg, ['status', 'documentId', 'errors']);
+          const o = await fields(msg, ['czStatus', 'documentId', 'errors']);
           value = outcomeText({
-            status: o['status'] === undefined ? undefined : String(o['status']),
+            status: o['czStatus'] === undefined ? undefined : String(o['czStatus']),
             documentId: o['documentId'] === undefined ? undefined : String(o['documentId']),
             errors: o['errors'],
             invalid: Array.isArray(msg['errors']) ? (msg['errors'] as unknown[]) : undefined,

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startRuntime, type Runtime, ROOT } from '../../scripts/lib/runtime';
+import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import { deployFlows, startRuntime, type Runtime, ROOT } from '../../scripts/lib/runtime';
 import { haveChromium, launchChromium } from '../support/browser';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -11,16 +12,42 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 const TYPES = Object.keys(pkg['node-red'].nodes);
 const CONFIG_TYPES = new Set(['onec-connection', 'cz-connection']);
 
-/** One node of every type, so that every edit dialog can be opened. */
-function flowWithEveryType(): Array<Record<string, unknown>> {
+/**
+ * One node of every type, so that every edit dialog can be opened — live: the 1C connection points at the
+ * 1C emulator, onec-read watches it and an inject writes an outcome through onec-write every 2 s, so statuses
+ * keep arriving while the dialogs are open (a node's status display must never reach its config, issue 15).
+ */
+function flowWithEveryType(onecUrl: string, ref: string): Array<Record<string, unknown>> {
   const flow: Array<Record<string, unknown>> = [{ id: 'tab1', type: 'tab', label: 'editor test' }];
   let y = 60;
   for (const t of TYPES) {
     const node: Record<string, unknown> = { id: `n-${t}`, type: t };
     if (!CONFIG_TYPES.has(t)) Object.assign(node, { z: 'tab1', x: 200, y, wires: [] });
+    if (t === 'onec-connection') node['url'] = onecUrl;
+    if (t === 'onec-read')
+      Object.assign(node, { connection: 'n-onec-connection', mode: 'watch', interval: 2 });
+    if (t === 'onec-write') {
+      Object.assign(node, { connection: 'n-onec-connection', property: DEMO_STATUS_PROPERTY });
+    }
     flow.push(node);
     y += 60;
   }
+  flow.push({
+    id: 'n-tick',
+    type: 'inject',
+    z: 'tab1',
+    x: 60,
+    y: 60,
+    repeat: '2',
+    once: true,
+    onceDelay: 0.5,
+    topic: '',
+    props: [
+      { p: 'onec', v: JSON.stringify({ entity: 'Document_РеализацияТоваровУслуг', ref }), vt: 'json' },
+      { p: 'cz', v: JSON.stringify({ status: 'CHECKED_OK', documentId: 'd-1', errors: [] }), vt: 'json' },
+    ],
+    wires: [['n-onec-write']],
+  });
   return flow;
 }
 
@@ -56,6 +83,7 @@ describe('editor in headless Chromium', function () {
   this.timeout(300000);
   let rt: Runtime;
   let browser: Browser;
+  let emu: OnecEmulator;
 
   before(async function () {
     if (!haveChromium()) {
@@ -63,12 +91,17 @@ describe('editor in headless Chromium', function () {
       // Visible reason, not a silent pass: developers without Debian chromium.
       this.skip();
     }
-    rt = await startRuntime({ flows: flowWithEveryType() });
+    emu = await startOnecEmulator();
+    rt = await startRuntime({ flows: [] });
+    await deployFlows(rt, flowWithEveryType(emu.url, emu.store.world.documents[0]!.ref), {
+      credentials: { 'n-onec-connection': { username: 'odata', password: 'odata' } },
+    });
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
     await rt?.stop();
+    await emu?.stop();
   });
 
   for (const lang of ['ru', 'en-US']) {
@@ -82,6 +115,15 @@ describe('editor in headless Chromium', function () {
         const header = await page.textContent('#red-ui-palette-header-chestny_znak');
         assert.match(header ?? '', /Честный ЗНАК/);
       }
+      // The flow is live: onec-write and onec-read show statuses in the editor before the dialogs open.
+      await page.waitForFunction(
+        () => {
+          const RED = (window as unknown as { RED: any }).RED;
+          return ['n-onec-write', 'n-onec-read'].every((id) => !!RED.nodes.node(id)?.status?.text);
+        },
+        undefined,
+        { timeout: 30000 },
+      );
       for (const t of TYPES) {
         await page.evaluate(
           ({ id, type, isConfig }) => {
@@ -117,6 +159,15 @@ describe('editor in headless Chromium', function () {
         });
         await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10000 });
       }
+      // ... and the dialogs left every pack node's config as it was, though statuses kept arriving.
+      const changed = await page.evaluate(() => {
+        const RED = (window as unknown as { RED: any }).RED;
+        return RED.nodes
+          .createCompleteNodeSet({ credentials: false })
+          .filter((n: { status?: unknown; changed?: boolean }) => n.status !== undefined)
+          .map((n: { id: string }) => n.id);
+      });
+      assert.deepEqual(changed, [], 'no status display in any exported config');
       // The «Честный ЗНАК» sidebar tab opens and shows the journal view.
       await page.evaluate(() => {
         const RED = (window as unknown as { RED: any }).RED;
