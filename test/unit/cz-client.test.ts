@@ -69,12 +69,15 @@ describe('cz client ↔ True API emulator (real HTTP, real GOST)', function () {
     });
 
     it('renews before expiry: a short-lived token is replaced without a 401', async () => {
-      bed.emu.options.tokenTtlMs = 1500;
+      bed.emu.options.tokenTtlMs = 2500;
       try {
         const c = bed.client();
         await c.balance();
         const first = c.tokenInfo()?.expiresAt.getTime() ?? 0;
-        await new Promise((r) => setTimeout(r, 1300)); // within the last fifth of its life
+        // Wait by the expiry the client itself read (deterministic whatever the server rounds to):
+        // 150 ms before it is within the last fifth of a ≥ 1.5 s life, so the next call must renew;
+        // a client renewing only at or after expiry keeps its old token and fails here every run.
+        await new Promise((r) => setTimeout(r, Math.max(0, first - 150 - Date.now())));
         const xml401 = bed.emu.counters['responses/401'] ?? 0;
         await c.balance();
         assert.equal(c.stats.authentications, 2);
