@@ -21,6 +21,7 @@ export default {
     config: '.mocharc.json',
     spec: [
       'test/unit/promises.test.ts',
+      'test/unit/core-promises.test.ts',
       'test/unit/journal.test.ts',
       'test/unit/outbox-versions.test.ts',
       'test/unit/codes-gtin.test.ts',
