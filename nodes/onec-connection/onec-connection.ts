@@ -4,7 +4,7 @@ import { OnecClient } from '../../lib/onec/client';
 import { onecConnectionSchema } from '../../lib/onec/settings';
 import { redact, registerSecret } from '../../lib/redact';
 import { zodIssuesToDetails } from '../../lib/validation';
-import { expandEnv } from '../shared/env';
+import { expandEnv, globalEnvLookup } from '../shared/env';
 import { migrate } from '../shared/migrate';
 import { catchableError } from '../shared/pipeline';
 import { envLookup, registerNodeType } from '../shared/register';
@@ -111,14 +111,7 @@ async function testConnection(RED: NodeAPI, body: unknown): Promise<Record<strin
   const parsed = testRequestSchema.safeParse(body ?? {});
   if (!parsed.success) throw validationError(zodIssuesToDetails(parsed.error), 'input');
   const b = parsed.data;
-  const lookup = (name: string): string | undefined => {
-    try {
-      const v = RED.util.getSetting(undefined, name);
-      return v === undefined || v === null ? process.env[name] : String(v);
-    } catch {
-      return process.env[name];
-    }
-  };
+  const lookup = globalEnvLookup(RED);
   const settings = onecConnectionSchema.safeParse({
     url: expandEnv(b.url, lookup),
     timeout: b.timeout === '' || b.timeout === undefined ? undefined : b.timeout,

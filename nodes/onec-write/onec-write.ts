@@ -13,7 +13,7 @@ import {
 } from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
-import { expandEnv } from '../shared/env';
+import { expandEnv, globalEnvLookup } from '../shared/env';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -54,14 +54,7 @@ async function checkProperty(RED: NodeAPI, body: unknown): Promise<Record<string
   const parsed = checkRequestSchema.safeParse(body ?? {});
   if (!parsed.success) throw validationError(zodIssuesToDetails(parsed.error), 'input');
   const b = parsed.data;
-  const lookup = (name: string): string | undefined => {
-    try {
-      const v = RED.util.getSetting(undefined, name);
-      return v === undefined || v === null ? process.env[name] : String(v);
-    } catch {
-      return process.env[name];
-    }
-  };
+  const lookup = globalEnvLookup(RED);
   const conn = b.connection ? (RED.nodes.getNode(b.connection) as OnecConnectionNode | null) : null;
   if (!conn || typeof conn.getClient !== 'function') {
     throw new ZnakFlowError({
