@@ -12,6 +12,7 @@ import {
   type PlaceOverride,
 } from '../../lib/documents';
 import { ZnakFlowError } from '../../lib/errors';
+import { onecOf, setCz } from '../../lib/message';
 import { bi } from '../../lib/validation';
 import { fillDefaults, migrate, type Migration } from '../shared/migrate';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
@@ -310,25 +311,25 @@ export function toMessages(
   const valid: NodeMessage[] = [];
   const invalid: NodeMessage[] = [];
   const docs = result.documents;
-  const source = msg['onec'];
+  const source = msg['onec'] === undefined ? undefined : onecOf(msg);
   const partsId = docs.length > 1 ? RED.util.generateId() : '';
   const { payload: _payload, ...rest } = msg;
   docs.forEach((d, index) => {
     const out: NodeMessage =
       docs.length === 1 ? msg : (RED.util.cloneMessage(rest as NodeMessage) as NodeMessage);
     out.payload = d.body;
-    out['cz'] = {
+    setCz(out, {
       type: d.type,
       productGroup: d.productGroup,
       documentFormat: 'MANUAL',
-      source: docs.length === 1 ? source : out['onec'],
+      source: docs.length === 1 || out['onec'] === undefined ? source : onecOf(out),
       key: d.key,
       part: d.part,
       parts: d.parts,
       /** how many ЧЗ documents this 1C document version became (cz-send and onec-write use it) */
       total: docs.length,
       codes: d.codes,
-    };
+    });
     if (docs.length > 1) {
       const outer = msg.parts;
       out.parts = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onecSourceSchema } from '../../lib/message';
 import { bi } from '../../lib/validation';
 import { fillDefaults, type Migration } from '../shared/migrate';
 
@@ -40,15 +41,7 @@ export const sendSettingsSchema = z.object({
     ),
   signature: z.string().optional(),
   authSignature: z.string().optional(),
-  source: z.object({
-    entity: z.string().optional(),
-    ref: z.string(),
-    dataVersion: z.string(),
-    number: z.string().optional(),
-    date: z.string().optional(),
-    kind: z.string().optional(),
-    preset: z.string().optional(),
-  }),
+  source: onecSourceSchema,
   ackNode: z.string().optional(),
 });
 export type SendSettings = z.infer<typeof sendSettingsSchema>;

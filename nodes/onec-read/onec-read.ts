@@ -12,7 +12,8 @@ import {
   type ResolvedLayout,
 } from '../../lib/onec/presets';
 import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../../lib/onec/query';
-import { resolveDocuments, type OnecCode, type OnecItem } from '../../lib/onec/resolve';
+import { setOnec, withOnec, type OnecCode, type OnecItem } from '../../lib/message';
+import { resolveDocuments } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
 import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
@@ -120,7 +121,7 @@ export = function (RED: NodeAPI): void {
       delete m['reset'];
       m.topic = entity;
       m.payload = payload;
-      m['onec'] = onecMeta(entity, payload as ODataObject, layout, codes, warnings, items);
+      setOnec(m, onecMeta(entity, payload as ODataObject, layout, codes, warnings, items));
       return m;
     }
 
@@ -168,7 +169,7 @@ export = function (RED: NodeAPI): void {
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
             const m = message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items);
             // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
-            (m['onec'] as Record<string, unknown>)['watch'] = { node: node.id };
+            withOnec(m, { watch: { node: node.id } });
             send(m);
           },
           (err, src) => {
@@ -292,11 +293,11 @@ export = function (RED: NodeAPI): void {
       if (s.output === 'array') {
         msg.topic = entity;
         msg.payload = out.map((d) => d.payload);
-        msg['onec'] = {
+        setOnec(msg, {
           entity,
           count: out.length,
           documents: out.map((d) => onecMeta(entity, d.payload, docLayout, d.codes, d.warnings, d.items)),
-        };
+        });
         send(msg);
         return out.length;
       }
@@ -329,10 +330,10 @@ export = function (RED: NodeAPI): void {
         if (!o) return;
         if (!o.ok) throw o.error;
         msg.payload = o.doc.payload;
-        msg['onec'] = onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items);
+        setOnec(msg, onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items));
       } else {
         msg.payload = obj;
-        msg['onec'] = onecMeta(entity, obj, isDoc ? layout : undefined);
+        setOnec(msg, onecMeta(entity, obj, isDoc ? layout : undefined));
       }
       msg.topic = entity;
       send(msg);
