@@ -13,7 +13,13 @@ import { registerNodeType } from '../shared/register';
 import { passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
-import { CZ_SEND_MIGRATIONS, sendSettingsSchema, type SendSettings } from './model';
+import {
+  CZ_SEND_DEFAULTS,
+  CZ_SEND_MIGRATIONS,
+  CZ_SEND_NODE,
+  sendSettingsSchema,
+  type SendSettings,
+} from './model';
 
 /** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
 const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
@@ -32,14 +38,14 @@ function refusedDocument(err: unknown): boolean {
 }
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, CZ_SEND_NODE, (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let services: JournalServices | undefined;
     let conn: CzConnectionNode | undefined;
     let closed = false;
     const timers = new Set<NodeJS.Timeout>();
-    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 60)) * 60000;
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? CZ_SEND_DEFAULTS.retryMinutes)) * 60000;
     let offChange: (() => void) | undefined;
     let summaryTimer: NodeJS.Timeout | undefined;
 
@@ -56,7 +62,9 @@ export = function (RED: NodeAPI): void {
     const ensure = (): { services: JournalServices; conn: CzConnectionNode } => {
       if (!services || !conn) {
         conn = requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
-        services = journalServices(RED, conn, { settleMs: Number(config['settleSeconds'] ?? 20) * 1000 });
+        services = journalServices(RED, conn, {
+          settleMs: Number(config['settleSeconds'] ?? CZ_SEND_DEFAULTS.settleSeconds) * 1000,
+        });
         offChange = services.journal.onChange(() => {
           clearTimeout(summaryTimer);
           summaryTimer = setTimeout(showSummary, 500);
@@ -81,7 +89,9 @@ export = function (RED: NodeAPI): void {
       const { services: svc, conn: c } = ensure();
       let slots = slotsByConnection.get(c);
       if (!slots) {
-        slots = new Semaphore(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
+        slots = new Semaphore(
+          Math.max(1, Math.min(16, Number(config['concurrency'] ?? CZ_SEND_DEFAULTS.concurrency))),
+        );
         slotsByConnection.set(c, slots);
       }
       const started = Date.now();

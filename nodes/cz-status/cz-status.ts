@@ -14,7 +14,14 @@ import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
-import { balanceSettingsSchema, codesFrom, codesSettingsSchema, CZ_STATUS_MIGRATIONS } from './model';
+import {
+  balanceSettingsSchema,
+  codesFrom,
+  codesSettingsSchema,
+  CZ_STATUS_DEFAULTS,
+  CZ_STATUS_MIGRATIONS,
+  CZ_STATUS_NODE,
+} from './model';
 
 interface Held {
   msg: NodeMessage;
@@ -30,12 +37,12 @@ interface Held {
 const REREPORT_MS = 10 * 60000;
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'cz-status', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, CZ_STATUS_NODE, (node, def) => {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
-    const mode = String(config['mode'] ?? 'documents');
+    const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    const pollMs = Math.max(1, Number(config['pollSeconds'] ?? 5)) * 1000;
-    const giveUpMs = Math.max(0, Number(config['giveUpMinutes'] ?? 10)) * 60000;
+    const pollMs = Math.max(1, Number(config['pollSeconds'] ?? CZ_STATUS_DEFAULTS.pollSeconds)) * 1000;
+    const giveUpMs = Math.max(0, Number(config['giveUpMinutes'] ?? CZ_STATUS_DEFAULTS.giveUpMinutes)) * 60000;
     const follow = config['followJournal'] !== false && config['followJournal'] !== 'false';
     const held = new Map<string, Held>();
     const gaveUp = new Set<string>();

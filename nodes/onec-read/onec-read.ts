@@ -32,6 +32,7 @@ import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode, Se
 import {
   ONEC_READ_DEFAULTS,
   ONEC_READ_MIGRATIONS,
+  ONEC_READ_NODE,
   stripUndefined,
   onecReadSettingsSchema,
   toCondition,
@@ -58,7 +59,7 @@ export = function (RED: NodeAPI): void {
     },
   );
 
-  registerNodeType<RuntimeNode>(RED, 'onec-read', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, ONEC_READ_NODE, (node, def) => {
     // Properties missing from a flow (hand-written or from a newer editor) take their defaults.
     const config: Record<string, unknown> = {
       ...ONEC_READ_DEFAULTS,
@@ -133,7 +134,13 @@ export = function (RED: NodeAPI): void {
       if (cached && cached.client === client) return cached.watcher;
       const cfg = watchCfg.success
         ? watchCfg.data
-        : { interval: 60, lookbackHours: 72, since: '', confirm: 'auto' as const, redeliverMinutes: 10 };
+        : {
+            interval: ONEC_READ_DEFAULTS.interval,
+            lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
+            since: ONEC_READ_DEFAULTS.since,
+            confirm: 'auto' as const,
+            redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
+          };
       const hash = crypto.createHash('sha1').update(entity).digest('hex').slice(0, 10);
       const file = path.join(
         stateDir(RED.settings.userDir),

@@ -23,7 +23,12 @@ import { StatusHelper } from '../shared/status';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
 import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
-import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS, onecWriteSettingsSchema } from './model';
+import {
+  ONEC_WRITE_DEFAULTS,
+  ONEC_WRITE_MIGRATIONS,
+  ONEC_WRITE_NODE,
+  onecWriteSettingsSchema,
+} from './model';
 
 const checkRequestSchema = z.object({
   connection: z.string().default(''),
@@ -91,7 +96,7 @@ async function checkProperty(RED: NodeAPI, body: unknown): Promise<Record<string
 }
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'onec-write', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, ONEC_WRITE_NODE, (node, def) => {
     const config: Record<string, unknown> = {
       ...ONEC_WRITE_DEFAULTS,
       ...stripUndefined(migrate(def, ONEC_WRITE_MIGRATIONS)),
@@ -99,7 +104,7 @@ export = function (RED: NodeAPI): void {
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     // A write that failed because 1C was unreachable or busy is tried again (writes are idempotent).
     const retries = new RetryTimers();
-    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 10)) * 60000;
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? ONEC_WRITE_DEFAULTS.retryMinutes)) * 60000;
     /** Typed fields, where a missing `msg` path (e.g. no msg.onec) is simply undefined. */
     async function fields(msg: NodeMessage, names: string[]): Promise<Record<string, unknown>> {
       const out: Record<string, unknown> = {};
