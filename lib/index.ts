@@ -8,7 +8,7 @@
  * ```
  *
  * Each part is also reachable as a namespace (`zf.onec`, `zf.cz`, `zf.codes`, `zf.documents`,
- * `zf.signing`, `zf.journal`, `zf.emulators`) with its full API; the most used entry points are
+ * `zf.signing`, `zf.journal`, `zf.emulators`, `zf.message` — the message contract) with its full API; the most used entry points are
  * exported at the top level too. README «Use as a library» shows a whole run; docs/architecture.md
  * tells where each part lives.
  */
@@ -16,6 +16,7 @@ import * as codes from './codes';
 import * as cz from './cz';
 import * as documents from './documents';
 import * as onec from './onec';
+import * as message from './message';
 import * as signing from './signing';
 import * as journalApi from './journal/journal';
 import * as outbox from './journal/outbox';
@@ -38,10 +39,27 @@ export const emulators = {
   issueTestSigner: pki.issueTestSigner,
 };
 
-export { codes, cz, documents, onec, signing };
+export { codes, cz, documents, message, onec, signing };
 
 // The most used entry points, at the top level.
 export { ZnakFlowError, type ErrorDetail } from './errors';
+export {
+  czOf,
+  onecOf,
+  partsOf,
+  setCz,
+  setOnec,
+  withCz,
+  withOnec,
+  type CzMeta,
+  type FlowMessage,
+  type MessageParts,
+  type OnecBatch,
+  type OnecCode,
+  type OnecItem,
+  type OnecMeta,
+  type OnecSource,
+} from './message';
 export { OnecClient, type OnecClientOptions } from './onec/client';
 export { buildQuery, renderFilter, literal, type Condition } from './onec/query';
 export { resolveDocuments, type ResolvedDocument } from './onec/resolve';

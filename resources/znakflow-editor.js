@@ -85,7 +85,51 @@
     },
   };
 
-  /** Bring a node's properties up to the current flow-schema version (mirrors nodes/shared/migrate.ts). */
+  /** Node-RED's settings name of a node type: `cz-send` → `czSend` (mirrors nodes/shared/register.ts). */
+  function settingsPrefix(type) {
+    var camel = type
+      .replace(/[^a-zA-Z0-9]/g, ' ')
+      .trim()
+      .split(/ +/)
+      .map(function (w, i) {
+        return i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1);
+      })
+      .join('');
+    return camel.charAt(0).toLowerCase() + camel.slice(1);
+  }
+
+  /**
+   * A node's `defaults` for RED.nodes.registerType, built from the defaults the runtime serves
+   * (RED.settings.<camelType>Defaults, from the node's model.ts: the one source of the defaults).
+   * `props` adds what only the editor knows (required, validate, a config-node type) to properties the
+   * runtime declares; a property the runtime does not declare is a mistake and is refused.
+   */
+  function nodeDefaults(type, props) {
+    var name = settingsPrefix(type) + 'Defaults';
+    var served = RED.settings[name];
+    if (!served || typeof served !== 'object') {
+      throw new Error('ZnakFlow: the runtime serves no ' + name + ' for ' + type);
+    }
+    var out = {};
+    Object.keys(served).forEach(function (k) {
+      out[k] = { value: served[k] };
+    });
+    Object.keys(props || {}).forEach(function (k) {
+      if (!out[k]) {
+        throw new Error('ZnakFlow: ' + type + '.' + k + ' has no default in the runtime (model.ts)');
+      }
+      Object.keys(props[k]).forEach(function (p) {
+        out[k][p] = props[k][p];
+      });
+    });
+    return out;
+  }
+
+  /**
+   * Bring a node's properties up to the current flow-schema version (mirrors nodes/shared/migrate.ts).
+   * `defaults` is the node type's definition (built by nodeDefaults from the runtime's defaults); the
+   * version is its `version` default unless given.
+   */
   function upgrade(node, defaults, version) {
     // A property the flow lacks (a flow written before it was added) gets its default whatever the version,
     // as the runtime reads it: an empty form field saved by Done would otherwise change what the node does
@@ -102,7 +146,7 @@
         });
       }
     });
-    node.version = version;
+    node.version = version === undefined && defaults.version ? defaults.version.value : version;
   }
 
   /** Ask a runtime admin endpoint of the pack (relative URL, editor permissions apply). */
@@ -181,6 +225,8 @@
     innError: innError,
     hasEnv: hasEnv,
     upgrade: upgrade,
+    nodeDefaults: nodeDefaults,
+    settingsPrefix: settingsPrefix,
     adminPost: adminPost,
   };
 })();

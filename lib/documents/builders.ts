@@ -9,6 +9,7 @@
  * Optional fields the preset does not fill are left out, except where the reference's own example
  * sends `null`; fields a rule forbids for the chosen reason are never sent.
  */
+import type { CzMeta } from '../message';
 import type { DocumentKind } from '../onec/presets';
 import { choosePlace, isIndividual, placeRequirement, type PinnedPlace, type PlaceOverride } from './place';
 import { BUYER_INN_ALLOWED, type DocumentType, type WithdrawalReason } from './schemas';
@@ -57,7 +58,7 @@ export interface BuildInput {
   entries: DocCode[];
   options: BuildOptions;
   /** msg.cz of the incoming message (e.g. a shipment id for LP_CANCEL_SHIPMENT) */
-  cz?: Rec;
+  cz?: Partial<CzMeta>;
 }
 
 export interface Built {
@@ -219,7 +220,7 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
       const incoming = datePart(hdr(source, 'ДатаВходящегоДокумента'));
       const body: Rec = {
         release_order_number:
-          str(cz?.['releaseOrderNumber']) ||
+          str(cz?.releaseOrderNumber) ||
           str(hdr(source, 'НомерЗаявкиНаОтгрузку')) ||
           str(hdr(source, 'ИдентификаторЗаявки')),
         document_number: str(hdr(source, 'НомерВходящегоДокумента')) || source.number,
@@ -285,7 +286,7 @@ function builders(): Record<DocumentType, (b: BuildInput) => Built> {
         body: {
           participant_inn: source.organisation?.inn ?? '',
           shipment_number:
-            str(cz?.['documentId']) ||
+            str(cz?.documentId) ||
             str(hdr(source, 'ИдентификаторДокументаГИСМТ')) ||
             str(hdr(source, 'Идентификатор')),
         },

@@ -14,6 +14,7 @@
  */
 import { isNormalisedUnit, tryParseCode } from '../codes';
 import { detail, type ErrorDetail } from '../errors';
+import { czFrom } from '../message';
 import type { CatalogLayout, DocumentLayout } from '../onec/presets';
 import { build, entryMode, type BuildOptions, type Built, type DocCode } from './builders';
 import { autoType } from './builders';
@@ -464,7 +465,7 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
     groups.set(fixedPg || rowGroup || groupFor(source.header['ВидПродукции'], mapping) || '', []);
   }
 
-  const cz = isRec(input.cz) ? input.cz : undefined;
+  const cz = isRec(input.cz) ? czFrom(input.cz) : undefined;
   const message = input.message ?? { payload: input.payload, onec: input.onec, cz: input.cz };
   const maxCodes = Math.min(options.maxCodes ?? MAX_CODES, MAX_CODES);
   const maxBytes = Math.min(options.maxBytes ?? MAX_BYTES, MAX_BYTES);

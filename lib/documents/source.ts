@@ -15,6 +15,7 @@ import {
   type OnecPreset,
   type PresetId,
 } from '../onec/presets';
+import { onecFrom, type OnecCode } from '../message';
 import { readPlace, type SourcePlace } from './place';
 
 type Rec = Record<string, unknown>;
@@ -23,28 +24,7 @@ function isRec(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** One marking code of the document as `onec-read` lists it in `msg.onec.codes`. */
-export interface OnecCode {
-  value: string;
-  ref: string;
-  itemRef: string;
-  packageType: string;
-  parentRef?: string;
-  level: number;
-}
-
-/** `msg.onec` after onec-read. */
-export interface OnecMeta {
-  entity?: string;
-  ref?: string;
-  dataVersion?: string;
-  number?: string;
-  date?: string;
-  preset?: string;
-  kind?: string;
-  codes?: OnecCode[];
-  [k: string]: unknown;
-}
+export type { OnecCode, OnecMeta } from '../message';
 
 export interface SourceParty {
   inn: string;
@@ -227,7 +207,7 @@ export function readSource(payload: unknown, onec: unknown, opts: SourceOptions 
       ),
     );
   }
-  const meta: OnecMeta = isRec(onec) ? (onec as OnecMeta) : {};
+  const meta = onecFrom(onec);
   const presetId = (opts.preset || str(meta.preset) || 'ut11') as PresetId;
   const p = findPreset(presetId) ?? PRESETS.ut11;
   const entity = str(meta.entity);

@@ -20,19 +20,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { OnecSource } from '../message';
 import { writeFileAtomic } from '../store/atomic';
 
 export type JournalState = 'received' | 'sending' | 'sent' | 'unknown' | 'failed' | 'final';
 
-export interface JournalSource {
-  entity?: string;
-  ref: string;
-  dataVersion: string;
-  number?: string;
-  date?: string;
-  kind?: string;
-  preset?: string;
-}
+/** What the journal keeps of `msg.onec` (lib/message.ts). */
+export type JournalSource = OnecSource;
 
 export interface JournalEntry {
   key: string;

@@ -5,26 +5,13 @@
  */
 import { ZnakFlowError } from '../errors';
 import type { OnecClient } from './client';
-import type { DocumentKind, PresetId, ResolvedLayout } from './presets';
+import type { ResolvedLayout } from './presets';
 import { navName } from './presets';
-import { resolveDocuments, type OnecCode, type OnecItem, type ResolveOutcome } from './resolve';
+import type { OnecCode, OnecItem, OnecMeta } from '../message';
+import { resolveDocuments, type ResolveOutcome } from './resolve';
 import type { ODataObject } from './schemas';
 
-/** `msg.onec` after onec-read. */
-export interface OnecMeta {
-  entity: string;
-  ref: string;
-  dataVersion: string;
-  number: string;
-  date: string;
-  preset?: PresetId;
-  kind?: DocumentKind;
-  codes: OnecCode[];
-  /** the items of the goods rows by Ref_Key: name, article, accounting type, ТН ВЭД, GTINs */
-  items?: Record<string, OnecItem>;
-  /** references that could not be resolved (the document is still usable) */
-  warnings?: string[];
-}
+export type { OnecMeta } from '../message';
 
 export function onecMeta(
   entity: string,

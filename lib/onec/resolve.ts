@@ -13,34 +13,9 @@ import { navName, type ResolvedLayout } from './presets';
 import { isEmptyRef, isGuid } from './query';
 import type { ODataObject } from './schemas';
 
-/** One marking code of a document (flat list, leaves of aggregates included). */
-export interface OnecCode {
-  /** ЗначениеШтрихкода as stored in 1C (full GS1 text with GS, short form, or SSCC) */
-  value: string;
-  /** Ref_Key in the codes catalog */
-  ref: string;
-  /** Номенклатура_Key ('' for multi-item aggregates) */
-  itemRef: string;
-  /** ТипУпаковки: МаркированныйТовар | МонотоварнаяУпаковка | МультитоварнаяУпаковка */
-  packageType: string;
-  /** the aggregate this code is nested in */
-  parentRef?: string;
-  /** 0 = listed in the document itself */
-  level: number;
-}
+import type { OnecCode, OnecItem } from '../message';
 
-/** What the pack knows of an item of the document's goods (for mapping and checks). */
-export interface OnecItem {
-  ref: string;
-  name: string;
-  article: string;
-  /** ОсобенностьУчета of the item, else of its kind ('' when neither) */
-  accounting: string;
-  /** ТН ВЭД code ('' when unknown) */
-  tnved: string;
-  /** GTINs (14 digits) from the item barcodes register (EAN-8/12/13 padded), when published */
-  gtins: string[];
-}
+export type { OnecCode, OnecItem } from '../message';
 
 export interface ResolvedDocument {
   /** the document with references embedded */

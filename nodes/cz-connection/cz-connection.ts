@@ -10,6 +10,7 @@ import { envLookup, registerNodeType } from '../shared/register';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/types';
 import {
   CZ_CONNECTION_MIGRATIONS,
+  CZ_CONNECTION_NODE,
   CZ_CREDENTIAL_KEYS,
   CZ_CREDENTIALS,
   CZ_ENV_FIELDS,
@@ -49,7 +50,7 @@ function secretsOf(creds: Record<string, unknown> | undefined): SignerSecrets {
 export = function (RED: NodeAPI): void {
   registerNodeType<CzConnectionNode>(
     RED,
-    'cz-connection',
+    CZ_CONNECTION_NODE,
     (node, def) => {
       for (const k of Object.keys(CZ_CREDENTIALS)) registerSecret(node.credentials?.[k]);
       const parsed = parseSettings(def, envLookup(RED, node));

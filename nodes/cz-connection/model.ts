@@ -4,27 +4,62 @@ import type { CzConnection } from '../../lib/cz/connection';
 import type { CzConnectionSettings } from '../../lib/cz/settings';
 import type { SignerSecrets } from '../../lib/signing/index';
 import type { Signer } from '../../lib/signing/types';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
 import type { RuntimeNode } from '../shared/types';
 
+/**
+ * The node's config defaults: the runtime, the migrations and the editor dialog all read these (the
+ * settings schema of lib/cz/settings.ts has the same defaults; test/nodes/editor-defaults.test.ts
+ * keeps them equal).
+ */
+export const CZ_CONNECTION_DEFAULTS = {
+  name: '',
+  environment: 'sandbox',
+  url: '',
+  participantInn: '',
+  productGroup: 'lp',
+  signer: 'openssl',
+  certPath: '',
+  keyPath: '',
+  opensslBin: '',
+  commandPreset: 'cryptcp',
+  commandProgram: '',
+  commandArgs: '',
+  thumbprint: '',
+  httpPreset: 'generic',
+  httpUrl: '',
+  httpField: '',
+  /** the http signer's CA file (empty: Node's default CAs only) */
+  httpCaFile: '',
+  dssUser: '',
+  dssClientId: '',
+  dssCertificateId: '',
+  signTimeout: 30000,
+  rateLimit: 50,
+  timeout: 60000,
+  tokenKind: 'uuid',
+  mchd: false,
+};
+
 export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
   fillDefaults({
-    environment: 'sandbox',
-    productGroup: 'lp',
-    signer: 'openssl',
-    rateLimit: 50,
-    timeout: 60000,
+    environment: CZ_CONNECTION_DEFAULTS.environment,
+    productGroup: CZ_CONNECTION_DEFAULTS.productGroup,
+    signer: CZ_CONNECTION_DEFAULTS.signer,
+    rateLimit: CZ_CONNECTION_DEFAULTS.rateLimit,
+    timeout: CZ_CONNECTION_DEFAULTS.timeout,
   }),
   // 1 → 2: the http signer's CA file (empty: Node's default CAs only)
   {
     to: 2,
-    up: (config) => ({ ...config, httpCaFile: config['httpCaFile'] ?? '' }),
+    up: (config) => ({ ...config, httpCaFile: config['httpCaFile'] ?? CZ_CONNECTION_DEFAULTS.httpCaFile }),
   },
   // 2 → 3: the UUID token («единый токен») for every existing flow — JWT support ends with 2026
   // (CRPT «Planned True API changes» v552.0); the signer does not act under an МЧД unless told so
   {
     to: 3,
-    up: (config) => ({ ...config, tokenKind: 'uuid', mchd: config['mchd'] ?? false }),
+    up: (config) => ({ ...config, tokenKind: 'uuid', mchd: config['mchd'] ?? CZ_CONNECTION_DEFAULTS.mchd }),
   },
 ];
 
@@ -76,3 +111,10 @@ export interface CzTestRequest {
   config?: Record<string, unknown>;
   credentials?: Record<string, unknown>;
 }
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const CZ_CONNECTION_NODE: NodeTypeSpec = {
+  type: 'cz-connection',
+  defaults: CZ_CONNECTION_DEFAULTS,
+  migrations: CZ_CONNECTION_MIGRATIONS,
+};

@@ -7,6 +7,7 @@ import { StatusHelper } from '../shared/status';
 import { evaluateTyped } from '../shared/typed';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import {
+  CZ_MAP_NODE,
   effectiveConfig,
   mapOptions,
   mapSettingsSchema,
@@ -22,7 +23,7 @@ function isRec(v: unknown): v is Record<string, unknown> {
 }
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'cz-map-document', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, CZ_MAP_NODE, (node, def) => {
     const config = effectiveConfig(def);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     const checked = mapSettingsSchema.safeParse(config);

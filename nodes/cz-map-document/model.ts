@@ -12,11 +12,15 @@ import {
   type PlaceOverride,
 } from '../../lib/documents';
 import { ZnakFlowError } from '../../lib/errors';
+import { onecOf, setCz } from '../../lib/message';
 import { bi } from '../../lib/validation';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, migrate, type Migration } from '../shared/migrate';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 
+/** The node's config defaults: the runtime, the migrations and the editor dialog all read these. */
 export const CZ_MAP_DEFAULTS = {
+  name: '',
   documentType: 'auto',
   productGroup: '',
   preset: '',
@@ -41,7 +45,13 @@ export const CZ_MAP_DEFAULTS = {
 };
 
 /** Version 2 adds the business place of LK_RECEIPT: from 1C unless the node says otherwise. */
-const PLACE_DEFAULTS = { kpp: '', kppType: 'str', fiasId: '', fiasIdType: 'str', places: [] };
+const PLACE_DEFAULTS = {
+  kpp: CZ_MAP_DEFAULTS.kpp,
+  kppType: CZ_MAP_DEFAULTS.kppType,
+  fiasId: CZ_MAP_DEFAULTS.fiasId,
+  fiasIdType: CZ_MAP_DEFAULTS.fiasIdType,
+  places: CZ_MAP_DEFAULTS.places,
+};
 
 export const CZ_MAP_MIGRATIONS: readonly Migration[] = [
   fillDefaults(CZ_MAP_DEFAULTS),
@@ -310,25 +320,25 @@ export function toMessages(
   const valid: NodeMessage[] = [];
   const invalid: NodeMessage[] = [];
   const docs = result.documents;
-  const source = msg['onec'];
+  const source = msg['onec'] === undefined ? undefined : onecOf(msg);
   const partsId = docs.length > 1 ? RED.util.generateId() : '';
   const { payload: _payload, ...rest } = msg;
   docs.forEach((d, index) => {
     const out: NodeMessage =
       docs.length === 1 ? msg : (RED.util.cloneMessage(rest as NodeMessage) as NodeMessage);
     out.payload = d.body;
-    out['cz'] = {
+    setCz(out, {
       type: d.type,
       productGroup: d.productGroup,
       documentFormat: 'MANUAL',
-      source: docs.length === 1 ? source : out['onec'],
+      source: docs.length === 1 || out['onec'] === undefined ? source : onecOf(out),
       key: d.key,
       part: d.part,
       parts: d.parts,
       /** how many ЧЗ documents this 1C document version became (cz-send and onec-write use it) */
       total: docs.length,
       codes: d.codes,
-    };
+    });
     if (docs.length > 1) {
       const outer = msg.parts;
       out.parts = {
@@ -373,3 +383,10 @@ export function previewOf(result: MapResult, keep = 3): Record<string, unknown> 
     }),
   };
 }
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const CZ_MAP_NODE: NodeTypeSpec = {
+  type: 'cz-map-document',
+  defaults: CZ_MAP_DEFAULTS,
+  migrations: CZ_MAP_MIGRATIONS,
+};

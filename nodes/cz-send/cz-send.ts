@@ -1,6 +1,7 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { acknowledge } from '../../lib/journal/ack';
 import { journalKey } from '../../lib/journal/journal';
+import { czOf, onecOf, watchNodeOf, withCz } from '../../lib/message';
 import { Semaphore } from '../../lib/semaphore';
 import type { SendResult } from '../../lib/journal/outbox';
 import type { CzConnectionNode } from '../cz-connection/model';
@@ -12,32 +13,13 @@ import { registerNodeType } from '../shared/register';
 import { passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
-import { CZ_SEND_MIGRATIONS, sendSettingsSchema, type SendSettings } from './model';
-
-interface CzMsg {
-  type?: string;
-  productGroup?: string;
-  key?: string;
-  part?: number;
-  parts?: number;
-  total?: number;
-  [k: string]: unknown;
-}
-
-interface OnecMsg {
-  entity?: string;
-  ref?: string;
-  dataVersion?: string;
-  number?: string;
-  date?: string;
-  kind?: string;
-  preset?: string;
-  watch?: { node?: string };
-}
-
-function obj<T>(v: unknown): T | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined;
-}
+import {
+  CZ_SEND_DEFAULTS,
+  CZ_SEND_MIGRATIONS,
+  CZ_SEND_NODE,
+  sendSettingsSchema,
+  type SendSettings,
+} from './model';
 
 /** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
 const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
@@ -56,14 +38,14 @@ function refusedDocument(err: unknown): boolean {
 }
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, CZ_SEND_NODE, (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let services: JournalServices | undefined;
     let conn: CzConnectionNode | undefined;
     let closed = false;
     const timers = new Set<NodeJS.Timeout>();
-    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 60)) * 60000;
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? CZ_SEND_DEFAULTS.retryMinutes)) * 60000;
     let offChange: (() => void) | undefined;
     let summaryTimer: NodeJS.Timeout | undefined;
 
@@ -80,7 +62,9 @@ export = function (RED: NodeAPI): void {
     const ensure = (): { services: JournalServices; conn: CzConnectionNode } => {
       if (!services || !conn) {
         conn = requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
-        services = journalServices(RED, conn, { settleMs: Number(config['settleSeconds'] ?? 20) * 1000 });
+        services = journalServices(RED, conn, {
+          settleMs: Number(config['settleSeconds'] ?? CZ_SEND_DEFAULTS.settleSeconds) * 1000,
+        });
         offChange = services.journal.onChange(() => {
           clearTimeout(summaryTimer);
           summaryTimer = setTimeout(showSummary, 500);
@@ -105,7 +89,9 @@ export = function (RED: NodeAPI): void {
       const { services: svc, conn: c } = ensure();
       let slots = slotsByConnection.get(c);
       if (!slots) {
-        slots = new Semaphore(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
+        slots = new Semaphore(
+          Math.max(1, Math.min(16, Number(config['concurrency'] ?? CZ_SEND_DEFAULTS.concurrency))),
+        );
         slotsByConnection.set(c, slots);
       }
       const started = Date.now();
@@ -152,8 +138,8 @@ export = function (RED: NodeAPI): void {
     onInput<SendSettings>(node, status, {
       busyKey: 'cz-send.status.sending',
       async settings(msg: NodeMessage) {
-        const cz = obj<CzMsg>(msg['cz']) ?? {};
-        const onec = obj<OnecMsg>(msg['onec']) ?? {};
+        const cz = czOf(msg);
+        const onec = onecOf(msg);
         const typed = await typedFields(RED, node, config, msg, ['documentType', 'productGroup']);
         const type = (typed['documentType'] as string) || cz.type || '';
         const { conn: c } = ensure();
@@ -180,7 +166,7 @@ export = function (RED: NodeAPI): void {
           key,
           part,
           parts: Number(cz.parts ?? 1),
-          total: Number(cz.total ?? (msg.parts as { count?: number } | undefined)?.count ?? 1),
+          total: Number(cz.total ?? msg.parts?.count ?? 1),
           body: msg.payload,
           signature: typeof msg['signature'] === 'string' ? msg['signature'] : undefined,
           authSignature: typeof msg['authSignature'] === 'string' ? msg['authSignature'] : undefined,
@@ -193,7 +179,7 @@ export = function (RED: NodeAPI): void {
             kind: source.kind,
             preset: source.preset,
           },
-          ackNode: onec.watch?.node,
+          ackNode: watchNodeOf(msg),
         };
       },
       schema: sendSettingsSchema,
@@ -217,9 +203,7 @@ export = function (RED: NodeAPI): void {
           }
           throw err;
         }
-        const cz = obj<CzMsg>(msg['cz']) ?? {};
-        msg['cz'] = {
-          ...cz,
+        withCz(msg, {
           type: s.type,
           productGroup: s.productGroup,
           key: s.key,
@@ -228,7 +212,7 @@ export = function (RED: NodeAPI): void {
           duplicate: r.duplicate,
           adopted: r.adopted,
           ...(r.earlier ? { sentVersion: r.earlier.dataVersion } : {}),
-        };
+        });
         if (r.earlier?.changed) {
           node.warn(
             RED._('cz-send.warn.changedAfterSend', {

@@ -1,16 +1,35 @@
 import { z } from 'zod';
+import { onecSourceSchema } from '../../lib/message';
 import { bi } from '../../lib/validation';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
+
+/** The node's config defaults: the runtime, the migrations and the editor dialog all read these. */
+export const CZ_SEND_DEFAULTS = {
+  name: '',
+  connection: '',
+  /** the ЧЗ document type (typed input); '' = msg.cz.type */
+  documentType: '',
+  documentTypeType: 'str',
+  productGroup: '',
+  productGroupType: 'str',
+  /** documents sent at a time over one connection (1…16) */
+  concurrency: 4,
+  /** keep retrying a send that failed for a passing reason, for this long */
+  retryMinutes: 60,
+  /** how long a new document settles before its first status request */
+  settleSeconds: 20,
+};
 
 export const CZ_SEND_MIGRATIONS: readonly Migration[] = [
   fillDefaults({
-    concurrency: 4,
-    retryMinutes: 60,
-    settleSeconds: 20,
-    documentType: '',
-    documentTypeType: 'str',
-    productGroup: '',
-    productGroupType: 'str',
+    concurrency: CZ_SEND_DEFAULTS.concurrency,
+    retryMinutes: CZ_SEND_DEFAULTS.retryMinutes,
+    settleSeconds: CZ_SEND_DEFAULTS.settleSeconds,
+    documentType: CZ_SEND_DEFAULTS.documentType,
+    documentTypeType: CZ_SEND_DEFAULTS.documentTypeType,
+    productGroup: CZ_SEND_DEFAULTS.productGroup,
+    productGroupType: CZ_SEND_DEFAULTS.productGroupType,
   }),
 ];
 
@@ -40,15 +59,14 @@ export const sendSettingsSchema = z.object({
     ),
   signature: z.string().optional(),
   authSignature: z.string().optional(),
-  source: z.object({
-    entity: z.string().optional(),
-    ref: z.string(),
-    dataVersion: z.string(),
-    number: z.string().optional(),
-    date: z.string().optional(),
-    kind: z.string().optional(),
-    preset: z.string().optional(),
-  }),
+  source: onecSourceSchema,
   ackNode: z.string().optional(),
 });
 export type SendSettings = z.infer<typeof sendSettingsSchema>;
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const CZ_SEND_NODE: NodeTypeSpec = {
+  type: 'cz-send',
+  defaults: CZ_SEND_DEFAULTS,
+  migrations: CZ_SEND_MIGRATIONS,
+};

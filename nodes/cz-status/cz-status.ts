@@ -4,6 +4,7 @@ import { isAccepted, type JournalEntry } from '../../lib/journal/journal';
 import type { Outcome } from '../../lib/journal/tracker';
 import type { CzConnectionNode } from '../cz-connection/model';
 import { onAcknowledge } from '../../lib/journal/ack';
+import { czOf, setOnec, withCz } from '../../lib/message';
 import { requireConfigNode } from '../shared/connection';
 import { downstreamTypes } from '../shared/graph';
 import { journalServices, type JournalServices } from '../shared/journal';
@@ -13,7 +14,14 @@ import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
-import { balanceSettingsSchema, codesFrom, codesSettingsSchema, CZ_STATUS_MIGRATIONS } from './model';
+import {
+  balanceSettingsSchema,
+  codesFrom,
+  codesSettingsSchema,
+  CZ_STATUS_DEFAULTS,
+  CZ_STATUS_MIGRATIONS,
+  CZ_STATUS_NODE,
+} from './model';
 
 interface Held {
   msg: NodeMessage;
@@ -28,17 +36,13 @@ interface Held {
 /** An outcome whose write into 1C is not confirmed is handed to the flow again after this long. */
 const REREPORT_MS = 10 * 60000;
 
-function obj(v: unknown): Record<string, unknown> {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'cz-status', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, CZ_STATUS_NODE, (node, def) => {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
-    const mode = String(config['mode'] ?? 'documents');
+    const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    const pollMs = Math.max(1, Number(config['pollSeconds'] ?? 5)) * 1000;
-    const giveUpMs = Math.max(0, Number(config['giveUpMinutes'] ?? 10)) * 60000;
+    const pollMs = Math.max(1, Number(config['pollSeconds'] ?? CZ_STATUS_DEFAULTS.pollSeconds)) * 1000;
+    const giveUpMs = Math.max(0, Number(config['giveUpMinutes'] ?? CZ_STATUS_DEFAULTS.giveUpMinutes)) * 60000;
     const follow = config['followJournal'] !== false && config['followJournal'] !== 'false';
     const held = new Map<string, Held>();
     const gaveUp = new Set<string>();
@@ -82,13 +86,16 @@ export = function (RED: NodeAPI): void {
 
     /** The message for an outcome: the held one, or one rebuilt from the journal entry. */
     const outcomeMsg = (entry: JournalEntry, base?: NodeMessage): NodeMessage => {
-      const msg: NodeMessage = base ?? {
-        topic: entry.source.number ?? entry.key,
-        payload: { documentId: entry.documentId, status: entry.status, errors: entry.errors ?? [] },
-        onec: { ...entry.source },
-      };
-      msg['cz'] = {
-        ...obj(msg['cz']),
+      const msg: NodeMessage =
+        base ??
+        setOnec(
+          {
+            topic: entry.source.number ?? entry.key,
+            payload: { documentId: entry.documentId, status: entry.status, errors: entry.errors ?? [] },
+          },
+          { ...entry.source },
+        );
+      withCz(msg, {
         type: entry.type,
         productGroup: entry.productGroup,
         key: entry.key,
@@ -98,15 +105,15 @@ export = function (RED: NodeAPI): void {
         sentAt: entry.sentAt,
         status: entry.status,
         errors: entry.errors ?? [],
-        ...(entry.total !== undefined && obj(msg['cz'])['total'] === undefined ? { total: entry.total } : {}),
-      };
+        ...(entry.total !== undefined && czOf(msg).total === undefined ? { total: entry.total } : {}),
+      });
       return msg;
     };
 
     /** Mark an outcome handed to the flow on `port`: reported now, or when onec-write confirms. */
     const handedOut = (entry: JournalEntry, msg: NodeMessage, port: number): void => {
       if (confirming(port)) {
-        (msg['cz'] as Record<string, unknown>)['tracker'] = { node: node.id };
+        withCz(msg, { tracker: { node: node.id } });
         unconfirmed.set(entry.key, Date.now());
       } else if (services?.journal.get(entry.key) && !services.journal.get(entry.key)?.reportedAt) {
         services.journal.update(entry.key, { reportedAt: new Date().toISOString() });
@@ -150,7 +157,7 @@ export = function (RED: NodeAPI): void {
         if (now - h.since >= giveUpMs) {
           held.delete(id);
           const msg = h.msg;
-          msg['cz'] = { ...obj(msg['cz']), status: obj(msg['cz'])['status'] ?? 'IN_PROGRESS', pending: true };
+          withCz(msg, { status: czOf(msg).status ?? 'IN_PROGRESS', pending: true });
           h.send([null, null, msg]);
           h.done();
         }
@@ -161,7 +168,7 @@ export = function (RED: NodeAPI): void {
         if (now - Date.parse(e.sentAt ?? e.createdAt) >= giveUpMs) {
           gaveUp.add(e.documentId);
           const msg = outcomeMsg(e);
-          (msg['cz'] as Record<string, unknown>)['pending'] = true;
+          withCz(msg, { pending: true });
           node.send([null, null, msg]);
         }
       }
@@ -179,13 +186,7 @@ export = function (RED: NodeAPI): void {
           const accepted = isAccepted(st);
           if (accepted || ['CHECKED_NOT_OK', 'PARSE_ERROR', 'CANCELLED', 'PROCESSING_ERROR'].includes(st)) {
             held.delete(id);
-            h.msg['cz'] = {
-              ...obj(h.msg['cz']),
-              documentId: id,
-              status: st,
-              errors: info.errors ?? [],
-              info,
-            };
+            withCz(h.msg, { documentId: id, status: st, errors: info.errors ?? [], info });
             h.send(accepted ? [h.msg, null, null] : [null, h.msg, null]);
             h.done();
           }
@@ -267,10 +268,10 @@ export = function (RED: NodeAPI): void {
       node.on('input', function (msg: NodeMessage, send: SendFn, done: DoneFn) {
         try {
           if (!services) services = journalServices(RED, connection());
-          const cz = obj(msg['cz']);
+          const cz = czOf(msg);
           const id =
-            typeof cz['documentId'] === 'string'
-              ? cz['documentId']
+            typeof cz.documentId === 'string'
+              ? cz.documentId
               : typeof msg.payload === 'string'
                 ? msg.payload
                 : '';
@@ -295,7 +296,7 @@ export = function (RED: NodeAPI): void {
             return;
           }
           const pg = String(
-            cz['productGroup'] ?? entry?.productGroup ?? connection().settings?.productGroup ?? '',
+            cz.productGroup ?? entry?.productGroup ?? connection().settings?.productGroup ?? '',
           );
           held.set(id, { msg, send, done, since: Date.now(), productGroup: pg, external: !entry });
           services.pollSoon();
@@ -317,10 +318,7 @@ export = function (RED: NodeAPI): void {
           const items = await connection().client().cisesInfo(settings.codes, { pg: settings.productGroup });
           const found = items.filter((i) => i.cisInfo && !i.errorCode).length;
           msg.payload = items;
-          msg['cz'] = {
-            ...obj(msg['cz']),
-            codes: { total: items.length, found, notFound: items.length - found },
-          };
+          withCz(msg, { codes: { total: items.length, found, notFound: items.length - found } });
           send([msg, null, null]);
           return { statusKey: 'cz-status.status.codes', statusVars: { found, total: items.length } };
         },
@@ -354,7 +352,7 @@ export = function (RED: NodeAPI): void {
           const entries = await connection().client().balance(id);
           const total = entries.reduce((s, e) => s + (e.balanceRoubles ?? 0), 0);
           msg.payload = entries;
-          msg['cz'] = { ...obj(msg['cz']), balance: { roubles: Math.round(total * 100) / 100 } };
+          withCz(msg, { balance: { roubles: Math.round(total * 100) / 100 } });
           send([msg, null, null]);
           return { statusKey: 'cz-status.status.balance', statusVars: { roubles: total.toFixed(2) } };
         },

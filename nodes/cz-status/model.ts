@@ -1,17 +1,32 @@
 import { z } from 'zod';
 import { bi } from '../../lib/validation';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
+
+/** The node's config defaults: the runtime, the migrations and the editor dialog all read these. */
+export const CZ_STATUS_DEFAULTS = {
+  name: '',
+  connection: '',
+  mode: 'documents',
+  pollSeconds: 5,
+  giveUpMinutes: 10,
+  followJournal: true,
+  codes: 'payload',
+  codesType: 'msg',
+  productGroup: '',
+  productGroupType: 'str',
+};
 
 export const CZ_STATUS_MIGRATIONS: readonly Migration[] = [
   fillDefaults({
-    mode: 'documents',
-    pollSeconds: 5,
-    giveUpMinutes: 10,
-    followJournal: true,
-    codes: 'payload',
-    codesType: 'msg',
-    productGroup: '',
-    productGroupType: 'str',
+    mode: CZ_STATUS_DEFAULTS.mode,
+    pollSeconds: CZ_STATUS_DEFAULTS.pollSeconds,
+    giveUpMinutes: CZ_STATUS_DEFAULTS.giveUpMinutes,
+    followJournal: CZ_STATUS_DEFAULTS.followJournal,
+    codes: CZ_STATUS_DEFAULTS.codes,
+    codesType: CZ_STATUS_DEFAULTS.codesType,
+    productGroup: CZ_STATUS_DEFAULTS.productGroup,
+    productGroupType: CZ_STATUS_DEFAULTS.productGroupType,
   }),
 ];
 
@@ -39,3 +54,10 @@ export function codesFrom(v: unknown): unknown {
   }
   return v;
 }
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const CZ_STATUS_NODE: NodeTypeSpec = {
+  type: 'cz-status',
+  defaults: CZ_STATUS_DEFAULTS,
+  migrations: CZ_STATUS_MIGRATIONS,
+};

@@ -1,11 +1,26 @@
 import type { ZnakFlowError } from '../../lib/errors';
 import type { OnecClient, OnecClientOptions, ProxyConfig } from '../../lib/onec/client';
 import type { OnecConnectionSettings } from '../../lib/onec/settings';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
 import type { RuntimeNode } from '../shared/types';
 
+/** The node's config defaults: the runtime, the migrations and the editor dialog all read these. */
+export const ONEC_CONNECTION_DEFAULTS = {
+  name: '',
+  url: '',
+  timeout: 30000,
+  caFile: '',
+  /** an `http proxy` config node ('' = none) */
+  proxy: '',
+};
+
 export const ONEC_CONNECTION_MIGRATIONS: readonly Migration[] = [
-  fillDefaults({ timeout: 30000, caFile: '', proxy: '' }),
+  fillDefaults({
+    timeout: ONEC_CONNECTION_DEFAULTS.timeout,
+    caFile: ONEC_CONNECTION_DEFAULTS.caFile,
+    proxy: ONEC_CONNECTION_DEFAULTS.proxy,
+  }),
 ];
 
 export interface OnecConnectionNode extends RuntimeNode {
@@ -66,3 +81,10 @@ export const EXPECTED_SETS: readonly string[] = [
   'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
   'Catalog_НаборыДополнительныхРеквизитовИСведений',
 ];
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const ONEC_CONNECTION_NODE: NodeTypeSpec = {
+  type: 'onec-connection',
+  defaults: ONEC_CONNECTION_DEFAULTS,
+  migrations: ONEC_CONNECTION_MIGRATIONS,
+};

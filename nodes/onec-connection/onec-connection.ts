@@ -13,6 +13,7 @@ import {
   clientOptions,
   EXPECTED_SETS,
   ONEC_CONNECTION_MIGRATIONS,
+  ONEC_CONNECTION_NODE,
   proxyFromNode,
   type HttpProxyNode,
   type OnecConnectionNode,
@@ -34,7 +35,7 @@ const testRequestSchema = z.object({
 export = function (RED: NodeAPI): void {
   registerNodeType<OnecConnectionNode>(
     RED,
-    'onec-connection',
+    ONEC_CONNECTION_NODE,
     (node, def) => {
       const config = migrate(def, ONEC_CONNECTION_MIGRATIONS);
       const env = envLookup(RED, node);

@@ -10,6 +10,7 @@ import {
 } from '../../lib/onec/query';
 import { DOCUMENT_KINDS, PRESET_IDS } from '../../lib/onec/presets';
 import { bi } from '../../lib/validation';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
 
 export const ONEC_READ_DEFAULTS = {
@@ -142,3 +143,10 @@ export function toCondition(row: z.infer<typeof conditionSchema>): Condition {
 export function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const ONEC_READ_NODE: NodeTypeSpec = {
+  type: 'onec-read',
+  defaults: ONEC_READ_DEFAULTS,
+  migrations: ONEC_READ_MIGRATIONS,
+};

@@ -12,7 +12,8 @@ import {
   type ResolvedLayout,
 } from '../../lib/onec/presets';
 import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../../lib/onec/query';
-import { resolveDocuments, type OnecCode, type OnecItem } from '../../lib/onec/resolve';
+import { setOnec, withOnec, type OnecCode, type OnecItem } from '../../lib/message';
+import { resolveDocuments } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
 import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
@@ -31,6 +32,7 @@ import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode, Se
 import {
   ONEC_READ_DEFAULTS,
   ONEC_READ_MIGRATIONS,
+  ONEC_READ_NODE,
   stripUndefined,
   onecReadSettingsSchema,
   toCondition,
@@ -57,7 +59,7 @@ export = function (RED: NodeAPI): void {
     },
   );
 
-  registerNodeType<RuntimeNode>(RED, 'onec-read', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, ONEC_READ_NODE, (node, def) => {
     // Properties missing from a flow (hand-written or from a newer editor) take their defaults.
     const config: Record<string, unknown> = {
       ...ONEC_READ_DEFAULTS,
@@ -120,7 +122,7 @@ export = function (RED: NodeAPI): void {
       delete m['reset'];
       m.topic = entity;
       m.payload = payload;
-      m['onec'] = onecMeta(entity, payload as ODataObject, layout, codes, warnings, items);
+      setOnec(m, onecMeta(entity, payload as ODataObject, layout, codes, warnings, items));
       return m;
     }
 
@@ -132,7 +134,13 @@ export = function (RED: NodeAPI): void {
       if (cached && cached.client === client) return cached.watcher;
       const cfg = watchCfg.success
         ? watchCfg.data
-        : { interval: 60, lookbackHours: 72, since: '', confirm: 'auto' as const, redeliverMinutes: 10 };
+        : {
+            interval: ONEC_READ_DEFAULTS.interval,
+            lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
+            since: ONEC_READ_DEFAULTS.since,
+            confirm: 'auto' as const,
+            redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
+          };
       const hash = crypto.createHash('sha1').update(entity).digest('hex').slice(0, 10);
       const file = path.join(
         stateDir(RED.settings.userDir),
@@ -168,7 +176,7 @@ export = function (RED: NodeAPI): void {
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
             const m = message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items);
             // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
-            (m['onec'] as Record<string, unknown>)['watch'] = { node: node.id };
+            withOnec(m, { watch: { node: node.id } });
             send(m);
           },
           (err, src) => {
@@ -292,11 +300,11 @@ export = function (RED: NodeAPI): void {
       if (s.output === 'array') {
         msg.topic = entity;
         msg.payload = out.map((d) => d.payload);
-        msg['onec'] = {
+        setOnec(msg, {
           entity,
           count: out.length,
           documents: out.map((d) => onecMeta(entity, d.payload, docLayout, d.codes, d.warnings, d.items)),
-        };
+        });
         send(msg);
         return out.length;
       }
@@ -329,10 +337,10 @@ export = function (RED: NodeAPI): void {
         if (!o) return;
         if (!o.ok) throw o.error;
         msg.payload = o.doc.payload;
-        msg['onec'] = onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items);
+        setOnec(msg, onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items));
       } else {
         msg.payload = obj;
-        msg['onec'] = onecMeta(entity, obj, isDoc ? layout : undefined);
+        setOnec(msg, onecMeta(entity, obj, isDoc ? layout : undefined));
       }
       msg.topic = entity;
       send(msg);

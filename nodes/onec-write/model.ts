@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PROPERTIES, DEFAULT_REGISTER } from '../../lib/onec/write';
 import { bi } from '../../lib/validation';
+import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
 
 export const ONEC_WRITE_DEFAULTS = {
@@ -110,3 +111,10 @@ export const onecWriteSettingsSchema = z
     }
   });
 export type OnecWriteSettings = z.infer<typeof onecWriteSettingsSchema>;
+
+/** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+export const ONEC_WRITE_NODE: NodeTypeSpec = {
+  type: 'onec-write',
+  defaults: ONEC_WRITE_DEFAULTS,
+  migrations: ONEC_WRITE_MIGRATIONS,
+};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
 import { acknowledge } from '../../lib/journal/ack';
+import { czOf, onecOf, trackerNodeOf, watchNodeOf, withOnec } from '../../lib/message';
 import { describeProperty, type PropertyCandidate } from '../../lib/onec/property';
 import { redact } from '../../lib/redact';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -22,7 +23,12 @@ import { StatusHelper } from '../shared/status';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
 import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
-import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS, onecWriteSettingsSchema } from './model';
+import {
+  ONEC_WRITE_DEFAULTS,
+  ONEC_WRITE_MIGRATIONS,
+  ONEC_WRITE_NODE,
+  onecWriteSettingsSchema,
+} from './model';
 
 const checkRequestSchema = z.object({
   connection: z.string().default(''),
@@ -90,7 +96,7 @@ async function checkProperty(RED: NodeAPI, body: unknown): Promise<Record<string
 }
 
 export = function (RED: NodeAPI): void {
-  registerNodeType<RuntimeNode>(RED, 'onec-write', (node, def) => {
+  registerNodeType<RuntimeNode>(RED, ONEC_WRITE_NODE, (node, def) => {
     const config: Record<string, unknown> = {
       ...ONEC_WRITE_DEFAULTS,
       ...stripUndefined(migrate(def, ONEC_WRITE_MIGRATIONS)),
@@ -98,7 +104,7 @@ export = function (RED: NodeAPI): void {
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     // A write that failed because 1C was unreachable or busy is tried again (writes are idempotent).
     const retries = new RetryTimers();
-    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 10)) * 60000;
+    const retryMs = Math.max(0, Number(config['retryMinutes'] ?? ONEC_WRITE_DEFAULTS.retryMinutes)) * 60000;
     /** Typed fields, where a missing `msg` path (e.g. no msg.onec) is simply undefined. */
     async function fields(msg: NodeMessage, names: string[]): Promise<Record<string, unknown>> {
       const out: Record<string, unknown> = {};
@@ -148,12 +154,12 @@ export = function (RED: NodeAPI): void {
           'connection',
         );
         // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
-        const cz = (msg['cz'] && typeof msg['cz'] === 'object' ? msg['cz'] : {}) as Record<string, unknown>;
-        const total = Number(cz['total'] ?? 1);
-        const parts = Number(cz['parts'] ?? 1);
+        const cz = czOf(msg);
+        const total = Number(cz.total ?? 1);
+        const parts = Number(cz.parts ?? 1);
         const label =
-          (total > 1 || parts > 1) && typeof cz['productGroup'] === 'string'
-            ? `${cz['productGroup']}${parts > 1 ? ` ${Number(cz['part'] ?? 1)}/${parts}` : ''}`
+          (total > 1 || parts > 1) && typeof cz.productGroup === 'string'
+            ? `${cz.productGroup}${parts > 1 ? ` ${Number(cz.part ?? 1)}/${parts}` : ''}`
             : '';
         const merge = label
           ? (existing: unknown) => mergeOutcome(existing, label, String(s.value))
@@ -185,30 +191,27 @@ export = function (RED: NodeAPI): void {
             });
           },
         });
-        const onec = (msg['onec'] && typeof msg['onec'] === 'object' ? msg['onec'] : {}) as Record<
-          string,
-          unknown
-        >;
-        msg['onec'] = { ...onec, write: result };
+        const onec = onecOf(msg);
+        const watchNode = watchNodeOf(msg);
+        withOnec(msg, { write: result });
         // The outcome is in 1C: the watch that emitted this version may consider it delivered.
-        const watch = onec['watch'] as { node?: unknown } | undefined;
-        if (typeof onec['ref'] === 'string' && typeof onec['dataVersion'] === 'string') {
+        if (typeof onec.ref === 'string' && typeof onec.dataVersion === 'string') {
           acknowledge({
-            node: typeof watch?.node === 'string' ? watch.node : undefined,
-            ref: onec['ref'],
-            dataVersion: onec['dataVersion'],
+            node: watchNode,
+            ref: onec.ref,
+            dataVersion: onec.dataVersion,
             key: '*',
             total: 1,
           });
         }
         // ... and the cz-status that handed out this outcome may count it as reported.
-        const tracker = cz['tracker'] as { node?: unknown } | undefined;
-        if (typeof tracker?.node === 'string' && typeof cz['key'] === 'string') {
+        const trackerNode = trackerNodeOf(msg);
+        if (trackerNode !== undefined && typeof cz.key === 'string') {
           acknowledge({
-            node: tracker.node,
-            ref: String(onec['ref'] ?? ''),
-            dataVersion: String(onec['dataVersion'] ?? ''),
-            key: cz['key'],
+            node: trackerNode,
+            ref: String(onec.ref ?? ''),
+            dataVersion: String(onec.dataVersion ?? ''),
+            key: cz.key,
             total: 1,
           });
         }

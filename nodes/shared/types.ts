@@ -2,6 +2,7 @@
  * The small part of the Node-RED runtime API that the pack uses, typed by hand
  * (@types/node-red is old and misses parts of the 4.x/5.x API).
  */
+import type { MessageParts } from '../../lib/message';
 
 export interface NodeMessage {
   _msgid?: string;
@@ -11,13 +12,7 @@ export interface NodeMessage {
   [key: string]: unknown;
 }
 
-export interface MessageParts {
-  id: string;
-  index: number;
-  count?: number;
-  type?: string;
-  [key: string]: unknown;
-}
+export type { MessageParts } from '../../lib/message';
 
 export interface NodeStatus {
   fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';

@@ -162,6 +162,23 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
     assert.equal(doc?.type, 'LP_SHIP_GOODS');
   });
 
+  it('a message without msg.cz.type is sent as the node`s documentType (the property of model, dialog and runtime)', async () => {
+    await helper.load(NODES, flow({ documentType: 'LP_SHIP_GOODS', documentTypeType: 'str' }));
+    const sent = capture('sent');
+    const codes = bed.codes({ pg: 'lp', status: 'INTRODUCED', free: true }).slice(8, 9);
+    const msg = message(shipment(bed, codes, 'S-DT'), 'ref-doctype');
+    msg['cz'] = { productGroup: 'lp' };
+    helper.getNode('send').receive(msg);
+    const m = await sent.next();
+    assert.equal(m.cz.type, 'LP_SHIP_GOODS');
+    assert.equal(m.cz.key, 'ref-doctype:AAAAAAAAAAE=:LP_SHIP_GOODS:lp:1');
+    assert.equal(
+      bed.emu.document(m.cz.documentId)?.type,
+      'LP_SHIP_GOODS',
+      'Честный ЗНАК received it as such',
+    );
+  });
+
   it('routes a document Честный ЗНАК rejects to output 2 with the operator errors', async () => {
     await helper.load(NODES, flow());
     const bad = capture('bad');

@@ -11,7 +11,7 @@ import type {
   DemoItem,
   DemoWarehouse,
 } from '../../lib/emulators/demo-data';
-import type { OnecCode, OnecMeta } from '../../lib/documents/source';
+import type { OnecCode, OnecMeta } from '../../lib/message';
 
 export const ENTITY: Record<DemoDocument['kind'], string> = {
   sale: 'Document_РеализацияТоваровУслуг',
