@@ -75,7 +75,7 @@ export function resolvesDocuments(entity: string, spec: Pick<QuerySpec, 'resolve
  * fields, the order (documents by Date unless told), the header references expanded when the
  * documents are resolved.
  */
-export function buildQuery(target: ReadTarget, spec: QuerySpec): QueryOptions {
+export function readQueryOptions(target: ReadTarget, spec: QuerySpec): QueryOptions {
   const conditions = [...spec.conditions];
   if (spec.rawFilter !== undefined) conditions.push({ raw: spec.rawFilter });
   const isDoc = isDocumentEntity(target.entity);
@@ -103,7 +103,7 @@ export interface QueryRead {
  */
 export async function readQuery(client: OnecClient, target: ReadTarget, spec: QuerySpec): Promise<QueryRead> {
   const { entity, layout } = target;
-  const query = buildQuery(target, spec);
+  const query = readQueryOptions(target, spec);
   const rows =
     isReferenceSet(entity) || spec.top === undefined
       ? await client.listAll(entity, query, { limit: spec.top })

@@ -10,7 +10,7 @@ import { ZnakFlowError } from '../../lib/errors';
 import { OnecClient } from '../../lib/onec/client';
 import {
   arrayMeta,
-  buildQuery,
+  readQueryOptions,
   checkRef,
   clockTime,
   readByRef,
@@ -45,7 +45,7 @@ describe('onec read (query and by reference)', function () {
 
   it('query: conditions and then the raw filter joined by and; documents ordered by Date and their header expanded', () => {
     const doc = readTarget({ preset: 'ut11', kind: 'sales', entity: '' });
-    const q = buildQuery(doc, {
+    const q = readQueryOptions(doc, {
       conditions: [{ field: 'Posted', op: 'eq', value: true, type: 'boolean' }],
       rawFilter: 'DeletionMark eq false',
       select: [],
@@ -58,7 +58,7 @@ describe('onec read (query and by reference)', function () {
     assert.deepEqual(q.orderby, ['Date']);
     assert.ok(q.expand && q.expand.includes('Контрагент'), JSON.stringify(q.expand));
     // a $select (or resolve off) reads the rows as they are; a catalog has no default order
-    const narrowed = buildQuery(doc, {
+    const narrowed = readQueryOptions(doc, {
       conditions: [],
       select: ['Ref_Key'],
       orderby: ['Number desc'],
@@ -68,7 +68,7 @@ describe('onec read (query and by reference)', function () {
     assert.equal(narrowed.filter, undefined);
     assert.deepEqual(narrowed.orderby, ['Number desc']);
     const cat = readTarget({ preset: 'ut11', kind: '', entity: 'Catalog_Контрагенты' });
-    const cq = buildQuery(cat, { conditions: [], select: [], orderby: [], resolve: true });
+    const cq = readQueryOptions(cat, { conditions: [], select: [], orderby: [], resolve: true });
     assert.equal(cq.orderby, undefined);
     assert.equal(cq.expand, undefined);
   });
