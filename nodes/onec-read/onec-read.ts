@@ -1,10 +1,5 @@
 import { ZnakFlowError, validationError } from '../../lib/errors';
-import {
-  CATALOG_LAYOUT_FIELDS,
-  DOCUMENT_LAYOUT_FIELDS,
-  PRESETS,
-  type ResolvedLayout,
-} from '../../lib/onec/presets';
+import type { ResolvedLayout } from '../../lib/onec/presets';
 import {
   arrayMeta,
   clockTime as clock,
@@ -29,8 +24,8 @@ import { catchableError, onInput } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
-import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
-import { gatherSettings } from './settings';
+import type { NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
+import { gatherSettings, registerPresetsEndpoint } from './settings';
 import {
   ONEC_READ_DEFAULTS,
   ONEC_READ_MIGRATIONS,
@@ -51,18 +46,7 @@ const WATCH_FALLBACK = {
 };
 
 export = function (RED: NodeAPI): void {
-  // The editor reads the presets (names per configuration) to show them as placeholders.
-  RED.httpAdmin.get(
-    '/znakflow/onec-read/presets',
-    RED.auth.needsPermission('onec-read.read'),
-    (_req: AdminRequest, res: AdminResponse) => {
-      res.status(200).json({
-        presets: PRESETS,
-        documentFields: DOCUMENT_LAYOUT_FIELDS,
-        catalogFields: CATALOG_LAYOUT_FIELDS,
-      });
-    },
-  );
+  registerPresetsEndpoint(RED);
 
   registerNodeType<RuntimeNode>(RED, 'onec-read', (node, def) => {
     // Properties missing from a flow (hand-written or from a newer editor) take their defaults.

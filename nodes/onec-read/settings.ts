@@ -1,7 +1,8 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { typedFields } from '../shared/pipeline';
 import { evaluateTyped } from '../shared/typed';
-import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
+import { CATALOG_LAYOUT_FIELDS, DOCUMENT_LAYOUT_FIELDS, PRESETS } from '../../lib/onec/presets';
+import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import type { ConditionRow } from './model';
 
 /**
@@ -57,4 +58,19 @@ export async function gatherSettings(
     resolve: config['resolve'] !== false,
     layout,
   };
+}
+
+/** The editor reads the presets (names per configuration) to show them as placeholders. */
+export function registerPresetsEndpoint(RED: NodeAPI): void {
+  RED.httpAdmin.get(
+    '/znakflow/onec-read/presets',
+    RED.auth.needsPermission('onec-read.read'),
+    (_req: AdminRequest, res: AdminResponse) => {
+      res.status(200).json({
+        presets: PRESETS,
+        documentFields: DOCUMENT_LAYOUT_FIELDS,
+        catalogFields: CATALOG_LAYOUT_FIELDS,
+      });
+    },
+  );
 }
