@@ -26,7 +26,7 @@ import { linkSignals, type Signer } from '../signing/types';
 import { czHttpError, czNetworkError, neverSent } from './errors';
 import { RateLimiter } from './limiter';
 import { productGroup, productGroupById } from './product-groups';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from './retry';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../retry';
 import {
   authKeySchema,
   balanceSchema,

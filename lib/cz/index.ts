@@ -7,6 +7,6 @@ export * from './connection';
 export * from './errors';
 export * from './limiter';
 export * from './product-groups';
-export * from './retry';
+export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../retry';
 export * from './schemas';
 export * from './settings';

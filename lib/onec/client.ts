@@ -48,6 +48,7 @@ import {
 } from './schemas';
 import { zodIssuesToDetails } from '../validation';
 import type { z } from 'zod';
+import { quietSleep, spreadDelay } from '../retry';
 
 export interface ProxyConfig {
   /** `http://proxy:3128` */
@@ -147,19 +148,6 @@ function headerValue(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.map(String).join(', ');
   if (typeof v === 'number') return String(v);
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 function hostMatches(host: string, patterns: string[]): boolean {
@@ -326,8 +314,7 @@ export class OnecClient {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
         count('onecRetries', { entity: labels.entity });
-        const delay = this.retryDelayMs * 2 ** (attempt - 1);
-        await sleep(delay / 2 + Math.random() * delay, this.aborter.signal);
+        await quietSleep(spreadDelay(attempt, this.retryDelayMs), this.aborter.signal);
         if (this.closed) break;
       }
       this.stats.requests++;

@@ -33,5 +33,20 @@ export {
   DEFAULT_PROPERTIES,
   type WriteResult,
 } from './write';
+export {
+  readTarget,
+  readQuery,
+  readByRef,
+  readQueryOptions,
+  checkRef,
+  documentMeta,
+  arrayMeta,
+  type ReadSpec,
+  type ReadTarget,
+  type ReadDocument,
+  type QuerySpec,
+  type QueryRead,
+} from './read';
+export { WatchSet } from './watch-set';
 export * from './presets';
 export { onecConnectionSchema, type OnecConnectionSettings } from './settings';

@@ -6,17 +6,9 @@ import { registerNodeType } from '../shared/register';
 import { StatusHelper } from '../shared/status';
 import { evaluateTyped } from '../shared/typed';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
-import {
-  CZ_MAP_NODE,
-  effectiveConfig,
-  mapOptions,
-  mapSettingsSchema,
-  nodeRedCompiler,
-  placeOverride,
-  previewOf,
-  toMessages,
-  type MapSettings,
-} from './model';
+import { mappedMessages, mapOptions, placeOverride, previewOf } from '../../lib/documents/options';
+import { nodeRedCompiler } from '../shared/jsonata';
+import { CZ_MAP_NODE, effectiveConfig, mapSettingsSchema, type MapSettings } from './model';
 
 function isRec(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,7 +35,10 @@ export = function (RED: NodeAPI): void {
           { payload: msg.payload, onec: msg['onec'], cz: msg['cz'], message: msg },
           { ...mapOptions(settings), placeOverride: override, compile: nodeRedCompiler(RED, node) },
         );
-        const { valid, invalid } = toMessages(RED, msg, result);
+        const { valid, invalid } = mappedMessages(msg, result, {
+          generateId: () => RED.util.generateId(),
+          cloneMessage: (m) => RED.util.cloneMessage(m as NodeMessage),
+        });
         send([valid, invalid]);
         if (invalid.length > 0) {
           status.set('yellow', 'ring', 'cz-map-document.status.invalid', {

@@ -1,7 +1,7 @@
 import { ZnakFlowError } from '../../lib/errors';
+import { isRefusal, passingReason, RetryTimers, SEND_BACKOFF_MS } from '../../lib/retry';
 import { acknowledge } from '../../lib/journal/ack';
-import { journalKey } from '../../lib/journal/journal';
-import { czOf, onecOf, watchNodeOf, withCz } from '../../lib/message';
+import { sendableDocument, sendRequest, sentCz } from '../../lib/journal/send';
 import { Semaphore } from '../../lib/semaphore';
 import type { SendResult } from '../../lib/journal/outbox';
 import type { CzConnectionNode } from '../cz-connection/model';
@@ -10,7 +10,6 @@ import { journalServices, type JournalServices } from '../shared/journal';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
-import { passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import {
@@ -21,21 +20,7 @@ import {
   type SendSettings,
 } from './model';
 
-/** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
-const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
-
 const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
-
-/** Честный ЗНАК (or a check of the message) refused this document itself: retrying cannot help. */
-function refusedDocument(err: unknown): boolean {
-  return (
-    err instanceof ZnakFlowError &&
-    !err.retryable &&
-    (err.source === 'cz' || err.source === 'input') &&
-    err.code !== 'AUTH_FAILED' &&
-    err.code !== 'ABORTED'
-  );
-}
 
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, CZ_SEND_NODE, (node, def) => {
@@ -43,8 +28,8 @@ export = function (RED: NodeAPI): void {
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let services: JournalServices | undefined;
     let conn: CzConnectionNode | undefined;
-    let closed = false;
-    const timers = new Set<NodeJS.Timeout>();
+    // Failures that may pass are tried again within the window (the journal makes it exactly once).
+    const retries = new RetryTimers();
     const retryMs = Math.max(0, Number(config['retryMinutes'] ?? CZ_SEND_DEFAULTS.retryMinutes)) * 60000;
     let offChange: (() => void) | undefined;
     let summaryTimer: NodeJS.Timeout | undefined;
@@ -94,93 +79,37 @@ export = function (RED: NodeAPI): void {
         );
         slotsByConnection.set(c, slots);
       }
-      const started = Date.now();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const doc = {
-            key: s.key,
-            type: s.type,
-            productGroup: s.productGroup,
-            part: s.part,
-            parts: s.parts,
-            total: s.total,
-            source: s.source,
-            body: s.body,
-            format: 'MANUAL' as const,
-          };
+      const doc = sendableDocument(s);
+      return retries.run(
+        async () => {
           return await slots.run(() => svc.outbox.send(doc, s.signature));
-        } catch (err) {
-          const retryable = err instanceof ZnakFlowError && err.retryable;
-          if (!retryable || closed || Date.now() - started > retryMs) throw err;
-          // Waiting on the journal only (an interrupted send not yet checkable, an earlier version
-          // still processed) costs no request: look again every few seconds.
-          const local = err.code === 'RECONCILE_WAIT' || err.code === 'EARLIER_VERSION_PENDING';
-          const backoff = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 60000;
-          const delay = local ? Math.min(backoff, 5000) : backoff;
-          // what waits, for how long, and why (e.g. `ДМ00-000012: retry in 30 s (HTTP 503)`)
-          status.progress('yellow', 'ring', 'cz-send.status.retrying', {
-            key: s.source.number ?? s.key,
-            seconds: Math.round(delay / 1000),
-            reason: passingReason(err),
-          });
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(() => {
-              timers.delete(t);
-              resolve();
-            }, delay);
-            timers.add(t);
-          });
-          if (closed) throw err;
-        }
-      }
+        },
+        {
+          windowMs: retryMs,
+          window: 'elapsed',
+          backoffMs: SEND_BACKOFF_MS,
+          onWait(err, delay) {
+            // what waits, for how long, and why (e.g. `ДМ00-000012: retry in 30 s (HTTP 503)`)
+            status.progress('yellow', 'ring', 'cz-send.status.retrying', {
+              key: s.source.number ?? s.key,
+              seconds: Math.round(delay / 1000),
+              reason: passingReason(err),
+            });
+          },
+        },
+      );
     };
 
     onInput<SendSettings>(node, status, {
       busyKey: 'cz-send.status.sending',
       async settings(msg: NodeMessage) {
-        const cz = czOf(msg);
-        const onec = onecOf(msg);
         const typed = await typedFields(RED, node, config, msg, ['documentType', 'productGroup']);
-        const type = (typed['documentType'] as string) || cz.type || '';
         const { conn: c } = ensure();
-        const productGroup =
-          (typed['productGroup'] as string) || cz.productGroup || c.settings?.productGroup || '';
-        const part = Number(cz.part ?? 1);
-        const source = { ...onec, ref: onec.ref ?? '', dataVersion: onec.dataVersion ?? '' };
-        let key = cz.key;
-        if (!key) {
-          if (!onec.ref || !onec.dataVersion) {
-            throw new ZnakFlowError({
-              code: 'NO_JOURNAL_KEY',
-              field: 'msg.cz.key',
-              ru: 'нужен msg.cz.key или msg.onec.ref и msg.onec.dataVersion: без них документ нельзя отправить ровно один раз',
-              en: 'msg.cz.key, or msg.onec.ref with msg.onec.dataVersion, is required to send the document exactly once',
-              source: 'input',
-            });
-          }
-          key = journalKey(source, type, productGroup, part);
-        }
-        return {
-          type,
-          productGroup,
-          key,
-          part,
-          parts: Number(cz.parts ?? 1),
-          total: Number(cz.total ?? msg.parts?.count ?? 1),
-          body: msg.payload,
-          signature: typeof msg['signature'] === 'string' ? msg['signature'] : undefined,
-          authSignature: typeof msg['authSignature'] === 'string' ? msg['authSignature'] : undefined,
-          source: {
-            entity: source.entity,
-            ref: source.ref || key,
-            dataVersion: source.dataVersion || '',
-            number: source.number,
-            date: source.date,
-            kind: source.kind,
-            preset: source.preset,
-          },
-          ackNode: watchNodeOf(msg),
-        };
+        return sendRequest(msg, {
+          documentType: typed['documentType'] as string,
+          productGroup: typed['productGroup'] as string,
+          connectionProductGroup: c.settings?.productGroup,
+        });
       },
       schema: sendSettingsSchema,
       async run({ settings: s, msg, send }) {
@@ -192,7 +121,7 @@ export = function (RED: NodeAPI): void {
           // Catch, and the document is not delivered again until 1C has a new version. Passing
           // failures, and failures that are not the document's (the sign-in, the signer, the
           // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
-          if (refusedDocument(err)) {
+          if (isRefusal(err)) {
             acknowledge({
               node: s.ackNode,
               ref: s.source.ref,
@@ -203,16 +132,7 @@ export = function (RED: NodeAPI): void {
           }
           throw err;
         }
-        withCz(msg, {
-          type: s.type,
-          productGroup: s.productGroup,
-          key: s.key,
-          documentId: r.documentId,
-          sentAt: r.sentAt,
-          duplicate: r.duplicate,
-          adopted: r.adopted,
-          ...(r.earlier ? { sentVersion: r.earlier.dataVersion } : {}),
-        });
+        msg['cz'] = sentCz(msg['cz'], s, r);
         if (r.earlier?.changed) {
           node.warn(
             RED._('cz-send.warn.changedAfterSend', {
@@ -236,9 +156,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      retries.close();
       clearTimeout(summaryTimer);
       offChange?.();
       services?.release();

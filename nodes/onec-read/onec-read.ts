@@ -1,21 +1,19 @@
-import crypto from 'node:crypto';
-import path from 'node:path';
 import { ZnakFlowError, validationError } from '../../lib/errors';
-import { isReferenceSet, type OnecClient } from '../../lib/onec/client';
-import { headerExpand, onecMeta } from '../../lib/onec/documents';
+import type { ResolvedLayout } from '../../lib/onec/presets';
 import {
-  CATALOG_LAYOUT_FIELDS,
-  DOCUMENT_LAYOUT_FIELDS,
-  kindOfEntity,
-  PRESETS,
-  resolveLayout,
-  type ResolvedLayout,
-} from '../../lib/onec/presets';
-import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../../lib/onec/query';
-import { setOnec, withOnec, type OnecCode, type OnecItem } from '../../lib/message';
-import { resolveDocuments } from '../../lib/onec/resolve';
+  arrayMeta,
+  clockTime as clock,
+  documentMeta,
+  readByRef,
+  readQuery,
+  readTarget,
+  watchStateFile,
+  type ReadDocument,
+} from '../../lib/onec/read';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
+import { WatchSet } from '../../lib/onec/watch-set';
+import { setOnec, withOnec } from '../../lib/message';
 import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
 import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
@@ -23,12 +21,12 @@ import { zodIssuesToDetails } from '../../lib/validation';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
 import { migrate } from '../shared/migrate';
-import { catchableError, onInput, typedFields } from '../shared/pipeline';
+import { catchableError, onInput } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
-import { evaluateTyped } from '../shared/typed';
-import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
+import type { NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
+import { gatherSettings, registerPresetsEndpoint } from './settings';
 import {
   ONEC_READ_DEFAULTS,
   ONEC_READ_MIGRATIONS,
@@ -37,27 +35,20 @@ import {
   onecReadSettingsSchema,
   toCondition,
   watchConfigSchema,
-  type ConditionRow,
   type OnecReadSettings,
 } from './model';
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-const clock = (d = new Date()): string =>
-  `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** Watch settings when the node's own are invalid (the node then shows the problem and does not poll). */
+const WATCH_FALLBACK = {
+  interval: ONEC_READ_DEFAULTS.interval,
+  lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
+  since: ONEC_READ_DEFAULTS.since,
+  confirm: 'auto' as const,
+  redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
+};
 
 export = function (RED: NodeAPI): void {
-  // The editor reads the presets (names per configuration) to show them as placeholders.
-  RED.httpAdmin.get(
-    '/znakflow/onec-read/presets',
-    RED.auth.needsPermission('onec-read.read'),
-    (_req: AdminRequest, res: AdminResponse) => {
-      res.status(200).json({
-        presets: PRESETS,
-        documentFields: DOCUMENT_LAYOUT_FIELDS,
-        catalogFields: CATALOG_LAYOUT_FIELDS,
-      });
-    },
-  );
+  registerPresetsEndpoint(RED);
 
   registerNodeType<RuntimeNode>(RED, ONEC_READ_NODE, (node, def) => {
     // Properties missing from a flow (hand-written or from a newer editor) take their defaults.
@@ -74,8 +65,20 @@ export = function (RED: NodeAPI): void {
       requireConfigNode<OnecConnectionNode>(RED, config['connection'], 'onec-connection', 'connection');
     let closing = false;
     let timer: NodeJS.Timeout | undefined;
-    let chain: Promise<unknown> = Promise.resolve();
-    const watchers = new Map<string, { client: OnecClient; watcher: DocumentWatcher }>();
+    const watchers = new WatchSet((client, entity, layout) => {
+      const cfg = watchCfg.success ? watchCfg.data : WATCH_FALLBACK;
+      const watcher = new DocumentWatcher(client, {
+        entity,
+        layout,
+        lookbackMinutes: Math.round(cfg.lookbackHours * 60),
+        since: cfg.since || undefined,
+        stateFile: watchStateFile(stateDir(RED.settings.userDir), node.id, entity),
+        confirm: confirmationExpected(cfg.confirm),
+        redeliverMinutes: cfg.redeliverMinutes,
+      });
+      for (const w of watcher.warnings) node.warn(w);
+      return watcher;
+    });
     const acks = new AckTracker();
     const offAck = onAcknowledge(node.id, (a) => {
       if (!acks.add(a)) return;
@@ -98,67 +101,32 @@ export = function (RED: NodeAPI): void {
       status.set('red', 'ring', 'znakflow.status.invalid-config');
     }
 
-    function layoutFor(s: Pick<OnecReadSettings, 'preset' | 'kind' | 'entity'>): {
-      entity: string;
-      layout: ResolvedLayout;
-    } {
-      const kind = s.kind || (s.entity ? kindOfEntity(s.preset, s.entity) : undefined);
-      const layout = resolveLayout(s.preset, kind, layoutOverrides);
-      const entity = checkIdentifier(s.entity || layout.document.entity, 'entity');
-      return { entity, layout };
-    }
+    const layoutFor = (s: Pick<OnecReadSettings, 'preset' | 'kind' | 'entity'>) =>
+      readTarget(s, layoutOverrides);
 
     function message(
       base: NodeMessage | undefined,
       entity: string,
-      payload: unknown,
+      doc: ReadDocument,
       layout: ResolvedLayout | undefined,
-      codes: OnecCode[],
-      warnings: string[],
-      items?: Record<string, OnecItem>,
     ): NodeMessage {
       const m: NodeMessage = base ? RED.util.cloneMessage(base) : {};
       delete m._msgid;
       delete m['reset'];
       m.topic = entity;
-      m.payload = payload;
-      setOnec(m, onecMeta(entity, payload as ODataObject, layout, codes, warnings, items));
+      m.payload = doc.payload;
+      setOnec(m, documentMeta(entity, doc, layout));
       return m;
     }
+    const bare = (payload: unknown): ReadDocument => ({
+      payload: payload as ODataObject,
+      codes: [],
+      warnings: [],
+    });
 
     function watcherFor(entity: string, layout: ResolvedLayout): DocumentWatcher {
       assertWatchable(entity);
-      const client = connection().getClient();
-      const key = `${entity}|${JSON.stringify(layout)}`;
-      const cached = watchers.get(key);
-      if (cached && cached.client === client) return cached.watcher;
-      const cfg = watchCfg.success
-        ? watchCfg.data
-        : {
-            interval: ONEC_READ_DEFAULTS.interval,
-            lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
-            since: ONEC_READ_DEFAULTS.since,
-            confirm: 'auto' as const,
-            redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
-          };
-      const hash = crypto.createHash('sha1').update(entity).digest('hex').slice(0, 10);
-      const file = path.join(
-        stateDir(RED.settings.userDir),
-        'onec-read',
-        `${node.id.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}.json`,
-      );
-      const watcher = new DocumentWatcher(client, {
-        entity,
-        layout,
-        lookbackMinutes: Math.round(cfg.lookbackHours * 60),
-        since: cfg.since || undefined,
-        stateFile: file,
-        confirm: confirmationExpected(cfg.confirm),
-        redeliverMinutes: cfg.redeliverMinutes,
-      });
-      for (const w of watcher.warnings) node.warn(w);
-      watchers.set(key, { client, watcher });
-      return watcher;
+      return watchers.get(connection().getClient(), entity, layout);
     }
 
     /** One poll, never two at a time (input messages and the timer queue up). */
@@ -174,19 +142,17 @@ export = function (RED: NodeAPI): void {
           (doc) => {
             if (closing)
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
-            const m = message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items);
+            const m = message(trigger, entity, doc, layout);
             // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
             withOnec(m, { watch: { node: node.id } });
             send(m);
           },
           (err, src) => {
-            node.error(catchableError(err), message(trigger, entity, src, layout, [], []));
+            node.error(catchableError(err), message(trigger, entity, bare(src), layout));
           },
         );
       };
-      const p = chain.then(run, run);
-      chain = p.catch(() => undefined);
-      return p;
+      return watchers.serial(run);
     }
 
     async function timerPoll(): Promise<void> {
@@ -220,129 +186,42 @@ export = function (RED: NodeAPI): void {
       timer = setTimeout(() => void timerPoll(), watchCfg.data.interval * 1000);
     }
 
-    async function gather(msg: NodeMessage): Promise<unknown> {
-      // A blank literal (str/num) means "not set"; other types are evaluated even when blank.
-      const fields = ['entity', 'ref', 'select', 'orderby', 'top'].filter(
-        (f) => !(config[f] === '' && ['str', 'num', 'json'].includes(String(config[`${f}Type`] ?? 'str'))),
-      );
-      const typed = await typedFields(RED, node, config, msg, fields);
-      const rows = Array.isArray(config['conditions']) ? (config['conditions'] as ConditionRow[]) : [];
-      const conditions: unknown[] = [];
-      for (const [i, row] of rows.entries()) {
-        let value: unknown;
-        try {
-          value = await evaluateTyped(RED, node, row.value, row.valueType, msg);
-        } catch (err) {
-          throw new ZnakFlowError({
-            code: 'TYPED_INPUT',
-            field: `conditions[${i}].value`,
-            source: 'config',
-            ru: `не удалось вычислить значение условия «${row.field}»: ${(err as Error).message}`,
-            en: `could not evaluate the value of condition "${row.field}": ${(err as Error).message}`,
-          });
-        }
-        conditions.push({
-          field: row.field,
-          op: row.op,
-          type: row.type ?? 'string',
-          refType: row.refType,
-          value,
-        });
-      }
-      let rawFilter: unknown;
-      if (config['useRaw'] === true)
-        rawFilter = (await typedFields(RED, node, config, msg, ['rawFilter']))['rawFilter'];
-      return {
-        mode,
-        preset: config['preset'],
-        kind: config['kind'] ?? '',
-        ...typed,
-        conditions,
-        rawFilter,
-        output: config['output'],
-        resolve: config['resolve'] !== false,
-        layout: layoutOverrides,
-      };
-    }
+    const gather = (msg: NodeMessage): Promise<unknown> =>
+      gatherSettings(RED, node, config, layoutOverrides, msg);
 
-    async function readQuery(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<number> {
-      const client = connection().getClient();
-      const { entity, layout } = layoutFor(s);
-      const conditions: Condition[] = s.conditions.map((c) => toCondition(c));
-      if (s.rawFilter !== undefined) conditions.push({ raw: s.rawFilter });
-      const isDoc = entity.startsWith('Document_');
-      const resolve = s.resolve && isDoc && s.select.length === 0;
-      const query: QueryOptions = {
-        filter: conditions.length > 0 ? { and: conditions } : undefined,
-        select: s.select.length > 0 ? s.select : undefined,
-        orderby: s.orderby.length > 0 ? s.orderby : isDoc ? ['Date'] : undefined,
-        expand: resolve ? headerExpand(layout) : undefined,
-      };
-      const rows =
-        isReferenceSet(entity) || s.top === undefined
-          ? await client.listAll(entity, query, { limit: s.top })
-          : (await client.list(entity, { ...query, top: s.top })).value;
-      const out: Array<{
-        payload: ODataObject;
-        codes: OnecCode[];
-        warnings: string[];
-        items?: Record<string, OnecItem>;
-      }> = [];
-      if (resolve && rows.length > 0) {
-        for (const o of await resolveDocuments(client, rows, layout)) {
-          if (o.ok) out.push(o.doc);
-          else node.error(catchableError(o.error), message(msg, entity, o.source, layout, [], []));
-        }
-      } else {
-        for (const r of rows) out.push({ payload: r, codes: [], warnings: [] });
-      }
-      const docLayout = isDoc ? layout : undefined;
+    async function runQuery(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<number> {
+      const target = layoutFor(s);
+      const { entity } = target;
+      const read = await readQuery(connection().getClient(), target, {
+        ...s,
+        conditions: s.conditions.map((c) => toCondition(c)),
+      });
+      for (const f of read.failures)
+        node.error(catchableError(f.error), message(msg, entity, bare(f.source), target.layout));
       if (s.output === 'array') {
         msg.topic = entity;
-        msg.payload = out.map((d) => d.payload);
-        setOnec(msg, {
-          entity,
-          count: out.length,
-          documents: out.map((d) => onecMeta(entity, d.payload, docLayout, d.codes, d.warnings, d.items)),
-        });
+        msg.payload = read.documents.map((d) => d.payload);
+        setOnec(msg, arrayMeta(entity, read));
         send(msg);
-        return out.length;
+        return read.documents.length;
       }
       const id = RED.util.generateId();
-      out.forEach((d, index) => {
-        const m = message(msg, entity, d.payload, docLayout, d.codes, d.warnings, d.items);
-        m.parts = { id, index, count: out.length, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
+      const count = read.documents.length;
+      read.documents.forEach((d, index) => {
+        const m = message(msg, entity, d, read.layout);
+        m.parts = { id, index, count, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
         send(m);
       });
-      return out.length;
+      return count;
     }
 
-    async function readByRef(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<void> {
-      const client = connection().getClient();
-      const { entity, layout } = layoutFor(s);
-      const ref = typeof s.ref === 'string' ? s.ref.trim() : s.ref;
-      if (!isGuid(ref)) {
-        throw new ZnakFlowError({
-          code: 'ONEC_BAD_VALUE',
-          field: 'ref',
-          source: 'input',
-          ru: `нужна ссылка на объект 1С (Ref_Key, GUID), получено: ${JSON.stringify(ref) ?? 'undefined'}`,
-          en: `a 1C object reference (Ref_Key, a GUID) is required, got: ${JSON.stringify(ref) ?? 'undefined'}`,
-        });
-      }
-      const obj = await client.get(entity, ref, { select: s.select.length > 0 ? s.select : undefined });
-      const isDoc = entity.startsWith('Document_');
-      if (s.resolve && isDoc && s.select.length === 0) {
-        const [o] = await resolveDocuments(client, [obj], layout);
-        if (!o) return;
-        if (!o.ok) throw o.error;
-        msg.payload = o.doc.payload;
-        setOnec(msg, onecMeta(entity, o.doc.payload, layout, o.doc.codes, o.doc.warnings, o.doc.items));
-      } else {
-        msg.payload = obj;
-        setOnec(msg, onecMeta(entity, obj, isDoc ? layout : undefined));
-      }
-      msg.topic = entity;
+    async function runByRef(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<void> {
+      const target = layoutFor(s);
+      const r = await readByRef(connection().getClient(), target, s.ref, s);
+      if (!r) return;
+      msg.payload = r.document.payload;
+      setOnec(msg, documentMeta(target.entity, r.document, r.layout));
+      msg.topic = target.entity;
       send(msg);
     }
 
@@ -355,19 +234,17 @@ export = function (RED: NodeAPI): void {
           if (!watchCfg.success) throw validationError(zodIssuesToDetails(watchCfg.error), 'config');
           const { entity, layout } = layoutFor(settings);
           if (Object.prototype.hasOwnProperty.call(msg, 'reset')) {
-            const p = chain.then(() => watcherFor(entity, layout).reset());
-            chain = p.catch(() => undefined);
-            await p;
+            await watchers.serial(() => watcherFor(entity, layout).reset());
             return { statusKey: 'onec-read.status.reset' };
           }
           const r = await poll(entity, layout, msg, send);
           return { statusKey: 'onec-read.status.polled', statusVars: { time: clock(), count: r.emitted } };
         }
         if (settings.mode === 'ref') {
-          await readByRef(settings, msg, send);
+          await runByRef(settings, msg, send);
           return {};
         }
-        const n = await readQuery(settings, msg, send);
+        const n = await runQuery(settings, msg, send);
         return { statusKey: 'onec-read.status.read', statusVars: { count: n } };
       },
     });
@@ -382,16 +259,8 @@ export = function (RED: NodeAPI): void {
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Let a poll in flight save its state (it stops sending at once); never past 10 s.
-      let guardTimer: NodeJS.Timeout | undefined;
-      const guard = new Promise<void>((r) => {
-        guardTimer = setTimeout(r, 10000);
-        guardTimer.unref();
-      });
-      void Promise.race([chain.catch(() => undefined), guard]).then(() => {
-        // no timer outlives the node
-        clearTimeout(guardTimer);
+      void watchers.settle(10000).then(() => {
         offAck();
-        for (const { watcher } of watchers.values()) watcher.flush();
         status.clear();
         done();
       });

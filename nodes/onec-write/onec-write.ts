@@ -2,27 +2,21 @@ import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
 import { acknowledge } from '../../lib/journal/ack';
 import { czOf, onecOf, trackerNodeOf, watchNodeOf, withOnec } from '../../lib/message';
-import { describeProperty, type PropertyCandidate } from '../../lib/onec/property';
+import { describeProperty } from '../../lib/onec/property';
+import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
+import { outcomeLabel, outcomeValue, propertyCheckView, writeBack } from '../../lib/onec/write-back';
 import { redact } from '../../lib/redact';
+import { passingReason, RetryTimers } from '../../lib/retry';
 import { zodIssuesToDetails } from '../../lib/validation';
-import {
-  mergeOutcome,
-  outcomeText,
-  patchAttribute,
-  writeAdditionalInfo,
-  type WriteResult,
-} from '../../lib/onec/write';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
 import { expandEnv, globalEnvLookup } from '../shared/env';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
-import { passingReason, RetryTimers } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
-import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
 import {
   ONEC_WRITE_DEFAULTS,
   ONEC_WRITE_MIGRATIONS,
@@ -36,21 +30,6 @@ const checkRequestSchema = z.object({
   propertiesSet: z.string().optional(),
   entity: z.string().optional(),
 });
-
-function candidateView(c: PropertyCandidate): Record<string, unknown> {
-  return {
-    ref: c.ref,
-    title: c.title,
-    description: c.description,
-    name: c.name,
-    formulaId: c.formulaId,
-    set: c.set ? c.set.description || c.set.predefinedName : '',
-    setRef: c.setRef,
-    level: c.level,
-    matchedBy: c.matchedBy,
-    belongs: c.belongs,
-  };
-}
 
 /**
  * «Check» next to the property field: which additional property the name resolves to in the base
@@ -76,23 +55,7 @@ async function checkProperty(RED: NodeAPI, body: unknown): Promise<Record<string
     propertiesSet: expandEnv(b.propertiesSet || DEFAULT_PROPERTIES, lookup).trim() || DEFAULT_PROPERTIES,
     objectEntity: entity || undefined,
   });
-  const out: Record<string, unknown> = {
-    ok: report.ok,
-    entity,
-    candidates: report.candidates.map(candidateView),
-  };
-  if (report.resolution) {
-    out['ref'] = report.resolution.ref;
-    out['reason'] = report.resolution.reason;
-    if (report.resolution.chosen) out['chosen'] = candidateView(report.resolution.chosen);
-    if (report.resolution.warning) out['warning'] = report.resolution.warning;
-  }
-  if (report.error) {
-    const e = catchableError(report.error);
-    out['code'] = e.code;
-    out['message'] = redact(e.message);
-  }
-  return out;
+  return propertyCheckView(entity, report);
 }
 
 export = function (RED: NodeAPI): void {
@@ -127,12 +90,7 @@ export = function (RED: NodeAPI): void {
         if (config['valueType'] === 'auto' || config['valueType'] === undefined) {
           // The default: the outcome of cz-status as a status text in 1C's vocabulary.
           const o = await fields(msg, ['czStatus', 'documentId', 'errors']);
-          value = outcomeText({
-            status: o['czStatus'] === undefined ? undefined : String(o['czStatus']),
-            documentId: o['documentId'] === undefined ? undefined : String(o['documentId']),
-            errors: o['errors'],
-            invalid: Array.isArray(msg['errors']) ? (msg['errors'] as unknown[]) : undefined,
-          });
+          value = outcomeValue({ ...o, invalid: msg['errors'] });
         } else {
           value = (await fields(msg, ['value']))['value'];
         }
@@ -155,33 +113,8 @@ export = function (RED: NodeAPI): void {
         );
         // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
         const cz = czOf(msg);
-        const total = Number(cz.total ?? 1);
-        const parts = Number(cz.parts ?? 1);
-        const label =
-          (total > 1 || parts > 1) && typeof cz.productGroup === 'string'
-            ? `${cz.productGroup}${parts > 1 ? ` ${Number(cz.part ?? 1)}/${parts}` : ''}`
-            : '';
-        const merge = label
-          ? (existing: unknown) => mergeOutcome(existing, label, String(s.value))
-          : undefined;
-        const write = (): Promise<WriteResult> =>
-          s.mode === 'patch'
-            ? patchAttribute(conn.getClient(), {
-                entity: s.entity,
-                ref: s.ref,
-                attribute: s.attribute,
-                value: s.value,
-                merge,
-              })
-            : writeAdditionalInfo(conn.getClient(), {
-                register: s.register,
-                propertiesSet: s.propertiesSet,
-                objectEntity: s.entity,
-                objectRef: s.ref,
-                property: s.property,
-                value: s.value,
-                merge,
-              });
+        const label = outcomeLabel(cz);
+        const write = () => writeBack(conn.getClient(), s, label);
         const result = await retries.run(write, {
           windowMs: retryMs,
           onWait(err, delayMs) {

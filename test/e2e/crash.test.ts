@@ -14,44 +14,33 @@
  */
 import assert from 'node:assert/strict';
 import { prng } from '../../lib/emulators/demo-data';
-import { requireGost } from '../support/gost';
+import { FULL, SEED, useStack } from '../support/e2e-run';
 import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
   sentShipments,
-  startStack,
   waitFor,
   withWatchInterval,
   writtenBackAll,
-  type Stack,
 } from '../support/stack';
 
-const FULL = !!process.env['ZNAKFLOW_E2E_FULL'];
 const KILLS = FULL ? 10 : 4;
 const EXTRA_SALES = FULL ? 193 : 53; // + the 7 posted demo sales = 200 (60) sales
-const SEED = Number(process.env['ZNAKFLOW_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
 describe(`e2e: Node-RED killed with SIGKILL ${KILLS} times during a ${EXTRA_SALES + 7}-sale sync (seed ${SEED})`, function () {
   this.timeout(FULL ? 3600000 : 900000);
-  let s: Stack;
-
-  before(async function () {
-    await requireGost(this);
-    s = await startStack({
-      examples: ['standard-sync.json'],
-      world: { extraSales: EXTRA_SALES, codesPerSale: 5 },
-      // A little latency so that a sync lasts long enough to be interrupted many times.
-      cz: { processingDelayMs: 1000, latencyMs: [20, 120] },
-      transform: withWatchInterval(2),
-      comms: false,
-    });
-  });
-  after(async () => {
-    await s?.stop();
+  const stack = useStack({
+    examples: ['standard-sync.json'],
+    world: { extraSales: EXTRA_SALES, codesPerSale: 5 },
+    // A little latency so that a sync lasts long enough to be interrupted many times.
+    cz: { processingDelayMs: 1000, latencyMs: [20, 120] },
+    transform: withWatchInterval(2),
+    comms: false,
   });
 
   it('loses no document, sends none twice, and writes every outcome back', async () => {
+    const s = stack.s;
     const rand = prng(SEED);
     const want = expectedShipments(s.demo);
     const refOf = new Map(want.map((w) => [w.number, w.ref.toLowerCase()]));

@@ -10,52 +10,41 @@
  */
 import assert from 'node:assert/strict';
 import { prng } from '../../lib/emulators/demo-data';
-import { requireGost } from '../support/gost';
+import { FULL, SEED, useStack } from '../support/e2e-run';
 import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
   sentShipments,
-  startStack,
   waitFor,
   writtenBackAll,
-  type Stack,
 } from '../support/stack';
 
-const FULL = !!process.env['ZNAKFLOW_E2E_FULL'];
 const SALES = FULL ? 200 : 40;
-const SEED = Number(process.env['ZNAKFLOW_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const FINAL = new Set(['CHECKED_OK', 'CHECKED_NOT_OK', 'WAIT_ACCEPTANCE', 'WAIT_PARTICIPANT_REGISTRATION']);
 
 describe(`e2e: exactly once with 10 % of True API calls failing and 30 s tokens (${SALES} extra sales, seed ${SEED})`, function () {
   this.timeout(FULL ? 3600000 : 600000);
-  let s: Stack;
-
-  before(async function () {
-    await requireGost(this);
-    s = await startStack({
-      examples: ['standard-sync.json'],
-      world: { extraSales: SALES, codesPerSale: 5 },
-      cz: {
-        processingDelayMs: 500,
-        tokenTtlMs: 30000,
-        faults: {
-          rate429: 0.034,
-          rate5xx: 0.033,
-          rateTimeout: 0.033,
-          // an unanswered request is dropped after this long (the client's own timeout is 60 s)
-          hangMs: FULL ? 15000 : 3000,
-          afterProcessing: 0.5,
-          random: prng(SEED),
-        },
+  const stack = useStack({
+    examples: ['standard-sync.json'],
+    world: { extraSales: SALES, codesPerSale: 5 },
+    cz: {
+      processingDelayMs: 500,
+      tokenTtlMs: 30000,
+      faults: {
+        rate429: 0.034,
+        rate5xx: 0.033,
+        rateTimeout: 0.033,
+        // an unanswered request is dropped after this long (the client's own timeout is 60 s)
+        hangMs: FULL ? 15000 : 3000,
+        afterProcessing: 0.5,
+        random: prng(SEED),
       },
-    });
-  });
-  after(async () => {
-    await s?.stop();
+    },
   });
 
   it('delivers every posted sale exactly once and writes every outcome back into 1C', async () => {
+    const s = stack.s;
     const t0 = Date.now();
     const want = expectedShipments(s.demo);
     await waitFor(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { deployFlows, startRuntime, type Runtime, ROOT } from '../../scripts/lib/runtime';
-import { haveChromium, launchChromium } from '../support/browser';
+import { haveChromium, launchChromium, openEditorPage } from '../support/browser';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   'node-red': { nodes: Record<string, string> };
@@ -56,27 +56,7 @@ async function openEditor(
   rt: Runtime,
   lang: string,
 ): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ locale: lang });
-  await context.addInitScript((l: string) => {
-    window.localStorage.setItem('editor-language', l);
-  }, lang);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  await page.goto(`${rt.url}/`);
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as { RED?: { nodes?: { node(id: string): unknown } } };
-      return !!w.RED?.nodes?.node('n-cz-connection');
-    },
-    undefined,
-    { timeout: 60000 },
-  );
-  return { page, errors };
+  return openEditorPage(browser, rt.url, lang, 'n-cz-connection');
 }
 
 describe('editor in headless Chromium', function () {

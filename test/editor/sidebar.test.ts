@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchChromium } from '../support/browser';
+import { haveChromium, launchChromium, openEditorPage } from '../support/browser';
 import { postedSales, startOpsBed, type OpsBed } from '../support/ops';
 
 async function openSidebar(
@@ -13,26 +13,7 @@ async function openSidebar(
   bed: OpsBed,
   lang: string,
 ): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ locale: lang });
-  await context.addInitScript((l: string) => {
-    window.localStorage.setItem('editor-language', l);
-  }, lang);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  await page.goto(`${bed.rt.url}/`);
-  await page.waitForFunction(
-    () =>
-      !!(window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node(
-        'zf-std-read',
-      ),
-    undefined,
-    { timeout: 60000 },
-  );
+  const { page, errors } = await openEditorPage(browser, bed.rt.url, lang, 'zf-std-read');
   await page.evaluate(() => {
     (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('znakflow');
   });

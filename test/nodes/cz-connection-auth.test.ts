@@ -7,24 +7,7 @@ import assert from 'node:assert/strict';
 import { startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
-
-const bcrypt = require('bcryptjs') as { hashSync(pw: string, rounds: number): string };
-
-async function login(rt: Runtime, username: string, password: string, scope = '*'): Promise<string> {
-  const r = await fetch(`${rt.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'node-red-admin',
-      grant_type: 'password',
-      scope,
-      username,
-      password,
-    }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
+import { adminViewerSettings, login } from '../support/admin-auth';
 
 describe('cz-connection "Test connection" with adminAuth (real Node-RED)', function () {
   this.timeout(300000);
@@ -34,17 +17,8 @@ describe('cz-connection "Test connection" with adminAuth (real Node-RED)', funct
   before(async function () {
     await requireGost(this);
     bed = await startBed();
-    const hash = bcrypt.hashSync('Test-pass-1', 8);
     rt = await startRuntime({
-      settingsJs: JSON.stringify({
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'admin', password: hash, permissions: '*' },
-            { username: 'viewer', password: hash, permissions: 'read' },
-          ],
-        },
-      }),
+      settingsJs: adminViewerSettings(),
     });
   });
   after(async () => {
@@ -80,14 +54,14 @@ describe('cz-connection "Test connection" with adminAuth (real Node-RED)', funct
   });
 
   it('refuses a read-only user (cz-connection.write is needed)', async () => {
-    const token = await login(rt, 'viewer', 'Test-pass-1', 'read');
+    const token = await login(rt, 'viewer', 'read');
     const r = await post(token);
     assert.equal(r.status, 401);
     assert.equal(bed.emu.counters['auth/key'] ?? 0, 0);
   });
 
   it('answers a user with write permission: authenticated, certificate INN and balance', async () => {
-    const token = await login(rt, 'admin', 'Test-pass-1');
+    const token = await login(rt, 'admin');
     const r = await post(token);
     assert.equal(r.status, 200);
     const j = (await r.json()) as { ok: boolean; certificate: { inn: string }; balance: unknown[] };

@@ -7,24 +7,7 @@ import assert from 'node:assert/strict';
 import { demoWorld } from '../../lib/emulators/demo-data';
 import { startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { onecMessage } from '../support/onec-fixtures';
-
-const bcrypt = require('bcryptjs') as { hashSync(pw: string, rounds: number): string };
-
-async function login(rt: Runtime, username: string, password: string, scope = '*'): Promise<string> {
-  const r = await fetch(`${rt.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'node-red-admin',
-      grant_type: 'password',
-      scope,
-      username,
-      password,
-    }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
+import { adminViewerSettings, login } from '../support/admin-auth';
 
 describe('cz-map-document preview with adminAuth (real Node-RED)', function () {
   this.timeout(300000);
@@ -33,17 +16,8 @@ describe('cz-map-document preview with adminAuth (real Node-RED)', function () {
   const example = onecMessage(world, world.documents[1] as (typeof world.documents)[number]);
 
   before(async () => {
-    const hash = bcrypt.hashSync('Test-pass-1', 8);
     rt = await startRuntime({
-      settingsJs: JSON.stringify({
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'admin', password: hash, permissions: '*' },
-            { username: 'viewer', password: hash, permissions: 'read' },
-          ],
-        },
-      }),
+      settingsJs: adminViewerSettings(),
     });
   });
   after(async () => {
@@ -63,11 +37,11 @@ describe('cz-map-document preview with adminAuth (real Node-RED)', function () {
 
   it('refuses a read-only user (cz-map-document.write is needed)', async () => {
     // Node-RED answers a token without the permission with 401, like a missing token
-    assert.equal((await post(await login(rt, 'viewer', 'Test-pass-1', 'read'))).status, 401);
+    assert.equal((await post(await login(rt, 'viewer', 'read'))).status, 401);
   });
 
   it('maps the example for a user allowed to edit cz-map-document', async () => {
-    const r = await post(await login(rt, 'admin', 'Test-pass-1'));
+    const r = await post(await login(rt, 'admin'));
     assert.equal(r.status, 200);
     const j = (await r.json()) as {
       valid: boolean;

@@ -6,24 +6,7 @@
 import assert from 'node:assert/strict';
 import { deployFlows, startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
-
-const bcrypt = require('bcryptjs') as { hashSync(pw: string, rounds: number): string };
-
-async function login(rt: Runtime, username: string, scope = '*'): Promise<string> {
-  const r = await fetch(`${rt.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'node-red-admin',
-      grant_type: 'password',
-      scope,
-      username,
-      password: 'Test-pass-1',
-    }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
+import { adminViewerSettings, login } from '../support/admin-auth';
 
 describe('onec-connection "Test connection" with adminAuth (real Node-RED)', function () {
   this.timeout(300000);
@@ -32,17 +15,8 @@ describe('onec-connection "Test connection" with adminAuth (real Node-RED)', fun
 
   before(async () => {
     emu = await startOnecEmulator();
-    const hash = bcrypt.hashSync('Test-pass-1', 8);
     rt = await startRuntime({
-      settingsJs: JSON.stringify({
-        adminAuth: {
-          type: 'credentials',
-          users: [
-            { username: 'admin', password: hash, permissions: '*' },
-            { username: 'viewer', password: hash, permissions: 'read' },
-          ],
-        },
-      }),
+      settingsJs: adminViewerSettings(),
     });
     const token = await login(rt, 'admin');
     await deployFlows(

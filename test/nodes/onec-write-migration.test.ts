@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { migrate } from '../../nodes/shared/migrate';
 import { ONEC_WRITE_MIGRATIONS } from '../../nodes/onec-write/model';
-import { helper, packNodes } from '../support/helper';
+import { helper, nextInput, packNodes } from '../support/helper';
 
 const NODES = packNodes('onec-connection', 'onec-write');
 const SALES = 'Document_РеализацияТоваровУслуг';
@@ -41,18 +41,7 @@ const V1 = {
 /** What a Deploy / Export from the editor made of it once the node had shown «обновлено». */
 const SPOILED = { ...V1, status: { text: 'обновлено', fill: 'green', shape: 'dot' } };
 
-function next(id: string, ms = 8000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no message at ${id}`)), ms);
-    const node = helper.getNode(id);
-    const on = (m: Msg): void => {
-      clearTimeout(t);
-      (node['removeListener'] as (e: string, h: unknown) => void)('input', on);
-      resolve(m);
-    };
-    node.on('input', on);
-  });
-}
+const next = nextInput;
 
 describe('onec-write migration of the status path (status → czStatus)', function () {
   this.timeout(20000);

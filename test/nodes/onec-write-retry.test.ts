@@ -5,25 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
-import { helper, packNodes } from '../support/helper';
+import { helper, nextInput, packNodes } from '../support/helper';
 
 const NODES = packNodes('onec-connection', 'onec-write');
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
 type Msg = Record<string, any>;
 
-function next(id: string, ms = 15000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no message at ${id}`)), ms);
-    const node = helper.getNode(id);
-    const on = (m: Msg): void => {
-      clearTimeout(t);
-      (node['removeListener'] as (e: string, h: unknown) => void)('input', on);
-      resolve(m);
-    };
-    node.on('input', on);
-  });
-}
+const next = (id: string, ms = 15000): Promise<Msg> => nextInput(id, ms);
 
 describe('onec-write node: 1C unreachable', function () {
   this.timeout(30000);

@@ -9,25 +9,14 @@ import {
   startOnecEmulator,
   type OnecEmulator,
 } from '../../lib/emulators/onec';
-import { helper, packNodes } from '../support/helper';
+import { helper, nextInput, packNodes } from '../support/helper';
 
 const NODES = packNodes('onec-connection', 'onec-write');
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
 type Msg = Record<string, any>;
 
-function next(id: string, ms = 8000): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no message at ${id}`)), ms);
-    const node = helper.getNode(id);
-    const on = (m: Msg): void => {
-      clearTimeout(t);
-      (node['removeListener'] as (e: string, h: unknown) => void)('input', on);
-      resolve(m);
-    };
-    node.on('input', on);
-  });
-}
+const next = nextInput;
 
 describe('onec-write node', function () {
   this.timeout(20000);

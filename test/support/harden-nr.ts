@@ -3,35 +3,10 @@
  * and listening to the editor's comms websocket (node status, debug messages, notifications) the
  * way the editor does.
  */
-import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Runtime } from '../../scripts/lib/runtime';
 
-const bcrypt = require('bcryptjs') as { hashSync(pw: string, rounds: number): string };
-
-export const USER_PASSWORD = 'Test-pass-1';
-
-/** A bcrypt hash of {@link USER_PASSWORD} for settings.adminAuth. */
-export function passwordHash(): string {
-  return bcrypt.hashSync(USER_PASSWORD, 8);
-}
-
-/** A bearer token of an adminAuth user (scope `*` unless given). */
-export async function login(rt: { url: string }, username: string, scope = '*'): Promise<string> {
-  const r = await fetch(`${rt.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'node-red-admin',
-      grant_type: 'password',
-      scope,
-      username,
-      password: USER_PASSWORD,
-    }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
+export { login, passwordHash, USER_PASSWORD } from './admin-auth';
 
 export interface CommsMessage {
   topic: string;

@@ -12,3 +12,19 @@ export { helper };
 export function packNodes(...types: string[]): unknown[] {
   return types.map((t) => require(`../../nodes/${t}/${t}`) as unknown);
 }
+
+type Msg = Record<string, any>;
+
+/** The next message that reaches the node `id` (a helper node), or a rejection after `ms`. */
+export function nextInput(id: string, ms = 8000): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no message at ${id}`)), ms);
+    const node = helper.getNode(id);
+    const on = (m: Msg): void => {
+      clearTimeout(t);
+      (node['removeListener'] as (e: string, h: unknown) => void)('input', on);
+      resolve(m);
+    };
+    node.on('input', on);
+  });
+}

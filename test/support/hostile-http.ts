@@ -431,3 +431,55 @@ export async function startHostileProxy(upstream: string, rand: Rand): Promise<H
     });
   return self;
 }
+
+/** Spoilings after which a read of JSON may not succeed. */
+export const MUST_FAIL: ReadonlySet<Mutation> = new Set<Mutation>([
+  'truncate',
+  'prematureClose',
+  'html',
+  'xml',
+  'empty',
+  'status406',
+  'slowDrip',
+  'textForJson',
+  'garbage',
+  'reset',
+  'hang',
+  'status5xx',
+]);
+/** Spoilings a tolerant client must take in its stride. */
+export const MUST_PASS: ReadonlySet<Mutation> = new Set<Mutation>(['pass', 'bom', 'unknownFields']);
+
+/** The spoiling of one case: silence, a slow drip and huge arrays (a timeout or megabytes each) rarer. */
+export function pickMutation(r: Rand): Mutation {
+  for (;;) {
+    const m = r.pick(MUTATIONS);
+    if ((m === 'hang' || m === 'slowDrip' || m === 'hugeArray') && !r.bool(0.3)) continue;
+    return m;
+  }
+}
+
+/**
+ * Spoil the requests of one case: every one (`only` < 0) or only request number `only`, the others
+ * pass. Returns the case's description for assertion messages.
+ */
+export function spoilCase(
+  proxy: HostileProxy,
+  op: string,
+  mutation: Mutation,
+  only: number,
+  i: number,
+): string {
+  let n = 0;
+  proxy.choose = () => (only < 0 || n++ === only ? mutation : 'pass');
+  return `${op} with ${mutation}${only >= 0 ? ` on request ${only}` : ''} (case ${i})`;
+}
+
+/** Error codes a spoiling may give: its own, or any spoiling's when only one request was spoiled. */
+export function allowedCodes(
+  table: Record<Mutation, readonly string[]>,
+  mutation: Mutation,
+  only: number,
+): readonly string[] {
+  return only >= 0 ? [...new Set(Object.values(table).flat())] : table[mutation];
+}

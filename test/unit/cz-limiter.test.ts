@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { czHttpError, remoteErrorText } from '../../lib/cz/errors';
 import { RateLimiter } from '../../lib/cz/limiter';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../lib/cz/retry';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../lib/retry';
 import { isZnakFlowError } from '../../lib/errors';
 
 describe('cz: rate limiter, backoff, error texts', () => {

@@ -22,31 +22,17 @@ import {
   watchUnhandled,
 } from '../support/hostile';
 import {
+  allowedCodes,
   CZ_EXPECT as ALLOWED,
-  MUTATIONS,
+  MUST_FAIL,
+  MUST_PASS,
+  pickMutation,
+  spoilCase,
   startHostileProxy,
   type HostileProxy,
-  type Mutation,
 } from '../support/hostile-http';
 
 const UNCERTAIN = 'CZ_SEND_UNCERTAIN';
-
-/** Spoilings after which no call may succeed. */
-const MUST_FAIL = new Set<Mutation>([
-  'truncate',
-  'prematureClose',
-  'html',
-  'xml',
-  'empty',
-  'status406',
-  'slowDrip',
-  'textForJson',
-  'garbage',
-  'reset',
-  'hang',
-  'status5xx',
-]);
-const MUST_PASS = new Set<Mutation>(['pass', 'bom', 'unknownFields']);
 
 interface Op {
   name: string;
@@ -167,14 +153,11 @@ describe('hostile inputs: True API answers through lib/cz (True API emulator beh
       proxy.rand = new Rand(seed + 7);
       for (let i = 0; i < 150 * ROUNDS; i++) {
         const op = r.pick(OPS);
-        let mutation: Mutation;
-        do mutation = r.pick(MUTATIONS);
-        while (['hang', 'slowDrip', 'hugeArray'].includes(mutation) && !r.bool(0.3));
+        const mutation = pickMutation(r);
         // authentication and sending sign with GOST: a fresh client (and its sign-in) now and then
         const c = op.name === 'authenticate' || r.bool(0.1) ? client() : shared;
         const only = r.bool(0.3) ? r.int(0, 2) : -1;
-        let n = 0;
-        proxy.choose = () => (only < 0 || n++ === only ? mutation : 'pass');
+        const context = spoilCase(proxy, op.name, mutation, only, i);
         count(`cz:${mutation}`);
         let error: unknown;
         let result: unknown;
@@ -186,9 +169,8 @@ describe('hostile inputs: True API answers through lib/cz (True API emulator beh
           proxy.choose = () => 'pass';
           if (c !== shared) c.close();
         }
-        const context = `${op.name} with ${mutation}${only >= 0 ? ` on request ${only}` : ''} (case ${i})`;
         if (error !== undefined) {
-          const allowed = only >= 0 ? [...new Set(Object.values(ALLOWED).flat())] : ALLOWED[mutation];
+          const allowed = allowedCodes(ALLOWED, mutation, only);
           // A spoiled sign-in answer is AUTH_FAILED (so a sender never takes it for a refusal of its
           // document); the cause it wraps is what must name the spoiled answer.
           const { code } = assertCatchable(error, { context });

@@ -3,37 +3,22 @@
  * aggregates, never one request per row.
  */
 import assert from 'node:assert/strict';
-import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
-import { OnecClient } from '../../lib/onec/client';
 import { onecMeta, readDocuments } from '../../lib/onec/documents';
 import { resolveLayout } from '../../lib/onec/presets';
 import type { ODataObject } from '../../lib/onec/schemas';
+import { useOnecBed } from '../support/onec-bed';
 
 const SALES = 'Document_РеализацияТоваровУслуг';
 const layout = resolveLayout('ut11', 'sales');
 
 describe('onec resolution', function () {
   this.timeout(20000);
-  let emu: OnecEmulator;
-  let client: OnecClient;
-  before(async () => {
-    emu = await startOnecEmulator();
-  });
-  beforeEach(() => {
-    emu.requests.reset();
-    client = new OnecClient({ url: emu.url, username: 'odata', password: 'odata' });
-  });
-  afterEach(async () => {
-    await client.close();
-  });
-  after(async () => {
-    await emu.stop();
-  });
+  const bed = useOnecBed();
 
   it('embeds organisation, counterparty, items (kind, ТН ВЭД) and codes with nested aggregates, as the contract says', async () => {
-    const w = emu.store.world;
+    const w = bed.emu.store.world;
     const boxed = w.documents.find((d) => d.comment === 'короб (SSCC)')!;
-    const [out] = await readDocuments(client, SALES, [boxed.ref], layout);
+    const [out] = await readDocuments(bed.client, SALES, [boxed.ref], layout);
     assert.ok(out && out.ok, out && !out.ok ? out.error.message : 'no outcome');
     const p = out.doc.payload;
     const org = p['Организация'] as ODataObject;
@@ -100,34 +85,34 @@ describe('onec resolution', function () {
   });
 
   it('resolves many documents with a handful of requests (never one per code)', async () => {
-    const w = emu.store.world;
+    const w = bed.emu.store.world;
     const refs = w.documents.filter((d) => d.kind === 'sale').map((d) => d.ref);
     const codes =
       w.documents.filter((d) => d.kind === 'sale').reduce((n, d) => n + d.packageRefs.length, 0) + 6;
-    const outcomes = await readDocuments(client, SALES, refs, layout);
+    const outcomes = await readDocuments(bed.client, SALES, refs, layout);
     assert.equal(outcomes.length, refs.length);
     assert.ok(outcomes.every((o) => o.ok));
     const big = outcomes.find((o) => o.ok && o.doc.codes.length === 300);
     assert.ok(big, 'the sale with hundreds of codes');
     assert.ok(
-      emu.requests.total <= 3 + Math.ceil(codes / 25),
-      `${emu.requests.total} requests for ${codes} codes`,
+      bed.emu.requests.total <= 3 + Math.ceil(codes / 25),
+      `${bed.emu.requests.total} requests for ${codes} codes`,
     );
-    assert.ok(emu.requests.maxUrlBytes <= 2000);
+    assert.ok(bed.emu.requests.maxUrlBytes <= 2000);
     assert.ok(
-      !emu.requests.log.some((e) => /Catalog_Организации|Catalog_Контрагенты/.test(e.resource)),
+      !bed.emu.requests.log.some((e) => /Catalog_Организации|Catalog_Контрагенты/.test(e.resource)),
       'header references came expanded with the documents',
     );
   });
 
   it('fails only the document whose code reference is broken; the others resolve', async () => {
-    const w = emu.store.world;
-    const broken = emu.store.addSale({ lines: [{ itemRef: w.items[3]!.ref, quantity: 1 }] });
-    const rec = emu.store.find(SALES, String(broken['Ref_Key']))!;
+    const w = bed.emu.store.world;
+    const broken = bed.emu.store.addSale({ lines: [{ itemRef: w.items[3]!.ref, quantity: 1 }] });
+    const rec = bed.emu.store.find(SALES, String(broken['Ref_Key']))!;
     (rec['ШтрихкодыУпаковок'] as ODataObject[])[0]!['ШтрихкодУпаковки_Key'] =
       '00000000-0000-4000-a000-0000000000ff';
     const good = w.documents[1]!.ref;
-    const outcomes = await readDocuments(client, SALES, [String(broken['Ref_Key']), good], layout);
+    const outcomes = await readDocuments(bed.client, SALES, [String(broken['Ref_Key']), good], layout);
     const bad = outcomes[0]!;
     assert.ok(!bad.ok);
     assert.equal(bad.error.code, 'ONEC_CODE_NOT_FOUND');
@@ -139,13 +124,13 @@ describe('onec resolution', function () {
   it('follows overridden layout names and a composite counterparty', async () => {
     const custom = resolveLayout('ut11', 'sales', { counterparty: 'Грузополучатель_Key', codesTable: '   ' });
     assert.equal(custom.document.codesTable, 'ШтрихкодыУпаковок', 'a blank override keeps the preset');
-    const doc = emu.store.world.documents[0]!;
-    emu.store.modify(SALES, doc.ref, { Грузополучатель_Key: emu.store.world.counterparties[2]!.ref });
-    const [out] = await readDocuments(client, SALES, [doc.ref], custom, { codes: false });
+    const doc = bed.emu.store.world.documents[0]!;
+    bed.emu.store.modify(SALES, doc.ref, { Грузополучатель_Key: bed.emu.store.world.counterparties[2]!.ref });
+    const [out] = await readDocuments(bed.client, SALES, [doc.ref], custom, { codes: false });
     assert.ok(out?.ok);
     assert.equal(
       (out.doc.payload['Грузополучатель'] as ODataObject)['ИНН'],
-      emu.store.world.counterparties[2]!.inn,
+      bed.emu.store.world.counterparties[2]!.inn,
     );
     assert.deepEqual(out.doc.codes, []);
     assert.equal(

@@ -5,12 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ZnakFlowError } from '../../lib/errors';
-import {
-  DEMO_DOCID_PROPERTY,
-  DEMO_STATUS_PROPERTY,
-  startOnecEmulator,
-  type OnecEmulator,
-} from '../../lib/emulators/onec';
+import { DEMO_DOCID_PROPERTY, DEMO_STATUS_PROPERTY } from '../../lib/emulators/onec';
 import { OnecClient } from '../../lib/onec/client';
 import {
   assertWritable,
@@ -19,6 +14,7 @@ import {
   patchAttribute,
   writeAdditionalInfo,
 } from '../../lib/onec/write';
+import { useOnecBed } from '../support/onec-bed';
 
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
@@ -71,34 +67,20 @@ async function throughProxy(
 
 describe('onec write-back', function () {
   this.timeout(20000);
-  let emu: OnecEmulator;
-  let client: OnecClient;
-  before(async () => {
-    emu = await startOnecEmulator();
-  });
-  beforeEach(() => {
-    emu.requests.reset();
-    client = new OnecClient({ url: emu.url, username: 'odata', password: 'odata' });
-  });
-  afterEach(async () => {
-    await client.close();
-  });
-  after(async () => {
-    await emu.stop();
-  });
+  const bed = useOnecBed();
 
   const records = (ref: string): Array<Record<string, unknown>> =>
-    emu.store.list(REG).filter((r) => r['Объект'] === ref);
+    bed.emu.store.list(REG).filter((r) => r['Объект'] === ref);
 
   it('writes the status text as additional information; the same outcome twice leaves one record and no second write', async () => {
-    const doc = emu.store.world.documents[0]!;
+    const doc = bed.emu.store.world.documents[0]!;
     const text = outcomeText({
       status: 'CHECKED_OK',
       documentId: 'b4f1c2d3-0000-4000-a000-000000000001',
       errors: [],
     });
     assert.equal(text, 'Проверен [CHECKED_OK], документ ЧЗ b4f1c2d3-0000-4000-a000-000000000001');
-    const w1 = await writeAdditionalInfo(client, {
+    const w1 = await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref,
       property: DEMO_STATUS_PROPERTY,
@@ -117,8 +99,8 @@ describe('onec write-back', function () {
         Значение_Type: 'Edm.String',
       },
     );
-    emu.requests.reset();
-    const w2 = await writeAdditionalInfo(client, {
+    bed.emu.requests.reset();
+    const w2 = await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref.toUpperCase(),
       property: DEMO_STATUS_PROPERTY,
@@ -127,7 +109,7 @@ describe('onec write-back', function () {
     assert.equal(w2.action, 'unchanged');
     assert.equal(records(doc.ref).length, 1);
     assert.deepEqual(
-      emu.requests.log.map((e) => e.method),
+      bed.emu.requests.log.map((e) => e.method),
       ['GET'],
       'only a read',
     );
@@ -136,7 +118,7 @@ describe('onec write-back', function () {
       documentId: 'x',
       errors: ['14: Код маркировки не найден', '17: Неверный ИНН'],
     });
-    const w3 = await writeAdditionalInfo(client, {
+    const w3 = await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref,
       property: DEMO_STATUS_PROPERTY,
@@ -151,14 +133,14 @@ describe('onec write-back', function () {
   });
 
   it('finds the property by name; two properties make two records', async () => {
-    const doc = emu.store.world.documents[2]!;
-    await writeAdditionalInfo(client, {
+    const doc = bed.emu.store.world.documents[2]!;
+    await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref,
       property: 'Статус Честный ЗНАК (Реализация товаров и услуг)',
       value: 'Принят [ACCEPTED]',
     });
-    await writeAdditionalInfo(client, {
+    await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref,
       property: 'ДокументЧестногоЗнака',
@@ -170,7 +152,7 @@ describe('onec write-back', function () {
       [DEMO_STATUS_PROPERTY, DEMO_DOCID_PROPERTY].sort(),
     );
     await assert.rejects(
-      writeAdditionalInfo(client, {
+      writeAdditionalInfo(bed.client, {
         objectEntity: SALES,
         objectRef: doc.ref,
         property: 'Нет такого',
@@ -184,15 +166,15 @@ describe('onec write-back', function () {
   });
 
   it('recovers when another writer created the record between read and write', async () => {
-    const doc = emu.store.world.documents[3]!;
+    const doc = bed.emu.store.world.documents[3]!;
     // Simulate the race: the record appears right after our read.
-    const original = client.list.bind(client);
+    const original = bed.client.list.bind(bed.client);
     let raced = false;
-    client.list = (async (...args: Parameters<OnecClient['list']>) => {
+    bed.client.list = (async (...args: Parameters<OnecClient['list']>) => {
       const r = await original(...args);
       if (!raced && args[0] === REG) {
         raced = true;
-        emu.store.create(REG, {
+        bed.emu.store.create(REG, {
           Объект: doc.ref,
           Объект_Type: `StandardODATA.${SALES}`,
           Свойство_Key: DEMO_STATUS_PROPERTY,
@@ -202,7 +184,7 @@ describe('onec write-back', function () {
       }
       return r;
     }) as OnecClient['list'];
-    const w = await writeAdditionalInfo(client, {
+    const w = await writeAdditionalInfo(bed.client, {
       objectEntity: SALES,
       objectRef: doc.ref,
       property: DEMO_STATUS_PROPERTY,
@@ -228,12 +210,12 @@ describe('onec write-back', function () {
       'Bad Request',
     ];
     for (const [i, body400] of variants.entries()) {
-      const doc = emu.store.world.documents[6 + i]!;
+      const doc = bed.emu.store.world.documents[6 + i]!;
       let raced = false;
-      const { proxy, via } = await throughProxy(emu.url, (req, status) => {
+      const { proxy, via } = await throughProxy(bed.emu.url, (req, status) => {
         if (req.method === 'GET' && req.path.includes(`${REG}?`) && !raced) {
           raced = true;
-          emu.store.create(REG, {
+          bed.emu.store.create(REG, {
             Объект: doc.ref,
             Объект_Type: `StandardODATA.${SALES}`,
             Свойство_Key: DEMO_STATUS_PROPERTY,
@@ -268,7 +250,7 @@ describe('onec write-back', function () {
     // A 1C that reads only `Объект=<guid>,Объект_Type=StandardODATA.X` (the reference's one example):
     // every quoted type in a register key is refused as 1C refuses a key it cannot parse.
     const patches: string[] = [];
-    const { proxy, via } = await throughProxy(emu.url, (req) => {
+    const { proxy, via } = await throughProxy(bed.emu.url, (req) => {
       if (req.method !== 'PATCH') return undefined;
       patches.push(req.path);
       if (req.path.includes("_Type='") || req.path.includes("Объект='") || req.path.includes("Объект=guid'"))
@@ -281,7 +263,7 @@ describe('onec write-back', function () {
       return undefined;
     });
     try {
-      for (const [i, doc] of [{ ref: emu.store.newRef() }, { ref: emu.store.newRef() }].entries()) {
+      for (const [i, doc] of [{ ref: bed.emu.store.newRef() }, { ref: bed.emu.store.newRef() }].entries()) {
         for (const value of ['первое', 'второе']) {
           const w = await writeAdditionalInfo(via, {
             objectEntity: SALES,
@@ -311,25 +293,25 @@ describe('onec write-back', function () {
   });
 
   it('patches one attribute of the document, idempotently', async () => {
-    const doc = emu.store.world.documents[4]!;
-    const dv0 = emu.store.get(SALES, doc.ref)!['DataVersion'];
-    const w1 = await patchAttribute(client, {
+    const doc = bed.emu.store.world.documents[4]!;
+    const dv0 = bed.emu.store.get(SALES, doc.ref)!['DataVersion'];
+    const w1 = await patchAttribute(bed.client, {
       entity: SALES,
       ref: doc.ref,
       attribute: 'Комментарий',
       value: 'ЧЗ: Проверен',
     });
     assert.equal(w1.action, 'updated');
-    const dv1 = emu.store.get(SALES, doc.ref)!['DataVersion'];
+    const dv1 = bed.emu.store.get(SALES, doc.ref)!['DataVersion'];
     assert.notEqual(dv1, dv0);
-    const w2 = await patchAttribute(client, {
+    const w2 = await patchAttribute(bed.client, {
       entity: SALES,
       ref: doc.ref,
       attribute: 'Комментарий',
       value: 'ЧЗ: Проверен',
     });
     assert.equal(w2.action, 'unchanged');
-    assert.equal(emu.store.get(SALES, doc.ref)!['DataVersion'], dv1, 'no second write');
+    assert.equal(bed.emu.store.get(SALES, doc.ref)!['DataVersion'], dv1, 'no second write');
   });
 
   it('refuses 1C’s own ИС МП registers and documents, and bad references', async () => {
@@ -345,26 +327,26 @@ describe('onec write-back', function () {
       );
     }
     await assert.rejects(
-      writeAdditionalInfo(client, {
+      writeAdditionalInfo(bed.client, {
         register: 'InformationRegister_СтатусыДокументовИСМП',
         objectEntity: SALES,
-        objectRef: emu.store.world.documents[0]!.ref,
+        objectRef: bed.emu.store.world.documents[0]!.ref,
         property: DEMO_STATUS_PROPERTY,
         value: 'x',
       }),
       /ONEC_WRITE_FORBIDDEN|ИС МП/,
     );
-    assert.equal(emu.requests.total, 0);
+    assert.equal(bed.emu.requests.total, 0);
     await assert.rejects(
-      patchAttribute(client, { entity: SALES, ref: "x' or '1", attribute: 'Комментарий', value: 'x' }),
+      patchAttribute(bed.client, { entity: SALES, ref: "x' or '1", attribute: 'Комментарий', value: 'x' }),
       (e: unknown) => e instanceof ZnakFlowError && e.field === 'ref',
     );
   });
 
   it('keeps one line per ЧЗ document when one 1C document became several (merge), idempotently', async () => {
-    const doc = emu.store.world.documents[5]!;
+    const doc = bed.emu.store.world.documents[5]!;
     const write = (label: string, text: string) =>
-      writeAdditionalInfo(client, {
+      writeAdditionalInfo(bed.client, {
         objectEntity: SALES,
         objectRef: doc.ref,
         property: DEMO_STATUS_PROPERTY,
