@@ -75,10 +75,12 @@ interface Figures {
 interface Timeline {
   onecRequests: Array<{ at: number; method: string; resource: string }>;
   outcomes: number[];
+  /** when each ЧЗ document id first appeared in an outcome written into 1C */
+  outcomeOf: Map<string, number>;
 }
 
 function watch(demo: DemoSetup): Timeline {
-  const t: Timeline = { onecRequests: [], outcomes: [] };
+  const t: Timeline = { onecRequests: [], outcomes: [], outcomeOf: new Map() };
   const log = demo.onec.requests.log;
   const push = log.push.bind(log);
   log.push = (...entries) => {
@@ -90,11 +92,30 @@ function watch(demo: DemoSetup): Timeline {
     const original = store[m].bind(store) as (...a: unknown[]) => unknown;
     (store as unknown as Record<string, unknown>)[m] = (setName: string, ...rest: unknown[]): unknown => {
       const r = original(setName, ...rest);
-      if (setName === REGISTER) t.outcomes.push(Date.now());
+      if (setName === REGISTER) {
+        const at = Date.now();
+        t.outcomes.push(at);
+        const body = rest[rest.length - 1] as Record<string, unknown> | undefined;
+        const text = String(body?.['Значение'] ?? '');
+        for (const id of text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [])
+          if (!t.outcomeOf.has(id)) t.outcomeOf.set(id, at);
+      }
       return r;
     };
   }
   return t;
+}
+
+/** Median and largest delay from a document's processing in Честный ЗНАК to its outcome in 1C. */
+function lag(docs: Array<{ number: string; processedAt?: string }>, t: Timeline): string {
+  const d = docs
+    .map((x) => (t.outcomeOf.get(x.number) ?? NaN) - (Date.parse(x.processedAt ?? '') || NaN))
+    .filter((x) => Number.isFinite(x))
+    .sort((a, b) => a - b);
+  if (d.length === 0) return 'n/a';
+  const q = (p: number): string =>
+    ((d[Math.min(d.length - 1, Math.floor(p * d.length))] as number) / 1000).toFixed(1);
+  return `median ${q(0.5)} s, 90 % ${q(0.9)} s, max ${q(1)} s (${d.length} documents)`;
 }
 
 function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: number): Figures {
@@ -109,6 +130,7 @@ function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: numbe
     `1C: first request ${f1(s(t.onecRequests[0]?.at))} s, first write ${f1(s(first(/^(POST|PATCH|PUT) /)))} s`,
     `ЧЗ: first received ${f1(s(received[0]))} s, last received ${f1(s(received.at(-1)))} s, last processed ${f1(s(processed.at(-1)))} s`,
     `outcomes in 1C: first ${f1(s(t.outcomes[0]))} s, last ${f1(s(t.outcomes.at(-1)))} s`,
+    `per document, ЧЗ processed → outcome in 1C: ${lag(docs, t)}`,
   ].join('; ');
   return {
     seconds,
