@@ -70,6 +70,38 @@ const RETURN_OTHER = [
   'primary_document_custom_name',
 ] as const;
 
+const REMARK_OTHER = [
+  'production_country',
+  'color',
+  'product_size',
+  'certificate_document_data',
+  'primary_document_type',
+  'primary_document_number',
+  'primary_document_date',
+  'primary_document_custom_name',
+  'paid',
+] as const;
+
+function optTnved(v: unknown): boolean {
+  return nullish(v) || tnved(v);
+}
+
+/** A package code the aggregation schema accepts: its characters, no brackets, not a bulk code. */
+const AGGREGATE_CHARS = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
+function packageCode(v: unknown): boolean {
+  return (
+    typeof v === 'string' &&
+    AGGREGATE_CHARS.test(v) &&
+    !/^\((?:00|01|21)\)/.test(v) &&
+    !/^02\d{14}37\d+$/.test(v)
+  );
+}
+function codes(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!code(v[i])) return false;
+  return true;
+}
+
 export type FastItemCheck = (item: unknown) => boolean;
 
 export const FAST_ITEM: Partial<Record<DocumentType, FastItemCheck>> = {
@@ -103,4 +135,15 @@ export const FAST_ITEM: Partial<Record<DocumentType, FastItemCheck>> = {
   LK_RECEIPT: (o) => isRec(o) && code(o['cis']) && optKopecks(o['product_cost']) && absent(o, RECEIPT_OTHER),
   LP_RETURN: (o) => isRec(o) && code(o['ki']) && absent(o, RETURN_OTHER),
   DISAGGREGATION_DOCUMENT: (o) => isRec(o) && code(o['uitu']),
+  AGGREGATION_DOCUMENT: (o) =>
+    isRec(o) &&
+    packageCode(o['unitSerialNumber']) &&
+    o['aggregationType'] === 'AGGREGATION' &&
+    codes(o['sntins']),
+  LK_REMARK: (o) =>
+    isRec(o) &&
+    code(o['last_uin']) &&
+    code(o['new_uin']) &&
+    optTnved(o['tnved_10']) &&
+    absent(o, REMARK_OTHER),
 };

@@ -165,20 +165,20 @@ function codeTree(
     }
   }
   // Codes read fine for a group: the validator need not read them again (pg → normalised codes).
+  // Only those its own cheap check (isNormalisedUnit) would not vouch for are listed: for the
+  // others the verdict is the same, and a 100 000-code document needs no set of 100 000 codes.
   const trusted = new Map<string, Set<string>>();
   for (const n of nodes) {
     const pg = fixedPg || n.productGroup;
     if (!n.aggregate && isNormalisedUnit(n.value, pg || undefined)) {
       n.cis = n.value;
-      let set = trusted.get(pg);
-      if (!set) trusted.set(pg, (set = new Set()));
-      set.add(n.value);
       continue;
     }
     const r = tryParseCode(n.value, pg || undefined);
     n.cis = r.ok ? r.value.cis : n.value.trim();
     if (r.ok) {
       if (r.value.kind === 'sscc' || r.value.kind === 'aggregate') n.aggregate = true;
+      else if (isNormalisedUnit(r.value.cis, pg || undefined)) continue;
       let set = trusted.get(pg);
       if (!set) trusted.set(pg, (set = new Set()));
       set.add(r.value.cis);

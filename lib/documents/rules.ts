@@ -80,19 +80,24 @@ function emptyList(body: Rec, key: string, add: Add): void {
   }
 }
 
-function oneCode(p: Rec, path: string, add: Add, unit = 'uit_code', pack = 'uitu_code'): void {
+/** `prefix[i]`: built only when a problem is reported (a list may hold 100 000 items). */
+function at(prefix: string, i: number): string {
+  return `${prefix}[${i}]`;
+}
+
+function oneCode(p: Rec, prefix: string, i: number, add: Add, unit = 'uit_code', pack = 'uitu_code'): void {
   const hasUnit = !blank(p[unit]);
   const hasPack = !blank(p[pack]);
   if (!hasUnit && !hasPack) {
     add(
-      `${path}.${unit}`,
+      `${at(prefix, i)}.${unit}`,
       'CODE_MISSING',
       `не указан код: нужен ${unit} (код товара) или ${pack} (код упаковки)`,
       `no code: ${unit} (unit code) or ${pack} (package code) is required`,
     );
   } else if (hasUnit && hasPack) {
     add(
-      `${path}.${pack}`,
+      `${at(prefix, i)}.${pack}`,
       'CODE_BOTH',
       `одновременное заполнение ${unit} и ${pack} недопустимо`,
       `${unit} and ${pack} must not both be filled`,
@@ -102,17 +107,14 @@ function oneCode(p: Rec, path: string, add: Add, unit = 'uit_code', pack = 'uitu
 
 function introduceProducts(list: unknown, prefix: string, ctx: RuleContext, add: Add): void {
   eachRecord(list, (p, i) => {
-    const path = `${prefix}[${i}]`;
-    oneCode(p, path, add);
-    const trio = [
-      p['certificate_document'],
-      p['certificate_document_number'],
-      p['certificate_document_date'],
-    ];
-    const filled = trio.filter((x) => !blank(x)).length;
+    oneCode(p, prefix, i, add);
+    const filled =
+      (blank(p['certificate_document']) ? 0 : 1) +
+      (blank(p['certificate_document_number']) ? 0 : 1) +
+      (blank(p['certificate_document_date']) ? 0 : 1);
     if (filled > 0 && filled < 3) {
       add(
-        `${path}.certificate_document`,
+        `${at(prefix, i)}.certificate_document`,
         'CERTIFICATE_TRIO',
         'certificate_document, certificate_document_number и certificate_document_date заполняются все три или ни одного',
         'certificate_document, certificate_document_number and certificate_document_date go all three or none',
@@ -121,24 +123,25 @@ function introduceProducts(list: unknown, prefix: string, ctx: RuleContext, add:
     const data = p['certificate_document_data'];
     if (filled > 0 && Array.isArray(data) && data.length > 0) {
       add(
-        `${path}.certificate_document_data`,
+        `${at(prefix, i)}.certificate_document_data`,
         'CERTIFICATE_BOTH',
         'certificate_document_data нельзя указывать вместе с certificate_document/_number/_date',
         'certificate_document_data must not be given together with certificate_document/_number/_date',
       );
     }
-    if (!blank(p['production_date'])) dateRange(p['production_date'], `${path}.production_date`, ctx, add);
-    if (Array.isArray(p['children'])) introduceProducts(p['children'], `${path}.children`, ctx, add);
+    if (!blank(p['production_date']))
+      dateRange(p['production_date'], `${at(prefix, i)}.production_date`, ctx, add);
+    if (Array.isArray(p['children'])) introduceProducts(p['children'], `${at(prefix, i)}.children`, ctx, add);
   });
 }
 
-function costAndTax(p: Rec, path: string, add: Add): void {
+function costAndTax(p: Rec, prefix: string, i: number, add: Add): void {
   const cost = kopecksValue(p['product_cost']);
   const tax = kopecksValue(p['product_tax']);
   if (cost === null || tax === null) return;
   if (cost < tax || (cost === tax && tax > 0)) {
     add(
-      `${path}.product_cost`,
+      `${at(prefix, i)}.product_cost`,
       'COST_BELOW_TAX',
       `цена с НДС (${cost} коп.) должна быть больше суммы НДС (${tax} коп.)`,
       `price including VAT (${cost} kopecks) must exceed the VAT amount (${tax} kopecks)`,
@@ -160,17 +163,16 @@ const RULES: Record<DocumentType, (body: Rec, ctx: RuleContext, add: Add) => voi
   LP_SHIP_GOODS(body, ctx, add) {
     emptyList(body, 'products', add);
     eachRecord(body['products'], (p, i) => {
-      const path = `products[${i}]`;
-      oneCode(p, path, add);
+      oneCode(p, 'products', i, add);
       if (ctx.productGroup === 'furs' && blank(p['product_cost'])) {
         add(
-          `${path}.product_cost`,
+          `${at('products', i)}.product_cost`,
           'COST_REQUIRED',
           'для меховых изделий нужна цена с НДС в копейках (product_cost)',
           'fur products need the price including VAT in kopecks (product_cost)',
         );
       }
-      costAndTax(p, path, add);
+      costAndTax(p, 'products', i, add);
     });
   },
   LP_ACCEPT_GOODS(body, _ctx, add) {
@@ -187,17 +189,16 @@ const RULES: Record<DocumentType, (body: Rec, ctx: RuleContext, add: Add) => voi
     if (!all && !none) emptyList(body, 'products', add);
     const walk = (list: unknown, prefix: string): void => {
       eachRecord(list, (p, i) => {
-        const path = `${prefix}[${i}]`;
         if (blank(p['uit_code']) && blank(p['uitu_code'])) {
           add(
-            `${path}.uit_code`,
+            `${at(prefix, i)}.uit_code`,
             'CODE_MISSING',
             'не указан код (uit_code или uitu_code)',
             'no code (uit_code or uitu_code)',
           );
         }
-        costAndTax(p, path, add);
-        if (Array.isArray(p['children'])) walk(p['children'], `${path}.children`);
+        costAndTax(p, prefix, i, add);
+        if (Array.isArray(p['children'])) walk(p['children'], `${at(prefix, i)}.children`);
       });
     };
     walk(body['products'], 'products');

@@ -349,40 +349,40 @@ export const lpReturn = z.object({
 
 const AGGREGATE_CHARS = /^[A-Za-z0-9%&'"()*+,\-_./:;<=>?!]{18,74}$/;
 
+const aggregationUnit = z.object({
+  unitSerialNumber: z.string().superRefine((v, ctx) => {
+    if (!AGGREGATE_CHARS.test(v))
+      issue(
+        ctx,
+        [],
+        'AGGREGATE_FORMAT',
+        `код упаковки «${v}»: 18–74 знака из A–Z a–z 0–9 % & ' " ( ) * + , - _ . / : ; < = > ? !`,
+        `package code "${v}": 18–74 characters of A–Z a–z 0–9 % & ' " ( ) * + , - _ . / : ; < = > ? !`,
+      );
+    else if (/^\((?:00|01|21)\)/.test(v))
+      issue(
+        ctx,
+        [],
+        'AGGREGATE_BRACKETS',
+        `код упаковки «${v}»: идентификаторы применения пишутся без скобок`,
+        `package code "${v}": application identifiers are written without brackets`,
+      );
+    else if (/^02\d{14}37\d+$/.test(v))
+      issue(
+        ctx,
+        [],
+        'AGGREGATE_BULK',
+        `код упаковки «${v}» совпадает с маской 02[GTIN]37[количество], такой код не допускается`,
+        `package code "${v}" matches the 02[GTIN]37[count] mask, which is not allowed`,
+      );
+  }),
+  aggregationType: z.literal('AGGREGATION'),
+  sntins: list(codeString),
+});
+
 export const aggregationDocument = z.object({
   participantId: inn,
-  aggregationUnits: list(
-    z.object({
-      unitSerialNumber: z.string().superRefine((v, ctx) => {
-        if (!AGGREGATE_CHARS.test(v))
-          issue(
-            ctx,
-            [],
-            'AGGREGATE_FORMAT',
-            `код упаковки «${v}»: 18–74 знака из A–Z a–z 0–9 % & ' " ( ) * + , - _ . / : ; < = > ? !`,
-            `package code "${v}": 18–74 characters of A–Z a–z 0–9 % & ' " ( ) * + , - _ . / : ; < = > ? !`,
-          );
-        else if (/^\((?:00|01|21)\)/.test(v))
-          issue(
-            ctx,
-            [],
-            'AGGREGATE_BRACKETS',
-            `код упаковки «${v}»: идентификаторы применения пишутся без скобок`,
-            `package code "${v}": application identifiers are written without brackets`,
-          );
-        else if (/^02\d{14}37\d+$/.test(v))
-          issue(
-            ctx,
-            [],
-            'AGGREGATE_BULK',
-            `код упаковки «${v}» совпадает с маской 02[GTIN]37[количество], такой код не допускается`,
-            `package code "${v}" matches the 02[GTIN]37[count] mask, which is not allowed`,
-          );
-      }),
-      aggregationType: z.literal('AGGREGATION'),
-      sntins: list(codeString),
-    }),
-  ),
+  aggregationUnits: list(aggregationUnit),
 });
 
 const disaggregationItem = z.object({ uitu: codeString });
@@ -392,26 +392,26 @@ export const disaggregationDocument = z.object({
   products_list: list(disaggregationItem),
 });
 
+const remarkProduct = z.object({
+  last_uin: codeString,
+  new_uin: codeString,
+  tnved_10: opt(tnved10),
+  production_country: opt(z.string()),
+  color: opt(z.string()),
+  product_size: opt(z.string()),
+  certificate_document_data: opt(z.array(certificate)),
+  primary_document_type: opt(z.string()),
+  primary_document_number: opt(z.string()),
+  primary_document_date: opt(dateField()),
+  primary_document_custom_name: opt(z.string()),
+  paid: opt(z.boolean()),
+});
+
 export const lkRemark = z.object({
   participant_inn: inn,
   remarking_date: dateField(),
   remarking_cause: z.enum(REMARKING_CAUSES),
-  products: list(
-    z.object({
-      last_uin: codeString,
-      new_uin: codeString,
-      tnved_10: opt(tnved10),
-      production_country: opt(z.string()),
-      color: opt(z.string()),
-      product_size: opt(z.string()),
-      certificate_document_data: opt(z.array(certificate)),
-      primary_document_type: opt(z.string()),
-      primary_document_number: opt(z.string()),
-      primary_document_date: opt(dateField()),
-      primary_document_custom_name: opt(z.string()),
-      paid: opt(z.boolean()),
-    }),
-  ),
+  products: list(remarkProduct),
 });
 
 export const DOCUMENT_SCHEMAS: Record<DocumentType, z.ZodType> = {
@@ -435,7 +435,9 @@ export const ITEM_SCHEMAS: Partial<Record<DocumentType, z.ZodType>> = {
   LP_ACCEPT_GOODS: acceptProduct,
   LK_RECEIPT: receiptProduct,
   LP_RETURN: returnProduct,
+  AGGREGATION_DOCUMENT: aggregationUnit,
   DISAGGREGATION_DOCUMENT: disaggregationItem,
+  LK_REMARK: remarkProduct,
 };
 
 /** Name of the list of coded items in each document type ('' = none). */

@@ -4,6 +4,7 @@
  * Linear: each item is counted (and, only when the size matters, measured) once.
  */
 import type { Built, DocCode } from './builders';
+import { jsonSize } from './json-size';
 import { countCodes } from './validate';
 
 type Rec = Record<string, unknown>;
@@ -22,10 +23,6 @@ export interface Part {
    * bound (`sizeBound`) that is already below the limit
    */
   bytes: number;
-}
-
-function bytesOf(v: unknown): number {
-  return Buffer.byteLength(JSON.stringify(v), 'utf8');
 }
 
 /**
@@ -56,7 +53,7 @@ export function splitBuilt(built: Built, maxCodes: number, maxBytes: number): Pa
   const items = key ? built.body[key] : undefined;
   // Serialise only when the cheap bound does not already prove the document small enough.
   const bound = sizeBound(built.body);
-  const totalBytes = bound <= maxBytes ? bound : bytesOf(built.body);
+  const totalBytes = bound <= maxBytes ? bound : jsonSize(built.body);
   if (!key || !Array.isArray(items)) {
     return [
       {
@@ -84,9 +81,9 @@ export function splitBuilt(built: Built, maxCodes: number, maxBytes: number): Pa
     ];
   }
   const header: Rec = { ...built.body, [key]: [] };
-  const headerBytes = bytesOf(header);
+  const headerBytes = jsonSize(header);
   const sizeMatters = totalBytes > maxBytes;
-  const sizes = sizeMatters ? items.map((it) => bytesOf(it) + 1) : null;
+  const sizes = sizeMatters ? items.map((it) => jsonSize(it) + 1) : null;
   const room = Math.max(1, maxBytes - headerBytes);
   const n = Math.max(
     Math.ceil(totalCodes / maxCodes),

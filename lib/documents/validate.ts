@@ -10,6 +10,7 @@ import { SEP } from '../validation';
 import { dayOf } from './common';
 import { applyRules, isRec, type Rec } from './rules';
 import { FAST_ITEM } from './fast';
+import { jsonSize } from './json-size';
 import { CODE_LIST, DOCUMENT_SCHEMAS, isSupportedType, SUPPORTED_TYPES, type DocumentType } from './schemas';
 
 /** True API limits of one document («Описание True API» v553.0 §1.2). */
@@ -296,16 +297,21 @@ export function countCodes(body: unknown): number {
 
 function countOnly(v: unknown, walk: { count: number }): void {
   if (Array.isArray(v)) {
-    for (const x of v) countOnly(x, walk);
+    for (let i = 0; i < v.length; i++) countOnly(v[i], walk);
     return;
   }
   if (!isRec(v)) return;
-  for (const key of Object.keys(v)) {
+  // for…in over own keys (no array of keys per item: a list may hold 100 000 of them)
+  for (const key in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
     const value = v[key];
     if (UNIT_KEYS.has(key) || PACKAGE_KEYS.has(key)) {
       if (typeof value === 'string' && value !== '') walk.count++;
     } else if (key === 'sntins' && Array.isArray(value)) {
-      walk.count += value.filter((x) => typeof x === 'string' && x !== '').length;
+      for (let i = 0; i < value.length; i++) {
+        const x: unknown = value[i];
+        if (typeof x === 'string' && x !== '') walk.count++;
+      }
     } else if (typeof value === 'object' && value !== null) {
       countOnly(value, walk);
     }
@@ -395,7 +401,7 @@ export function validateDocument(
   }
   const maxBytes = ctx.maxBytes ?? MAX_BYTES;
   if (Number.isFinite(maxBytes)) {
-    const bytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
+    const bytes = jsonSize(body);
     if (bytes > maxBytes) {
       out.push(
         detail(

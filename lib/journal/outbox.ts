@@ -193,28 +193,33 @@ export class Outbox {
     }
     const earlier = await this.earlierVersion(doc, bytes);
     if (earlier) return earlier;
-    if (!entry) {
-      entry = this.journal.add({
-        key: doc.key,
-        type: doc.type,
-        productGroup: doc.productGroup,
-        part: doc.part,
-        parts: doc.parts,
-        ...(doc.total !== undefined ? { total: doc.total } : {}),
-        source: doc.source,
+    // the new entry and its `sending` state reach the disk together, before Честный ЗНАК is called
+    const known = entry;
+    this.journal.batch(() => {
+      let e = known;
+      if (!e) {
+        e = this.journal.add({
+          key: doc.key,
+          type: doc.type,
+          productGroup: doc.productGroup,
+          part: doc.part,
+          parts: doc.parts,
+          ...(doc.total !== undefined ? { total: doc.total } : {}),
+          source: doc.source,
+          bodyHash: sha256(bytes),
+          docNumber: numberOf(obj),
+          codesSample: codes.slice(0, 5),
+          codesCount: codes.length,
+        }).entry;
+      }
+      this.journal.update(doc.key, {
+        state: 'sending',
+        attempts: e.attempts + 1,
         bodyHash: sha256(bytes),
         docNumber: numberOf(obj),
         codesSample: codes.slice(0, 5),
         codesCount: codes.length,
-      }).entry;
-    }
-    this.journal.update(doc.key, {
-      state: 'sending',
-      attempts: entry.attempts + 1,
-      bodyHash: sha256(bytes),
-      docNumber: numberOf(obj),
-      codesSample: codes.slice(0, 5),
-      codesCount: codes.length,
+      });
     });
     let documentId: string;
     try {

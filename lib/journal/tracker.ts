@@ -86,6 +86,7 @@ export class StatusTracker {
     const seen = new Map<string, ListedDocument>();
     for (const d of listed) if (wanted.has(d.number)) seen.set(d.number, d);
     const out: Outcome[] = [];
+    const finals: Array<{ key: string; status: string; errors: string[] }> = [];
     for (const e of group) {
       const id = e.documentId as string;
       let status = seen.get(id)?.status;
@@ -107,15 +108,20 @@ export class StatusTracker {
         errors = info?.errors ?? [];
       }
       this.processingSeen.delete(id);
-      const list = errors ?? [];
-      const entry = this.journal.update(e.key, {
-        state: 'final',
-        status,
-        errors: list,
-        finalAt: this.now().toISOString(),
-      });
-      out.push({ entry, status, errors: list, accepted: isAccepted(status) });
+      finals.push({ key: e.key, status, errors: errors ?? [] });
     }
+    // every outcome of this poll reaches the disk with one flush (group commit), then goes out
+    this.journal.batch(() => {
+      for (const f of finals) {
+        const entry = this.journal.update(f.key, {
+          state: 'final',
+          status: f.status,
+          errors: f.errors,
+          finalAt: this.now().toISOString(),
+        });
+        out.push({ entry, status: f.status, errors: f.errors, accepted: isAccepted(f.status) });
+      }
+    });
     return out;
   }
 }

@@ -57,6 +57,26 @@ function compositeSet(obj: ODataObject, field: string): string | undefined {
     : undefined;
 }
 
+/**
+ * A deep copy of data read from 1C (parsed JSON: plain objects, arrays, strings, numbers, booleans,
+ * null) — what `structuredClone` gives for it, several times faster for the thousands of small code
+ * objects of a batch; anything else is left to `structuredClone`.
+ */
+export function cloneData<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneData(v[i] as unknown);
+    return out as T;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) out[k] = cloneData(o[k]);
+  return out as T;
+}
+
 /** A catalog object with `$expand` of some references; falls back to separate batches when 1C refuses the expansion. */
 async function fetchExpanded(
   client: OnecClient,
@@ -117,7 +137,7 @@ function embedCode(
   path: Set<string>,
 ): ODataObject {
   const c = layout.catalogs;
-  const copy = structuredClone(obj);
+  const copy = cloneData(obj);
   const rows = rowsOf(copy, c.nestedCodesTable);
   for (const row of rows) {
     const r = refValue(row[c.nestedCodeRef]);
@@ -315,7 +335,7 @@ export async function resolveDocuments(
 
   // 4. Embed, per document.
   return docs.map((src): ResolveOutcome => {
-    const payload = structuredClone(src);
+    const payload = cloneData(src);
     const docWarnings = [...warnings];
     for (const h of headerFields) {
       const nav = navName(h.field);
@@ -326,7 +346,7 @@ export async function resolveDocuments(
       const set = h.field.endsWith('_Key') ? h.entity : (compositeSet(holder, h.field) ?? h.entity);
       const obj = headers.get(set)?.get(r);
       const target = h.field.endsWith('_Key') ? nav : `${h.field}_Expanded`;
-      if (obj) holder[target] = structuredClone(obj);
+      if (obj) holder[target] = cloneData(obj);
       else docWarnings.push(`${h.field}: ${r} не найден в ${set} / not found in ${set}`);
     }
     const docItems: Record<string, OnecItem> = {};
@@ -336,7 +356,7 @@ export async function resolveDocuments(
         if (!r) continue;
         const obj = items.get(r);
         if (obj) {
-          row[navName(d.item)] = structuredClone(obj);
+          row[navName(d.item)] = cloneData(obj);
           const summary = itemSummary(r);
           if (summary) docItems[r] = summary;
         } else docWarnings.push(`${d.goodsTable}.${d.item}: ${r} не найден / not found`);

@@ -54,6 +54,11 @@ export interface WatchOptions {
   stateFile?: string;
   /** documents fetched and resolved together (default 100) */
   batchSize?: number;
+  /**
+   * documents in the first batch of a poll (default 10): the first documents go down the flow while
+   * the rest are read, instead of after the whole first hundred
+   */
+  firstBatchSize?: number;
   /** most emitted versions remembered (default 100 000) */
   maxSeen?: number;
   /** extra condition ANDed to the listing (e.g. one organisation) */
@@ -96,6 +101,7 @@ export class DocumentWatcher {
   private st: WatchState;
   private readonly lookback: number;
   private readonly batchSize: number;
+  private readonly firstBatchSize: number;
   private readonly maxSeen: number;
   private readonly now: () => Date;
   /** problems met while loading the state (reported once by the node) */
@@ -109,6 +115,7 @@ export class DocumentWatcher {
   ) {
     this.lookback = opts.lookbackMinutes ?? 4320;
     this.batchSize = opts.batchSize ?? 100;
+    this.firstBatchSize = Math.max(1, Math.min(this.batchSize, opts.firstBatchSize ?? 10));
     this.maxSeen = opts.maxSeen ?? 100000;
     this.now = opts.now ?? (() => new Date());
     this.st = this.load();
@@ -240,8 +247,10 @@ export class DocumentWatcher {
     const changed = headers.filter((h) => !this.emitted(String(h['Ref_Key']), String(h['DataVersion'])));
     let emitted = 0;
     let failed = 0;
-    for (let i = 0; i < changed.length; i += this.batchSize) {
-      const batch = changed.slice(i, i + this.batchSize);
+    for (let i = 0; i < changed.length;) {
+      const size = i === 0 ? this.firstBatchSize : this.batchSize;
+      const batch = changed.slice(i, i + size);
+      i += size;
       const refs = batch.map((h) => String(h['Ref_Key']).toLowerCase());
       const outcomes = await readDocuments(this.client, this.opts.entity, refs, this.opts.layout);
       for (const o of outcomes) {

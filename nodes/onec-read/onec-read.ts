@@ -249,13 +249,26 @@ export = function (RED: NodeAPI): void {
       },
     });
 
+    // The first poll as soon as every flow has started (the nodes this one sends to exist), not a
+    // fixed second later; the timer stays as a fallback for a runtime that does not say so.
+    let firstPoll: NodeJS.Timeout | undefined;
+    const onFlowsStarted = (): void => {
+      RED.events.removeListener('flows:started', onFlowsStarted);
+      if (!closing && firstPoll !== undefined && timer === firstPoll) {
+        clearTimeout(firstPoll);
+        timer = setTimeout(() => void timerPoll(), 0);
+      }
+    };
     if (mode === 'watch' && watchCfg.success) {
-      if (watchCfg.data.interval > 0) timer = setTimeout(() => void timerPoll(), 1000);
-      else status.set('grey', 'ring', 'onec-read.status.on-input');
+      if (watchCfg.data.interval > 0) {
+        timer = firstPoll = setTimeout(() => void timerPoll(), 1000);
+        RED.events.on('flows:started', onFlowsStarted);
+      } else status.set('grey', 'ring', 'onec-read.status.on-input');
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      RED.events.removeListener('flows:started', onFlowsStarted);
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Let a poll in flight save its state (it stops sending at once); never past 10 s.

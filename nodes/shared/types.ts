@@ -110,7 +110,10 @@ export interface NodeAPI {
     post(path: string, ...handlers: Array<Middleware | AdminHandler>): void;
   };
   auth: { needsPermission(permission: string): Middleware };
-  events: { on(event: string, handler: (...args: unknown[]) => void): void };
+  events: {
+    on(event: string, handler: (...args: unknown[]) => void): void;
+    removeListener(event: string, handler: (...args: unknown[]) => void): void;
+  };
   version(): string;
   _(key: string, vars?: Record<string, unknown>): string;
 }

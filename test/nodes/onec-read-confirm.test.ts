@@ -82,6 +82,23 @@ describe('onec-read: delivery until confirmed', function () {
     ];
   }
 
+  it('watch with an interval: the first poll starts as soon as the flows have started, not a second later', async () => {
+    const f = flow('auto', true).map((n) => (n['id'] === 'r1' ? { ...n, interval: 30 } : n));
+    emu.requests.reset();
+    const t0 = Date.now();
+    await helper.load(NODES, f, creds);
+    await until(() => emu.requests.log.length > 0, 5000);
+    const waited = Date.now() - t0;
+    // the listing of the watch (the connection itself asks nothing of 1C before it)
+    assert.match(
+      emu.requests.log[0]?.resource ?? '',
+      /Document_РеализацияТоваровУслуг\?.*\$select=Ref_Key,DataVersion/,
+    );
+    assert.ok(waited < 800, `first request ${waited} ms after the load`);
+    const out = collector('out');
+    await until(() => out.msgs.length === posted());
+  });
+
   it('auto: with onec-write down the flow, what it wrote is confirmed and not emitted again after a redeploy', async () => {
     await helper.load(NODES, flow('auto', true), creds);
     let out = collector('out');

@@ -30,6 +30,8 @@ export interface StackOptions {
   comms?: boolean;
   /** keep Node-RED's output here (default: <dir>/node-red.log) */
   logFile?: string;
+  /** called with the running emulators just before the flows are deployed (the benchmark's clock) */
+  beforeDeploy?: (demo: DemoSetup) => void;
 }
 
 export interface JournalEntryView {
@@ -92,6 +94,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let rt: Runtime;
   try {
     rt = await startRuntime({ userDir, env: demo.env, logFile });
+    opts.beforeDeploy?.(demo);
     await deployFlows(rt, flows, { credentials: demo.credentials });
   } catch (err) {
     await demo.stop();

@@ -18,6 +18,12 @@ const TEMPLATES: Partial<Record<DocumentType, Record<string, unknown>>> = {
   LK_RECEIPT: { cis: CODE, product_cost: '10000' },
   LP_RETURN: { ki: CODE },
   DISAGGREGATION_DOCUMENT: { uitu: CODE },
+  AGGREGATION_DOCUMENT: {
+    unitSerialNumber: '046012345600160000001',
+    aggregationType: 'AGGREGATION',
+    sntins: [CODE],
+  },
+  LK_REMARK: { last_uin: CODE, new_uin: `${CODE}x`, tnved_10: '6109100000' },
 };
 const FIELDS = [
   'uit_code',
@@ -38,6 +44,13 @@ const FIELDS = [
   'production_date',
   'paid',
   'unknown_field',
+  'unitSerialNumber',
+  'aggregationType',
+  'sntins',
+  'last_uin',
+  'new_uin',
+  'tnved_10',
+  'color',
 ];
 const VALUES: unknown[] = [
   undefined,
@@ -63,6 +76,13 @@ const VALUES: unknown[] = [
   '2026-11-20',
   'x'.repeat(300),
   CODE,
+  'AGGREGATION',
+  '(00)046012345600160000',
+  '020460123456001637100',
+  'short',
+  [CODE, ''],
+  [CODE, 5],
+  [CODE, CODE],
 ];
 
 describe('lib/documents: fast list-item check', () => {
@@ -120,5 +140,36 @@ describe('lib/documents: fast list-item check', () => {
     ).map((e) => `${e.code}@${e.path}`);
     assert.ok(errors.includes('MONEY_FORMAT@products[5].product_cost'), errors.join());
     assert.ok(errors.includes('FIELD_TYPE@products[170].uit_code'), errors.join());
+  });
+
+  it('long LK_REMARK and AGGREGATION_DOCUMENT lists: problems still name their items', () => {
+    const products = Array.from({ length: 100 }, (_, i) => ({
+      last_uin: `0104601234560016215${i.toString(36).padStart(12, '0')}`,
+      new_uin: `0104601234560016215${i.toString(36).padStart(12, 'z')}`,
+    }));
+    (products[70] as Record<string, unknown>)['tnved_10'] = '61091';
+    const remark = validateDocument('LK_REMARK', {
+      participant_inn: world.organisation.inn,
+      remarking_date: '2026-11-20',
+      remarking_cause: 'KM_SPOILED',
+      products,
+    }).map((e) => `${e.code}@${e.path}`);
+    assert.ok(remark.includes('TNVED_FORMAT@products[70].tnved_10'), remark.join());
+    const units = Array.from({ length: 100 }, (_, i) => ({
+      unitSerialNumber: `0460123456001${String(i).padStart(8, '0')}`,
+      aggregationType: 'AGGREGATION',
+      sntins: [`0104601234560016215${i.toString(36).padStart(12, '0')}`],
+    }));
+    (units[80] as Record<string, unknown>)['unitSerialNumber'] = '(00)046012345600100080';
+    (units[90] as Record<string, unknown>)['sntins'] = [''];
+    const agg = validateDocument('AGGREGATION_DOCUMENT', {
+      participantId: world.organisation.inn,
+      aggregationUnits: units,
+    }).map((e) => `${e.code}@${e.path}`);
+    assert.ok(agg.includes('AGGREGATE_BRACKETS@aggregationUnits[80].unitSerialNumber'), agg.join());
+    assert.ok(
+      agg.some((e) => e.startsWith('FIELD_REQUIRED@aggregationUnits[90].sntins[0]')),
+      agg.join(),
+    );
   });
 });

@@ -54,6 +54,49 @@ describe('lib/journal', () => {
     again.release();
   });
 
+  it('flushes the changes made inside batch() once, when it returns or throws', () => {
+    const file = tmpFile();
+    const j = Journal.open(file);
+    const syncs: number[] = [];
+    const original = fs.fdatasyncSync;
+    fs.fdatasyncSync = (fd: number): void => {
+      syncs.push(fd);
+      original(fd);
+    };
+    try {
+      const a = j.add(entry(1)).entry;
+      j.update(a.key, { state: 'sending', attempts: 1 });
+      assert.equal(syncs.length, 2, 'one flush per change outside a batch');
+      syncs.length = 0;
+      const b = j.batch(() => {
+        const e = j.add(entry(2)).entry;
+        j.update(e.key, { state: 'sending', attempts: 1 });
+        j.batch(() => j.update(a.key, { state: 'sent', documentId: 'doc-1' }));
+        assert.equal(syncs.length, 0, 'nothing flushed inside the batch');
+        return e;
+      });
+      assert.equal(syncs.length, 1, 'one flush for the batch');
+      syncs.length = 0;
+      assert.throws(() =>
+        j.batch(() => {
+          j.update(b.key, { state: 'sent', documentId: 'doc-2' });
+          throw new Error('boom');
+        }),
+      );
+      assert.equal(syncs.length, 1, 'flushed when the batch throws too');
+      syncs.length = 0;
+      j.batch(() => undefined);
+      assert.equal(syncs.length, 0, 'an empty batch flushes nothing');
+    } finally {
+      fs.fdatasyncSync = original;
+    }
+    j.release();
+    const again = Journal.open(file);
+    assert.equal(again.byDocumentId('doc-1')?.state, 'sent');
+    assert.equal(again.byDocumentId('doc-2')?.state, 'sent');
+    again.release();
+  });
+
   it('ignores a torn last line left by a crash in the middle of a write', () => {
     const file = tmpFile();
     const j = Journal.open(file);

@@ -161,6 +161,57 @@ describe('onec query builder', () => {
     assert.throws(() => chunkOr('Ref_Key', refs, 'guid', () => false), /ONEC_URL_TOO_LONG|адрес|URL/);
   });
 
+  it('splits into the same chunks as adding the values one by one would, with far fewer renderings', () => {
+    /** the way chunks were found before: try every value on the current list */
+    const greedy = (values: string[], type: LiteralType, fits: (f: Condition) => boolean): Condition[] => {
+      const out: Condition[] = [];
+      let cur: Condition[] = [];
+      const make = (l: Condition[]): Condition => (l.length === 1 ? l[0]! : { or: l });
+      for (const v of [...new Set(values)]) {
+        const c: Condition = { field: 'Code', op: 'eq', value: v, type };
+        if (fits(make([...cur, c]))) cur = [...cur, c];
+        else {
+          out.push(make(cur));
+          cur = [c];
+        }
+      }
+      if (cur.length > 0) out.push(make(cur));
+      return out;
+    };
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 60; round++) {
+      const n = 1 + Math.floor(rand() * 300);
+      const values = Array.from({ length: n }, (_, i) =>
+        `${i}-${'Жx'.repeat(Math.floor(rand() * 20))}`.slice(0, 1 + Math.floor(rand() * 40)),
+      );
+      const budget = 300 + Math.floor(rand() * 3000);
+      let calls = 0;
+      const fits = (f: Condition): boolean => {
+        calls++;
+        return urlBytes(`http://h/odata/Catalog_X?${buildQuery({ filter: f })}`) <= budget;
+      };
+      let expected: Condition[] | Error;
+      try {
+        expected = greedy(values, 'string', fits);
+        if (expected.some((c) => !fits(c))) throw new Error('ONEC_URL_TOO_LONG');
+      } catch (e) {
+        expected = e as Error;
+      }
+      calls = 0;
+      if (expected instanceof Error) {
+        assert.throws(() => chunkOr('Code', values, 'string', fits), /ONEC_URL_TOO_LONG|URL/);
+        continue;
+      }
+      const got = chunkOr('Code', values, 'string', fits);
+      assert.deepEqual(got.map(renderFilter), expected.map(renderFilter), `round ${round}`);
+      assert.ok(calls <= 3 + got.length * 2 * (1 + Math.ceil(Math.log2(n + 1))), `${calls} checks for ${n}`);
+    }
+  });
+
   it('injection: every hostile value is rejected naming its field, or escaped so the filter keeps its meaning', () => {
     const posted: Condition = { field: 'Posted', op: 'eq', value: true, type: 'boolean' };
     const postedExpr = cmp('Posted', 'eq', true, 'bool');

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { onecMeta, readDocuments } from '../../lib/onec/documents';
 import { resolveLayout } from '../../lib/onec/presets';
+import { cloneData } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { useOnecBed } from '../support/onec-bed';
 
@@ -137,6 +138,44 @@ describe('onec resolution', function () {
       out.doc.payload['ШтрихкодыУпаковок'] &&
         (out.doc.payload['ШтрихкодыУпаковок'] as ODataObject[])[0]!['ШтрихкодУпаковки'],
       undefined,
+    );
+  });
+});
+
+describe('onec resolution: copies of 1C data', () => {
+  it('cloneData gives what structuredClone gives for parsed JSON, sharing nothing with the original', () => {
+    const doc = JSON.parse(
+      JSON.stringify({
+        Ref_Key: 'a',
+        Number: 'ДМ-1',
+        n: 1.5,
+        posted: true,
+        none: null,
+        Товары: [{ LineNumber: '1', Номенклатура: { Description: 'x', Вид: { ОсобенностьУчета: 'Обувь' } } }],
+        '10': 'integer-like key first',
+        empty: [],
+        nested: [[1, [2, { deep: 'Ж\u001d' }]]],
+      }),
+    ) as Record<string, unknown>;
+    const copy = cloneData(doc);
+    assert.deepStrictEqual(copy, structuredClone(doc));
+    assert.deepEqual(Object.keys(copy), Object.keys(doc), 'the same key order');
+    const rows = copy['Товары'] as Array<Record<string, Record<string, unknown>>>;
+    rows[0]!['Номенклатура']!['Description'] = 'changed';
+    assert.equal(
+      (
+        (doc['Товары'] as Array<Record<string, Record<string, unknown>>>)[0]!['Номенклатура'] as Record<
+          string,
+          unknown
+        >
+      )['Description'],
+      'x',
+    );
+    const when = { at: new Date(0) };
+    assert.deepStrictEqual(
+      cloneData(when),
+      structuredClone(when),
+      'anything else as structuredClone copies it',
     );
   });
 });

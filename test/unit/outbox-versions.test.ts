@@ -89,6 +89,36 @@ describe('lib/journal/outbox: new 1C versions of a sent document', function () {
     bed.emu.documents().filter((d) => (d.body as { document_num?: string } | undefined)?.document_num === num)
       .length;
 
+  it('flushes the journal twice per document sent, and once for all the outcomes of a poll', async () => {
+    const syncs: number[] = [];
+    const original = fs.fdatasyncSync;
+    fs.fdatasyncSync = (fd: number): void => {
+      syncs.push(fd);
+      original(fd);
+    };
+    try {
+      const docs = [0, 1, 2].map((i) => version(`r-sync-${i}`, 'v1', shipment(codes(), `N-r-sync-${i}`)));
+      for (const d of docs) await outbox.send(d);
+      // the new entry with its `sending` state before the POST, then `sent` with the id
+      assert.equal(syncs.length, 6, `${syncs.length} flushes for 3 documents`);
+      for (const d of docs) assert.equal(journal.get(d.key)?.state, 'sent');
+      await new Promise((r) => setTimeout(r, 600)); // the emulator processes them (300 ms)
+      syncs.length = 0;
+      const outcomes = await tracker.poll();
+      assert.equal(outcomes.length, 3);
+      assert.equal(syncs.length, 1, 'one flush for the three outcomes');
+    } finally {
+      fs.fdatasyncSync = original;
+    }
+    // and what was written is on disk, as before
+    const again = fs
+      .readFileSync(journal.file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { state: string });
+    assert.equal(again.filter((e) => e.state === 'final').length, 3);
+  });
+
   it('answers a new version of an accepted document with the earlier one, saying whether it changed', async () => {
     const c = codes();
     const v1 = version('r-acc', 'v1', shipment(c, 'N-r-acc'));
