@@ -27,7 +27,7 @@ import { czHttpError, czNetworkError } from './errors';
 import { RateLimiter } from './limiter';
 import { productGroup, productGroupById } from './product-groups';
 import { DEFAULT_RETRY, sleep, type RetryPolicy } from './retry';
-import { Transport, type RawResponse, type TransportSpec } from './transport';
+import { releaseClient, Transport, type RawResponse, type TransportSpec } from './transport';
 import {
   authKeySchema,
   balanceSchema,
@@ -805,12 +805,16 @@ export class CzClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.controller.abort();
-    if (this.ownLimiter) this.limiter.close();
-    if (this.token) forgetSecret(this.token.value);
+    releaseClient(
+      {
+        controller: this.controller,
+        limiter: this.limiter,
+        ownLimiter: this.ownLimiter,
+        agents: this.agents,
+      },
+      this.token?.value,
+    );
     this.token = undefined;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 
   // ---------------------------------------------------------------------------------------------

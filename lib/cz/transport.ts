@@ -11,6 +11,7 @@ import type https from 'node:https';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { ZnakFlowError } from '../errors';
 import { count } from '../metrics';
+import { forgetSecret } from '../redact';
 import { linkSignals } from '../signing/types';
 import { neverSent, type HttpErrorContext } from './errors';
 import type { RateLimiter } from './limiter';
@@ -215,4 +216,22 @@ export class Transport<C extends TransportCall = TransportCall> {
       link.dispose();
     }
   }
+}
+
+/** What a client owns besides its transport, released together by `close()`. */
+export interface ClientResources {
+  controller: AbortController;
+  limiter: RateLimiter;
+  /** the limiter is the client's own (a shared one stays open) */
+  ownLimiter: boolean;
+  agents: { http: http.Agent; https: https.Agent };
+}
+
+/** Abort what is in flight, close an own limiter, destroy the agents, forget the token. */
+export function releaseClient(r: ClientResources, token?: string): void {
+  r.controller.abort();
+  if (token) forgetSecret(token);
+  if (r.ownLimiter) r.limiter.close();
+  r.agents.http.destroy();
+  r.agents.https.destroy();
 }

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { CzClient } from '../cz/client';
 import { RateLimiter } from '../cz/limiter';
 import { DEFAULT_RETRY, type RetryPolicy } from '../cz/retry';
-import { Transport, type TransportSpec } from '../cz/transport';
+import { releaseClient, Transport, type TransportSpec } from '../cz/transport';
 import { ZnakFlowError } from '../errors';
 import { forgetSecret, registerSecret } from '../redact';
 import type { Signer } from '../signing/types';
@@ -192,10 +192,10 @@ export class SuzClient {
   readonly omsId: string;
   private readonly transport: Transport<SuzCallOptions>;
   private readonly registration: Transport<SuzCallOptions>;
-  private readonly limiter: RateLimiter;
-  private readonly ownLimiter: boolean;
-  private readonly controller = new AbortController();
-  private readonly agents = {
+  readonly limiter: RateLimiter;
+  readonly ownLimiter: boolean;
+  readonly controller = new AbortController();
+  readonly agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
   };
@@ -582,15 +582,11 @@ export class SuzClient {
     );
   }
 
+  /** Abort what is in flight, forget the token, close the limiter if it is ours. */
   close(): void {
-    if (this.closed) return;
+    if (!this.closed) releaseClient(this, this.token?.value);
     this.closed = true;
-    this.controller.abort();
-    if (this.ownLimiter) this.limiter.close();
-    if (this.token) forgetSecret(this.token.value);
     this.token = undefined;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 }
 

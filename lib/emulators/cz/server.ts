@@ -108,6 +108,8 @@ export interface EmulatorHost {
   verify(signature: string, content?: Buffer): ReturnType<typeof verifySignature>;
   /** take an auth/key challenge (once): its `data`, or undefined when unknown or expired */
   takeChallenge(uuid: string): string | undefined;
+  /** run `fn` after `ms` (cancelled when the emulator stops) */
+  later(ms: number, fn: () => void): void;
   log(line: string): void;
 }
 
@@ -1170,6 +1172,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
         challenges.delete(uuid);
         return ch && ch.exp >= Date.now() ? ch.data : undefined;
       },
+      later,
       log,
     }),
   );

@@ -181,7 +181,6 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
   const tokenOf = new Map<string, string>();
   const lost: SuzRoute[] = [];
   const faults: Array<{ kind: '5xx' | '429'; route: SuzRoute }> = [];
-  const timers = new Set<NodeJS.Timeout>();
   const keys = new Set(opts.registrationKeys ?? [SANDBOX_REGISTRATION_KEY]);
   const live: SuzEmulator['options'] = {
     priceKopecks: opts.priceKopecks ?? 61,
@@ -193,16 +192,9 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
   const count = (k: string): void => {
     counters[k] = (counters[k] ?? 0) + 1;
   };
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
-
   const mount = (host: EmulatorHost): EmulatorMount => {
     const registry: Registry = host.registry;
+    const later = host.later;
     const seed = opts.stations ?? [
       {
         omsId: DEMO_OMS_ID,
@@ -803,10 +795,6 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
         const li = lost.indexOf(r.route);
         if (li >= 0) lost.splice(li, 1);
         return dispatch({ req, res, url, body, route: r.route, lost: li >= 0 }, m?.[1]);
-      },
-      stop() {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
       },
     };
   };
