@@ -123,6 +123,26 @@ describe('СУЗ client ↔ СУЗ emulator (real HTTP, real GOST)', function ()
     real.close();
   });
 
+  it('an X-Signature over other bytes: the order is accepted and DECLINED with the reason, nothing debited', async () => {
+    const real = orgSigner(bed);
+    const wrong: Signer = {
+      kind: 'openssl',
+      sign: (data, mode, o) => real.sign(o?.purpose === 'auth' ? data : Buffer.from('other bytes'), mode, o),
+      close: () => real.close(),
+    };
+    const c = bed.suzClient({ signer: wrong });
+    const before = bed.balance('lp');
+    const order = await c.createOrder({
+      productGroup: 'lp',
+      products: [{ gtin: LP_GTIN, quantity: 2, serialNumberType: 'OPERATOR', templateId: 10 }],
+    });
+    const listed = (await c.listOrders()).find((o) => o.orderId === order.orderId);
+    assert.equal(listed?.orderStatus, 'DECLINED');
+    assert.match(listed?.declineReason ?? '', /^Signature validation failed: message-digest/);
+    assert.equal(bed.balance('lp'), before);
+    real.close();
+  });
+
   it('order → PENDING → ACTIVE, the balance drops by N × price, blocks of parseable codes, retry, EXHAUSTED, close', async () => {
     const c = bed.suzClient();
     const before = bed.balance('lp') as number;

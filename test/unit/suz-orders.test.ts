@@ -268,6 +268,44 @@ describe('СУЗ orders and reports, exactly once (lib/suz/orders.ts ↔ СУЗ 
     j.close();
   });
 
+  it('the introduction that follows is checked against the emitted codes: refused while EMITTED, accepted once APPLIED', async () => {
+    bed.emu.registry.participant(bed.fx.orgInn)?.balances.set(8, 100000);
+    const j = new SuzJournal(path.join(dir, 'suz.jsonl'));
+    const s = service(j);
+    const out = collect();
+    await s.order(
+      { productGroup: 'milk', products: [{ gtin: GTIN, quantity: 2, templateId: 20 }], key: 'milk-3' },
+      out.deliver,
+    );
+    const cis = out.codes().map((c) => {
+      const p = tryParseCode(c, 'milk');
+      assert.ok(p.ok);
+      return p.value.cis;
+    });
+    const intro = async (): Promise<string> => {
+      const id = await cz.createDocument({
+        type: 'LP_INTRODUCE_GOODS',
+        productGroup: 'milk',
+        body: {
+          participant_inn: bed.fx.orgInn,
+          producer_inn: bed.fx.orgInn,
+          owner_inn: bed.fx.orgInn,
+          production_date: new Date().toISOString().slice(0, 10),
+          production_type: 'OWN_PRODUCTION',
+          products: cis.map((c) => ({ uit_code: c, tnved_code: '0401201100' })),
+        },
+      });
+      await bed.emu.settle();
+      return (await cz.documentInfo(id)).status as string;
+    };
+    assert.equal(await intro(), 'CHECKED_NOT_OK', 'EMITTED codes cannot be introduced');
+    const r = await s.report('utilisation', 'milk-3', { productGroup: 'milk', sntins: out.codes() });
+    assert.equal(r.status, 'SUCCESS');
+    assert.equal(await intro(), 'CHECKED_OK');
+    assert.equal(bed.emu.registry.code(cis[0] as string)?.status, 'INTRODUCED');
+    j.close();
+  });
+
   it('a dropout report followed to its final status through report/info', async () => {
     bed.emu.registry.participant(bed.fx.orgInn)?.balances.set(8, 100000);
     const j = new SuzJournal(path.join(dir, 'suz.jsonl'));
