@@ -483,8 +483,9 @@ export class SuzClient {
 
   /**
    * The blocks already handed out for an order's GTIN: `GET /api/v3/order/codes/blocks?omsId=&orderId=&gtin=`
-   * → `{blocks: [{blockId, blockDateTime, quantity}]}`. ⚠ Not in the pack's reference (the method is in
-   * later editions of the СУЗ API v3 guide); it is how a block whose `codes` answer was lost is found.
+   * → `{blocks: [{blockId, blockDateTime, quantity}]}`. ⚠ Not established by the sources cited here (the
+   * guide v4.55 as the pack knows it): unverified on the real station. It is how a block whose `codes`
+   * answer was lost is found (`order/status` shows only that codes left the buffer, not the block id).
    */
   async listBlocks(
     orderId: string,
