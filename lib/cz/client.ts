@@ -15,7 +15,7 @@
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ZnakFlowError } from '../errors';
 import { count } from '../metrics';
@@ -23,10 +23,11 @@ import { forgetSecret, registerSecret } from '../redact';
 import { zodIssuesToDetails } from '../validation';
 import { parseCms, type CertificateInfo } from '../signing/cms';
 import { linkSignals, type Signer } from '../signing/types';
-import { czHttpError, czNetworkError, neverSent } from './errors';
+import { czHttpError, czNetworkError } from './errors';
 import { RateLimiter } from './limiter';
 import { productGroup, productGroupById } from './product-groups';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../retry';
+import { DEFAULT_RETRY, sleep, type RetryPolicy } from '../retry';
+import { releaseClient, Transport, type RawResponse, type TransportSpec } from './transport';
 import {
   authKeySchema,
   balanceSchema,
@@ -199,26 +200,7 @@ export interface CzClientStats {
   rateLimited: number;
 }
 
-interface RequestSpec {
-  what: [string, string];
-  method: 'GET' | 'POST';
-  path: string;
-  query?: Record<string, string | number | boolean | string[] | undefined>;
-  body?: unknown;
-  auth: boolean;
-  /** `read`: retry 429/5xx/network; `create`: only when surely not received; `none` */
-  retry: 'read' | 'create' | 'none';
-  okStatuses?: number[];
-  call: CallOptions;
-}
-
-interface RawResponse {
-  status: number;
-  text: string;
-  headers: Record<string, unknown>;
-}
-
-const MAX_BODY = 64 * 1024 * 1024;
+type RequestSpec = TransportSpec<CallOptions>;
 
 /**
  * The endpoint of a request path, as a metrics label: a fixed, small set whatever the ids and
@@ -305,6 +287,7 @@ export class CzClient {
   private readonly limiter: RateLimiter;
   private readonly ownLimiter: boolean;
   private readonly retry: RetryPolicy;
+  private readonly transport: Transport<CallOptions>;
   private readonly controller = new AbortController();
   private token?: { value: string; renewAt: number; info: TokenInfo };
   private authInFlight?: Promise<TokenInfo>;
@@ -332,6 +315,30 @@ export class CzClient {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     // every request in flight listens on the close signal: many at once is normal, not a leak
     setMaxListeners(0, this.controller.signal);
+    this.transport = new Transport<CallOptions>({
+      base: this.base,
+      http: this.http,
+      agents: this.agents,
+      limiter: this.limiter,
+      retry: this.retry,
+      timeoutMs: opts.timeoutMs ?? 60000,
+      retryUncertain: opts.retryUncertain,
+      signal: this.controller.signal,
+      isClosed: () => this.closed,
+      auth: {
+        token: (call) => this.bearer(call),
+        headers: (token) => ({ Authorization: `Bearer ${token}` }),
+        rejected: (token) => {
+          if (this.token && this.token.value === token) {
+            this.token.renewAt = 0;
+            this.renewReason = 'unauthorized';
+          }
+        },
+      },
+      errors: { http: czHttpError, network: czNetworkError, uncertain, closed: closedError },
+      labels: (path) => ({ participant: this.participant, endpoint: endpointOf(path) }),
+      stats: this.stats,
+    });
   }
 
   /** The signer this client signs with. */
@@ -798,12 +805,16 @@ export class CzClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.controller.abort();
-    if (this.ownLimiter) this.limiter.close();
-    if (this.token) forgetSecret(this.token.value);
+    releaseClient(
+      {
+        controller: this.controller,
+        limiter: this.limiter,
+        ownLimiter: this.ownLimiter,
+        agents: this.agents,
+      },
+      this.token?.value,
+    );
     this.token = undefined;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -820,10 +831,109 @@ export class CzClient {
     return 'uuid';
   }
 
+  /**
+   * The challenge flow («Описание True API» v553 §1.5): `auth/key` → attached signature of `data` →
+   * `POST {path}` with `{uuid, data, …extra}`; resolves to the answer text and the signature.
+   */
+  private async signChallenge(
+    path: string,
+    extra: Record<string, unknown>,
+    opts: CallOptions,
+  ): Promise<{ text: string; signature: string }> {
+    const keyRes = await this.request({
+      what: ['аутентификация (auth/key)', 'authentication (auth/key)'],
+      method: 'GET',
+      path: `${V3}/auth/key`,
+      auth: false,
+      retry: 'read',
+      call: opts,
+    });
+    const key = parseJson(keyRes.text, authKeySchema, ['аутентификация', 'authentication']);
+    const signature = await this.opts.signer.sign(Buffer.from(key.data, 'utf8'), 'attached', {
+      signal: opts.signal,
+      purpose: 'auth',
+    });
+    const res = await this.request({
+      what: ['аутентификация (simpleSignIn)', 'authentication (simpleSignIn)'],
+      method: 'POST',
+      path,
+      body: { uuid: key.uuid, data: signature, ...extra },
+      auth: false,
+      retry: 'read',
+      call: opts,
+    });
+    return { text: res.text, signature };
+  }
+
+  /**
+   * When a token obtained with this signature expires, and when to renew it: the answer's expiry
+   * (or the documented 10 hours) capped by the signer certificate's `notAfter` — «the lifetime cannot
+   * exceed the expiration date of the EQES» (CRPT «Planned True API changes» v552.0).
+   */
+  private async tokenTimes(
+    signature: string,
+    answered: number | undefined,
+    now: number,
+  ): Promise<{ expiresAt: number; renewAt: number; certificate?: CertificateInfo; capped: boolean }> {
+    let expiresAt = answered ?? now + TOKEN_LIFETIME_MS;
+    let certificate: CertificateInfo | undefined;
+    try {
+      certificate = parseCms(Buffer.from(signature, 'base64')).signerCertificate;
+    } catch {
+      certificate = undefined;
+    }
+    certificate ??= await this.signerCertificate();
+    let capped = false;
+    if (certificate && certificate.notAfter.getTime() < expiresAt) {
+      expiresAt = certificate.notAfter.getTime();
+      capped = true;
+    }
+    const lifetime = Math.max(0, expiresAt - now);
+    const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
+    return { expiresAt, renewAt, certificate, capped };
+  }
+
+  /**
+   * A СУЗ client token for an integration connection: the same challenge signed, sent to
+   * `POST /api/v3/true-api/auth/simpleSignIn/{omsConnection}` («Описание True API» v553 §11.1;
+   * «СУЗ-Облако 4.0. Руководство программиста» §9.1) → `{token}`. A new token invalidates the one
+   * before it; it lives 10 hours. The token is registered as a secret (masked by `redact`).
+   */
+  async omsSignIn(
+    omsConnection: string,
+    opts: CallOptions = {},
+  ): Promise<{ token: string; expiresAt: Date; renewAt: Date; certificate?: CertificateInfo }> {
+    if (this.opts.signer.kind === 'presigned') {
+      throw localError(
+        'signer',
+        'токен СУЗ получается подписью случайной строки: заранее подписанная подпись не подходит',
+        'a СУЗ token needs a signature of a random challenge: a presigned signature cannot make one',
+      );
+    }
+    const extra: Record<string, unknown> = this.opts.authInn ? { inn: this.opts.authInn } : {};
+    const { text, signature } = await this.signChallenge(
+      `${V3}/auth/simpleSignIn/${encodeURIComponent(omsConnection)}`,
+      extra,
+      opts,
+    );
+    const parsed = parseJson(text, signInSchema, ['токен СУЗ', 'СУЗ token']);
+    const value = parsed.token ?? parsed.uuidToken;
+    if (!value) throw badResponse('токен СУЗ', 'СУЗ token', 'no token');
+    registerSecret(value);
+    const now = Date.now();
+    const t = await this.tokenTimes(signature, expireDate(parsed.expireDate, now), now);
+    return {
+      token: value,
+      expiresAt: new Date(t.expiresAt),
+      renewAt: new Date(t.renewAt),
+      certificate: t.certificate,
+    };
+  }
+
   private async doAuthenticate(opts: CallOptions): Promise<TokenInfo> {
     const presigned = this.opts.signer.kind === 'presigned';
     const united = this.tokenKind === 'uuid';
-    let body: Record<string, unknown>;
+    let text: string;
     let signature: string;
     if (presigned) {
       // A random challenge cannot be signed in advance: «единый токен» with a signed INN (Описание
@@ -834,72 +944,45 @@ export class CzClient {
         signature: opts.authSignature,
         purpose: 'auth',
       });
-      body = { data: signature, unitedToken: true };
-    } else {
-      const keyRes = await this.request({
-        what: ['аутентификация (auth/key)', 'authentication (auth/key)'],
-        method: 'GET',
-        path: `${V3}/auth/key`,
+      const res = await this.request({
+        what: ['аутентификация (simpleSignIn)', 'authentication (simpleSignIn)'],
+        method: 'POST',
+        path: `${V3}/auth/simpleSignIn`,
+        body: { data: signature, unitedToken: true },
         auth: false,
         retry: 'read',
         call: opts,
       });
-      const key = parseJson(keyRes.text, authKeySchema, ['аутентификация', 'authentication']);
-      signature = await this.opts.signer.sign(Buffer.from(key.data, 'utf8'), 'attached', {
-        signal: opts.signal,
-        purpose: 'auth',
-      });
+      text = res.text;
+    } else {
       // v552.0: `uuid` and the attached signature of `data`, `unitedToken: true` for the UUID token,
       // `inn` of the organisation for a signer acting under an МЧД (no longer refused with unitedToken)
-      body = { uuid: key.uuid, data: signature };
-      if (united) body['unitedToken'] = true;
-      if (this.opts.authInn) body['inn'] = this.opts.authInn;
+      const extra: Record<string, unknown> = {};
+      if (united) extra['unitedToken'] = true;
+      if (this.opts.authInn) extra['inn'] = this.opts.authInn;
+      ({ text, signature } = await this.signChallenge(`${V3}/auth/simpleSignIn`, extra, opts));
     }
-    const res = await this.request({
-      what: ['аутентификация (simpleSignIn)', 'authentication (simpleSignIn)'],
-      method: 'POST',
-      path: `${V3}/auth/simpleSignIn`,
-      body,
-      auth: false,
-      retry: 'read',
-      call: opts,
-    });
-    const parsed = parseJson(res.text, signInSchema, ['аутентификация', 'authentication']);
+    const parsed = parseJson(text, signInSchema, ['аутентификация', 'authentication']);
     // An answer with both: the UUID token is the one asked for; a JWT-only answer (an old stand) is used as it is.
     const uuid = united && parsed.uuidToken !== undefined;
     const value = (uuid ? parsed.uuidToken : (parsed.token ?? parsed.uuidToken)) as string;
     const kind: TokenInfo['kind'] = uuid || parsed.token === undefined ? 'uuid' : 'jwt';
     registerSecret(value);
     const now = Date.now();
-    let expiresAt =
-      (kind === 'uuid'
+    const answered =
+      kind === 'uuid'
         ? expireDate(parsed.expireDate, now)
-        : (jwtExpiry(value, now) ?? expireDate(parsed.expireDate, now))) ?? now + TOKEN_LIFETIME_MS;
-    let certificate: CertificateInfo | undefined;
-    try {
-      certificate = parseCms(Buffer.from(signature, 'base64')).signerCertificate;
-    } catch {
-      certificate = undefined;
-    }
-    certificate ??= await this.signerCertificate();
-    // «The lifetime cannot exceed the expiration date of the EQES» (v552.0): whatever the answer says,
-    // a token is not used past the signer certificate's notAfter.
-    let cappedByCertificate = false;
-    if (certificate && certificate.notAfter.getTime() < expiresAt) {
-      expiresAt = certificate.notAfter.getTime();
-      cappedByCertificate = true;
-    }
-    const lifetime = Math.max(0, expiresAt - now);
-    const renewAt = expiresAt - Math.min(this.opts.renewBeforeMs ?? 30 * 60 * 1000, lifetime / 5);
+        : (jwtExpiry(value, now) ?? expireDate(parsed.expireDate, now));
+    const t = await this.tokenTimes(signature, answered, now);
     if (this.token) forgetSecret(this.token.value);
     const info: TokenInfo = {
       kind,
       obtainedAt: new Date(now),
-      expiresAt: new Date(expiresAt),
-      certificate,
-      ...(cappedByCertificate ? { cappedByCertificate } : {}),
+      expiresAt: new Date(t.expiresAt),
+      certificate: t.certificate,
+      ...(t.capped ? { cappedByCertificate: true } : {}),
     };
-    this.token = { value, renewAt, info };
+    this.token = { value, renewAt: t.renewAt, info };
     this.stats.authentications++;
     count('czTokenRenewals', { participant: this.participant, reason: this.renewReason });
     this.renewReason = 'expiring';
@@ -941,138 +1024,8 @@ export class CzClient {
     return this.token.value;
   }
 
-  private url(path: string, query?: RequestSpec['query']): string {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v === undefined || v === null || v === '') continue;
-      if (Array.isArray(v)) for (const x of v) qs.append(k, x);
-      else qs.append(k, String(v));
-    }
-    const s = qs.toString();
-    return `${this.base}${path}${s ? `?${s}` : ''}`;
-  }
-
-  private async request(spec: RequestSpec): Promise<RawResponse> {
-    if (this.closed) throw closedError();
-    const labels = { participant: this.participant, endpoint: endpointOf(spec.path) };
-    let attempt = 0;
-    let reauthed = false;
-    for (;;) {
-      const link = this.linked(spec.call.signal);
-      // The timeout is a deadline for the whole answer: axios's own timeout only notices a silent
-      // socket, so an answer dripping one byte at a time would hold the request forever.
-      let expired = false;
-      const deadline = new AbortController();
-      const onLink = (): void => deadline.abort();
-      link.signal.addEventListener('abort', onLink, { once: true });
-      let timer: NodeJS.Timeout | undefined;
-      let token: string | undefined;
-      let res: AxiosResponse<ArrayBuffer> | undefined;
-      try {
-        if (spec.auth) token = await this.bearer(spec.call);
-        await this.limiter.acquire(link.signal);
-        this.stats.requests++;
-        count('czRequests', labels);
-        timer = setTimeout(() => {
-          expired = true;
-          deadline.abort();
-        }, this.opts.timeoutMs ?? 60000);
-        res = await this.http.request<ArrayBuffer>({
-          method: spec.method,
-          url: this.url(spec.path, spec.query),
-          data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-          headers: {
-            Accept: '*/*',
-            ...(spec.body !== undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}),
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-          },
-          responseType: 'arraybuffer',
-          transformResponse: [(d: unknown) => d],
-          validateStatus: () => true,
-          timeout: this.opts.timeoutMs ?? 60000,
-          maxBodyLength: MAX_BODY,
-          maxContentLength: MAX_BODY,
-          signal: deadline.signal,
-          httpAgent: this.agents.http,
-          httpsAgent: this.agents.https,
-        });
-      } catch (err) {
-        if (this.closed || spec.call.signal?.aborted) throw closedError();
-        if (err instanceof ZnakFlowError) throw err;
-        const cause = expired
-          ? Object.assign(new Error(`timeout of ${this.opts.timeoutMs ?? 60000}ms exceeded`), {
-              code: 'ETIMEDOUT',
-            })
-          : err;
-        const netErr = czNetworkError(
-          cause,
-          { what: spec.what, hide: [token] },
-          this.opts.timeoutMs ?? 60000,
-        );
-        count('czErrors', { ...labels, reason: netErr.code === 'CZ_TIMEOUT' ? 'timeout' : 'network' });
-        const safe =
-          spec.retry === 'read' ||
-          (spec.retry === 'create' && (neverSent(err) || !!this.opts.retryUncertain));
-        if (safe && attempt < this.retry.retries) {
-          count('czRetries', labels);
-          await this.pause(attempt++, undefined, spec.call.signal);
-          continue;
-        }
-        if (spec.retry === 'create' && !neverSent(err)) throw uncertain(netErr);
-        throw netErr;
-      } finally {
-        clearTimeout(timer);
-        link.signal.removeEventListener('abort', onLink);
-        link.dispose();
-      }
-      const text = Buffer.from(res.data ?? new ArrayBuffer(0))
-        .toString('utf8')
-        .replace(/^\uFEFF/, '');
-      const status = res.status;
-      if (status === 401 && spec.auth && !reauthed) {
-        reauthed = true;
-        count('czErrors', { ...labels, reason: '401' });
-        if (this.token && this.token.value === token) {
-          this.token.renewAt = 0;
-          this.renewReason = 'unauthorized';
-        }
-        continue;
-      }
-      if ((status >= 200 && status < 300) || spec.okStatuses?.includes(status)) {
-        return { status, text, headers: res.headers as Record<string, unknown> };
-      }
-      if (status === 429) this.stats.rateLimited++;
-      count('czErrors', { ...labels, reason: String(status) });
-      const retryable = status === 429 || status >= 500;
-      const safe =
-        retryable &&
-        (spec.retry === 'read' ||
-          (spec.retry === 'create' && (status === 429 || !!this.opts.retryUncertain)));
-      if (safe && attempt < this.retry.retries) {
-        count('czRetries', labels);
-        await this.pause(attempt++, parseRetryAfter(res.headers['retry-after']), spec.call.signal);
-        continue;
-      }
-      const err = czHttpError(status, text, { what: spec.what, hide: [token] });
-      if (spec.retry === 'create' && status >= 500) throw uncertain(err);
-      throw err;
-    }
-  }
-
-  private async pause(
-    attempt: number,
-    retryAfterMs: number | undefined,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    this.stats.retries++;
-    const link = this.linked(signal);
-    try {
-      await sleep(backoffDelay(attempt, this.retry, retryAfterMs), link.signal);
-    } catch {
-      throw closedError();
-    } finally {
-      link.dispose();
-    }
+  private request(spec: RequestSpec): Promise<RawResponse> {
+    return this.transport.request(spec);
   }
 }
 

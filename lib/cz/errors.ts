@@ -23,6 +23,11 @@ const EXPLAIN: Record<number, [string, string]> = {
   429: ['CZ_RATE_LIMIT', 'too many requests: the rate limit was exceeded'],
 };
 
+/** The error code (`CZ_…`) and the English explanation of an HTTP status. */
+export function explainStatus(status: number): [string, string] {
+  return status >= 500 ? serverExplain(status) : (EXPLAIN[status] ?? ['CZ_ERROR', 'request failed']);
+}
+
 function serverExplain(status: number): [string, string] {
   if (status === 502) return ['CZ_SERVER_ERROR', 'bad gateway (the server behind the gateway failed)'];
   if (status === 503) return ['CZ_SERVER_ERROR', 'the remote system is unavailable'];
@@ -107,7 +112,8 @@ export interface HttpErrorContext {
   hide?: Array<string | undefined>;
 }
 
-function hideAll(text: string, hide: Array<string | undefined> = []): string {
+/** The text with the given secrets masked (and every registered secret, lib/redact.ts). */
+export function hideAll(text: string, hide: Array<string | undefined> = []): string {
   let out = text;
   for (const h of hide) if (h && h.length >= 4) out = out.split(h).join('***');
   return redact(out);
@@ -116,8 +122,7 @@ function hideAll(text: string, hide: Array<string | undefined> = []): string {
 /** An error for an HTTP answer that is not a success. */
 export function czHttpError(status: number, body: unknown, ctx: HttpErrorContext): ZnakFlowError {
   const remote = hideAll(remoteErrorText(body), ctx.hide);
-  const [code, en] =
-    status >= 500 ? serverExplain(status) : (EXPLAIN[status] ?? ['CZ_ERROR', 'request failed']);
+  const [code, en] = explainStatus(status);
   const retryable = status === 429 || status >= 500;
   return new ZnakFlowError({
     code,
@@ -130,11 +135,19 @@ export function czHttpError(status: number, body: unknown, ctx: HttpErrorContext
   });
 }
 
-/** A transport failure: no answer (refused, reset, timeout, DNS). */
-export function czNetworkError(err: unknown, ctx: HttpErrorContext, timeoutMs?: number): ZnakFlowError {
+/** Whether a transport failure is a timeout, and its text with secrets masked. */
+export function networkFailure(
+  err: unknown,
+  ctx: HttpErrorContext,
+): { timeout: boolean; code?: string; text: string } {
   const e = err as { code?: string; message?: string };
   const timeout = e.code === 'ETIMEDOUT' || e.code === 'ECONNABORTED' || /timeout/i.test(e.message ?? '');
-  const text = hideAll(e.message ?? String(err), ctx.hide);
+  return { timeout, code: e.code, text: hideAll(e.message ?? String(err), ctx.hide) };
+}
+
+/** A transport failure: no answer (refused, reset, timeout, DNS). */
+export function czNetworkError(err: unknown, ctx: HttpErrorContext, timeoutMs?: number): ZnakFlowError {
+  const { timeout, code: errCode, text } = networkFailure(err, ctx);
   if (timeout) {
     return new ZnakFlowError({
       code: 'CZ_TIMEOUT',
@@ -147,8 +160,8 @@ export function czNetworkError(err: unknown, ctx: HttpErrorContext, timeoutMs?: 
   }
   return new ZnakFlowError({
     code: 'CZ_NETWORK',
-    ru: `${ctx.what[0]}: нет связи с Честным ЗНАКом (${e.code ?? text})`,
-    en: `${ctx.what[1]}: cannot reach Chestny ZNAK (${e.code ?? text})`,
+    ru: `${ctx.what[0]}: нет связи с Честным ЗНАКом (${errCode ?? text})`,
+    en: `${ctx.what[1]}: cannot reach Chestny ZNAK (${errCode ?? text})`,
     source: 'cz',
     retryable: true,
     cause: err,

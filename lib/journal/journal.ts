@@ -20,10 +20,9 @@
  * it cannot hold what must survive a crash; a file in the user directory works on every install.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { OnecSource } from '../message';
-import { writeFileAtomic } from '../store/atomic';
+import { JsonlFile } from '../store/jsonl';
 
 export type JournalState = 'received' | 'sending' | 'sent' | 'unknown' | 'failed' | 'final';
 
@@ -140,8 +139,7 @@ export class Journal {
   private readonly byId = new Map<string, string>();
   /** keys of every version of one 1C document's ЧЗ document (see `docIdentity`) */
   private readonly byDoc = new Map<string, Set<string>>();
-  private fd: number | undefined;
-  private lines = 0;
+  private readonly log: JsonlFile;
   /** depth of `batch()` calls, and whether lines were written since the last flush */
   private batchDepth = 0;
   private unsynced = false;
@@ -178,30 +176,19 @@ export class Journal {
     this.compactSlack = opts.compactSlack ?? 5000;
     this.durable = opts.durable ?? true;
     this.now = opts.now ?? (() => new Date());
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.log = new JsonlFile(file, this.durable);
     this.skippedLines = this.load();
     this.compact();
   }
 
   private load(): number {
-    let text = '';
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const { records, skipped } = this.log.load();
+    let bad = 0;
+    for (const e of records as JournalEntry[]) {
+      if (e && typeof e.key === 'string') this.put(e);
+      else bad++;
     }
-    let skipped = 0;
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        const e = JSON.parse(line) as JournalEntry;
-        if (e && typeof e.key === 'string') this.put(e);
-        else skipped++;
-      } catch {
-        skipped++;
-      }
-    }
-    return skipped;
+    return skipped + bad;
   }
 
   private put(e: JournalEntry): void {
@@ -232,12 +219,9 @@ export class Journal {
   }
 
   private append(e: JournalEntry): void {
-    if (this.fd === undefined) this.fd = fs.openSync(this.file, 'a', 0o600);
-    fs.writeSync(this.fd, Buffer.from(`${JSON.stringify(e)}\n`, 'utf8'));
+    this.log.append(e, this.batchDepth === 0);
     if (this.batchDepth > 0) this.unsynced = true;
-    else if (this.durable) fs.fdatasyncSync(this.fd);
-    this.lines++;
-    if (this.lines > this.entries.size + this.compactSlack) this.compact();
+    if (this.log.lines > this.entries.size + this.compactSlack) this.compact();
   }
 
   /** Rewrite the file with the live entries only (atomically), pruning old final entries. */
@@ -246,13 +230,7 @@ export class Journal {
     for (const e of [...this.entries.values()]) {
       if (e.state === 'final' && Date.parse(e.finalAt ?? e.updatedAt) < cutoff) this.drop(e);
     }
-    const body = [...this.entries.values()].map((e) => JSON.stringify(e)).join('\n');
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-    }
-    writeFileAtomic(this.file, body ? `${body}\n` : '');
-    this.lines = this.entries.size;
+    this.log.rewrite([...this.entries.values()]);
   }
 
   get(key: string): JournalEntry | undefined {
@@ -273,7 +251,7 @@ export class Journal {
       if (this.batchDepth === 0 && this.unsynced) {
         this.unsynced = false;
         // after a compaction the lines are in the new file, already synced (fd closed)
-        if (this.durable && this.fd !== undefined) fs.fdatasyncSync(this.fd);
+        this.log.sync();
       }
     }
   }
@@ -378,8 +356,7 @@ export class Journal {
   release(): void {
     this.refs = Math.max(0, this.refs - 1);
     if (this.refs === 0) {
-      if (this.fd !== undefined) fs.closeSync(this.fd);
-      this.fd = undefined;
+      this.log.close();
       this.listeners.clear();
       open.delete(this.file);
     }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { demoWorld } from '../demo-data';
 import { createTestCa, issueTestSigner } from '../../signing/pki';
+import { createSuzEmulator, DEMO_OMS_CONNECTION, DEMO_OMS_ID } from '../suz';
 import { startCzEmulator, type CzEmulatorOptions } from './server';
 
 const HELP = `usage: znakflow-emulator cz [options]
@@ -115,6 +116,8 @@ export async function runCli(args: string[]): Promise<void> {
     },
     autoAcceptMs: a.has('--auto-accept') ? num(a.get('--auto-accept'), '--auto-accept') : undefined,
     log: flags.has('--quiet') ? undefined : (l) => console.log(`${new Date().toISOString()} ${l}`),
+    // the СУЗ on the same host (docs/suz.md)
+    mounts: [createSuzEmulator().mount],
   };
   const emu = await startCzEmulator(opts);
   console.log(`True API emulator at ${emu.url} (use it as the custom URL of a cz-connection)`);
@@ -123,6 +126,7 @@ export async function runCli(args: string[]): Promise<void> {
     `  participants: ${[...emu.registry.participants.values()].map((p) => `${p.inn}${p.registered ? '' : ' (not registered)'}`).join(', ')}`,
   );
   console.log(`  codes: ${emu.registry.codes.size}; trusted CA: ${caCertPath}`);
+  console.log(`  СУЗ at the same URL: omsId ${DEMO_OMS_ID}, omsConnection ${DEMO_OMS_CONNECTION}`);
   for (const l of lines) console.log(l);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

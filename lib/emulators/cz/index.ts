@@ -9,7 +9,14 @@
  *   emu.counters['lk/documents/create'];
  *   await emu.stop();
  */
-export { startCzEmulator, type CzEmulator, type CzEmulatorOptions, type FaultOptions } from './server';
+export {
+  startCzEmulator,
+  type CzEmulator,
+  type CzEmulatorOptions,
+  type EmulatorHost,
+  type EmulatorMount,
+  type FaultOptions,
+} from './server';
 export { Registry, type CodeRecord, type Participant, type CodeStatus } from './registry';
 export {
   type EmulatorDocument,

@@ -97,6 +97,26 @@ export interface CzEmulatorOptions {
   /** normalisation of codes written in documents */
   normalize?: (raw: string, pg?: string) => string;
   log?: (line: string) => void;
+  /** services answered on the same host (e.g. the СУЗ emulator, lib/emulators/suz) */
+  mounts?: Array<(host: EmulatorHost) => EmulatorMount>;
+}
+
+/** What a mounted service may use of the True API emulator. */
+export interface EmulatorHost {
+  registry: Registry;
+  /** verify a CMS signature (GOST, against the emulator's CA) */
+  verify(signature: string, content?: Buffer): ReturnType<typeof verifySignature>;
+  /** take an auth/key challenge (once): its `data`, or undefined when unknown or expired */
+  takeChallenge(uuid: string): string | undefined;
+  /** run `fn` after `ms` (cancelled when the emulator stops) */
+  later(ms: number, fn: () => void): void;
+  log(line: string): void;
+}
+
+/** A mounted service: answers the requests it knows (true), leaves the others to True API (false). */
+export interface EmulatorMount {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): Promise<boolean>;
+  stop?(): void;
 }
 
 export interface CzEmulator {
@@ -1066,6 +1086,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       body,
       ...readToken(req),
     };
+    for (const m of mounted) if (r === undefined && (await m.handle(req, res, url, body))) return;
     if (r === undefined) return fail(c, 404, 'Метод с указанным URL не найден');
     if (r === 'method') return fail(c, 405, `Request method '${method}' not supported`);
     if (!acceptable(req.headers.accept)) {
@@ -1136,6 +1157,25 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     }
   };
 
+  const mounted = (opts.mounts ?? []).map((mount) =>
+    mount({
+      registry,
+      verify: (sig, content) =>
+        verifySignature(sig, content, {
+          caCertPath: opts.caCertPath,
+          tmpDir,
+          opensslBin: opts.opensslBin,
+          requireCades: opts.requireCades,
+        }),
+      takeChallenge: (uuid) => {
+        const ch = challenges.get(uuid);
+        challenges.delete(uuid);
+        return ch && ch.exp >= Date.now() ? ch.data : undefined;
+      },
+      later,
+      log,
+    }),
+  );
   const maxBody = Math.ceil((maxDocumentBytes * 4) / 3) + 4 * MB;
   const server = http.createServer((req, res) => {
     const arrived = performance.now();
@@ -1202,6 +1242,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       }),
     stop: async () => {
       stopped = true;
+      for (const m of mounted) m.stop?.();
       if (processTimer) clearTimeout(processTimer);
       for (const t of timers) clearTimeout(t);
       timers.clear();
