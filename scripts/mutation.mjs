@@ -66,18 +66,18 @@ console.log('\n=== mutation score per module');
 for (const name of Object.keys(MODULES)) {
   const file = path.join('reports', 'mutation', `${name}.json`);
   if (!fs.existsSync(file)) {
-    console.log(`${name.padEnd(8)} not run yet`);
+    console.log(`${name.padEnd(11)} not run yet`);
     continue;
   }
   const t = tally(JSON.parse(fs.readFileSync(file, 'utf8')));
   for (const k of Object.keys(all)) all[k] = k === 'survivors' ? all[k].concat(t[k]) : all[k] + t[k];
   const took = times[name] !== undefined ? `, ${Math.round(times[name])} s` : '';
   console.log(
-    `${name.padEnd(8)} ${score(t).toFixed(1).padStart(5)} %  (killed ${t.killed}, timeout ${t.timeout}, survived ${t.survived}, no coverage ${t.noCoverage}; ignored ${t.ignored}, rejected by tsc ${t.rejected}${took})`,
+    `${name.padEnd(11)} ${score(t).toFixed(1).padStart(5)} %  (killed ${t.killed}, timeout ${t.timeout}, survived ${t.survived}, no coverage ${t.noCoverage}; ignored ${t.ignored}, rejected by tsc ${t.rejected}${took})`,
   );
 }
 console.log(
-  `overall  ${score(all).toFixed(1).padStart(5)} %  (killed ${all.killed}, timeout ${all.timeout}, survived ${all.survived}, no coverage ${all.noCoverage}; ignored ${all.ignored}); this run ${Math.round((Date.now() - t0) / 1000)} s`,
+  `overall     ${score(all).toFixed(1).padStart(5)} %  (killed ${all.killed}, timeout ${all.timeout}, survived ${all.survived}, no coverage ${all.noCoverage}; ignored ${all.ignored}); this run ${Math.round((Date.now() - t0) / 1000)} s`,
 );
 if (all.survivors.length) {
   console.log('\nsurviving mutants (README «Measured» says why each left is equivalent or harmless):');
