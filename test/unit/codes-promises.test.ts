@@ -31,6 +31,7 @@ describe('codes: only the exact form passes', () => {
         assert.equal(isValidGs1(spoiled), false, spoiled);
     }
     assert.equal(isValidGs1(withCheckDigit('46012345678901')), false, '15 digits');
+    assert.equal(isValidGs1(withCheckDigit('146012345678901234')), false, '19 digits');
     for (const bad of ['', '12a', 'a12', '12 ']) assert.throws(() => withCheckDigit(bad), RangeError, bad);
   });
 
@@ -47,6 +48,7 @@ describe('codes: only the exact form passes', () => {
     ]) {
       assert.equal(checkGtin(bad).ok, false, String(bad));
     }
+    assert.equal(checkGtin([GTIN13]).ok, false, 'an array is not a GTIN');
   });
 
   it('SSCC: 18 digits, with or without AI 00, whole text only', () => {
@@ -67,6 +69,11 @@ describe('codes: only the exact form passes', () => {
     assert.equal(checkInn(inn10), null);
     assert.equal(checkInn(inn12), null);
     assert.equal(checkInn(`${inn12.slice(0, 11)}${(Number(inn12[11]) + 1) % 10}`)?.code, 'INN_CHECKSUM');
+    assert.equal(
+      checkInn(`${inn12.slice(0, 10)}${(Number(inn12[10]) + 1) % 10}${inn12[11]}`)?.code,
+      'INN_CHECKSUM',
+    );
+    for (const bad of ['12345', '12345678901']) assert.throws(() => completeInn(bad), RangeError, bad);
     assert.equal(checkKpp('773601001'), null);
     assert.equal(checkKpp('7736AB001'), null);
     assert.equal(checkKpp('x773601001')?.path, 'kpp');
