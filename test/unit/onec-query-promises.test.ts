@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { isZnakFlowError } from '../../lib/errors';
 import {
   buildQuery,
+  checkPath,
   chunkOr,
   EMPTY_GUID,
   entityPath,
@@ -26,6 +27,7 @@ function refused(fn: () => unknown, field: string | undefined, code = 'ONEC_BAD_
     assert.ok(isZnakFlowError(e), String(e));
     assert.equal(e.code, code);
     assert.equal(e.field, field);
+    assert.equal(e.source, code === 'ONEC_BAD_VALUE' ? 'input' : '1c');
     return true;
   });
 }
@@ -45,6 +47,8 @@ describe('onec query: exactly the intended literal, or a refusal naming the fiel
     assert.equal(toNaiveDate(' 2026-11-27 09:17 '), '2026-11-27T09:17:00');
     assert.equal(toNaiveDate('2026-02-28T23:59:59'), '2026-02-28T23:59:59');
     assert.equal(toNaiveDate('2028-02-29'), '2028-02-29T00:00:00');
+    assert.equal(toNaiveDate('2026-11-27T00:17:05'), '2026-11-27T00:17:05');
+    assert.equal(toNaiveDate('2026-11-27 00:00:05'), '2026-11-27T00:00:05');
     for (const bad of [
       '2026-02-29',
       '2026-13-01',
@@ -53,6 +57,8 @@ describe('onec query: exactly the intended literal, or a refusal naming the fiel
       '2026-11-27T24:00',
       '2026-11-27T23:60',
       '2026-11-27T23:59:60',
+      '2026-11-27T09:60',
+      '2026-11-27T09:17:60',
       '2026-11-27T09:17Zjunk',
       'x2026-11-27T09:17:00Z',
       '2026-11-27T09:17:00+3:00',
@@ -119,6 +125,7 @@ describe('onec query: exactly the intended literal, or a refusal naming the fiel
       "a eq 'x",
       "a eq 'x''",
       'a eq 1)',
+      '(a eq 1) or (b eq 2',
       ') or (',
     ]) {
       refused(() => renderFilter({ raw: bad }), 'rawFilter');
@@ -152,6 +159,10 @@ describe('onec query: exactly the intended literal, or a refusal naming the fiel
     refused(() => renderFilter({ or: [{ and: [] }] }), 'filter');
     assert.equal(buildQuery({ filter: { and: [{ and: [] }] } }), '$format=json');
     assert.equal(params(buildQuery({ filter: { and: [a, b] } }))['$filter'], 'A eq 1 and B eq 2');
+  });
+
+  it('a field name refused by default names `field`', () => {
+    refused(() => checkPath('a b'), 'field');
   });
 
   it('keys of an entity path: names checked, GUIDs and StandardODATA names bare, nothing else bare', () => {
@@ -250,6 +261,11 @@ describe('onec query: exactly the intended literal, or a refusal naming the fiel
       [],
     );
     refused(() => chunkOr("a'", [1], 'number', () => true), 'field');
+    // only GUIDs are compared without case: strings keep theirs
+    assert.equal(
+      (chunkOr('Name', ['ABC', 'abc'], 'string', () => true)[0] as { or: Condition[] }).or.length,
+      2,
+    );
     refused(() => chunkOr('N', [1], 'number', () => false), 'N', 'ONEC_URL_TOO_LONG');
     // the first fits alone, the second does not even alone
     refused(
