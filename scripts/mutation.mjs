@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm run test:mutation [-- module …]`: StrykerJS once per module of stryker.config.mjs (each with
+// only the tests that cover it, incremental), then one summary: the score per module and overall,
+// and every surviving mutant. `-- --full` ignores the incremental files (a from-scratch run).
+// Env: ZNAKFLOW_MUTATION_CONCURRENCY (default 2).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MODULES } from '../stryker.config.mjs';
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const n of names) {
+  if (!MODULES[n]) {
+    console.error(`unknown module ${n}; modules: ${Object.keys(MODULES).join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = names.length ? names : Object.keys(MODULES);
+const stryker = path.join('node_modules', '.bin', 'stryker');
+
+const times = {};
+const t0 = Date.now();
+for (const name of selected) {
+  const t = Date.now();
+  console.log(`\n=== mutation: ${name} (${MODULES[name].mutate.join(' ')})`);
+  const r = spawnSync(stryker, ['run', ...(full ? ['--force'] : [])], {
+    stdio: 'inherit',
+    env: { ...process.env, ZNAKFLOW_MUTATION_MODULE: name },
+  });
+  times[name] = (Date.now() - t) / 1000;
+  if (r.status !== 0) {
+    console.error(`stryker failed for ${name} (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+/** Killed and timed out count as detected; compile errors (rejected by the checker) and ignored do not count. */
+function tally(report) {
+  const t = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, rejected: 0, survivors: [] };
+  for (const [file, f] of Object.entries(report.files)) {
+    for (const m of f.mutants) {
+      if (m.status === 'Killed') t.killed++;
+      else if (m.status === 'Timeout') t.timeout++;
+      else if (m.status === 'Survived') t.survived++;
+      else if (m.status === 'NoCoverage') t.noCoverage++;
+      else if (m.status === 'Ignored') t.ignored++;
+      else if (m.status === 'CompileError' || m.status === 'RuntimeError') t.rejected++;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        t.survivors.push(
+          `${file}:${m.location.start.line} ${m.mutatorName} ${m.status} → ${JSON.stringify(m.replacement ?? '')}`,
+        );
+      }
+    }
+  }
+  return t;
+}
+const score = (t) => {
+  const valid = t.killed + t.timeout + t.survived + t.noCoverage;
+  return valid ? (100 * (t.killed + t.timeout)) / valid : 100;
+};
+
+const all = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, rejected: 0, survivors: [] };
+console.log('\n=== mutation score per module');
+for (const name of Object.keys(MODULES)) {
+  const file = path.join('reports', 'mutation', `${name}.json`);
+  if (!fs.existsSync(file)) {
+    console.log(`${name.padEnd(11)} not run yet`);
+    continue;
+  }
+  const t = tally(JSON.parse(fs.readFileSync(file, 'utf8')));
+  for (const k of Object.keys(all)) all[k] = k === 'survivors' ? all[k].concat(t[k]) : all[k] + t[k];
+  const took = times[name] !== undefined ? `, ${Math.round(times[name])} s` : '';
+  console.log(
+    `${name.padEnd(11)} ${score(t).toFixed(1).padStart(5)} %  (killed ${t.killed}, timeout ${t.timeout}, survived ${t.survived}, no coverage ${t.noCoverage}; ignored ${t.ignored}, rejected by tsc ${t.rejected}${took})`,
+  );
+}
+console.log(
+  `overall     ${score(all).toFixed(1).padStart(5)} %  (killed ${all.killed}, timeout ${all.timeout}, survived ${all.survived}, no coverage ${all.noCoverage}; ignored ${all.ignored}); this run ${Math.round((Date.now() - t0) / 1000)} s`,
+);
+if (all.survivors.length) {
+  console.log('\nsurviving mutants (README «Measured» says why each left is equivalent or harmless):');
+  for (const s of all.survivors) console.log(`  ${s}`);
+}
