@@ -7,7 +7,7 @@
  * const code = zf.parseCode('(01)04650117240408(21)ABCDEFGHIJKLM', 'lp').cis; // '010465011724040821ABCDEFGHIJKLM'
  * ```
  *
- * Each part is also reachable as a namespace (`zf.onec`, `zf.cz`, `zf.codes`, `zf.documents`,
+ * Each part is also reachable as a namespace (`zf.onec`, `zf.cz`, `zf.codes`, `zf.documents`, `zf.edo`,
  * `zf.signing`, `zf.journal`, `zf.emulators`) with its full API; the most used entry points are
  * exported at the top level too. README «Use as a library» shows a whole run; docs/architecture.md
  * tells where each part lives.
@@ -15,6 +15,7 @@
 import * as codes from './codes';
 import * as cz from './cz';
 import * as documents from './documents';
+import * as edo from './edo';
 import * as onec from './onec';
 import * as signing from './signing';
 import * as journalApi from './journal/journal';
@@ -38,7 +39,7 @@ export const emulators = {
   issueTestSigner: pki.issueTestSigner,
 };
 
-export { codes, cz, documents, onec, signing };
+export { codes, cz, documents, edo, onec, signing };
 
 // The most used entry points, at the top level.
 export { ZnakFlowError, type ErrorDetail } from './errors';

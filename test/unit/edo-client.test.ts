@@ -283,6 +283,26 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     c.close();
   });
 
+  it('a draft (no signature) stays 0 until signed; the signature is checked over the stored bytes; lists also under /elk', async () => {
+    const c = client('true-api');
+    const u = upd(1);
+    const { id } = await c.uploadSellerTitle({ fileName: u.fileName, bytes: u.bytes });
+    assert.equal(bed.emu.edo.document(id)?.status, 0);
+    const wrong = await rejects(c.signOutgoing(id, await sign(bed.fx.org, Buffer.from('other bytes'))));
+    assert.equal(wrong.remoteText, 'Нет прав на подписание документа');
+    await c.signOutgoing(id, await sign(bed.fx.org, u.bytes));
+    await until('signed by the buyer and processed', () => bed.emu.edo.document(id)?.status === 61);
+    const elk = await axios.get(`${bed.emu.url}/api/v3/true-api/elk/outgoing-documents`, {
+      params: { limit: 100 },
+      headers: { Authorization: `Bearer ${await cz.accessToken()}` },
+    });
+    assert.ok((elk.data.items as Array<{ id: string }>).some((i) => i.id === id));
+    // the seller's receipt (ИОП on the buyer's title) waits for the seller's signature
+    const ev = (await c.unsignedEvents('outgoing')).find((e) => e.documentId === id);
+    assert.equal(ev?.type, 113);
+    c.close();
+  });
+
   it('renews the token once on a 401 and keeps «Access denied» texts otherwise', async () => {
     const c = client('true-api');
     await c.listOutgoing();
