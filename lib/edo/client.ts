@@ -504,13 +504,34 @@ export class EdoClient {
     input: UploadInput & { signature: string },
     call: CallOptions = {},
   ): Promise<UploadResult> {
-    return this.upload(
-      '/incoming-documents/xml/upd/title/970',
-      input,
-      { doc_id: idOf('docId', docId) },
-      ['подписание УПД покупателем (титул покупателя)', "signing the УПД as the buyer (buyer's title)"],
-      call,
-    );
+    try {
+      return await this.upload(
+        '/incoming-documents/xml/upd/title/970',
+        input,
+        { doc_id: idOf('docId', docId) },
+        ['подписание УПД покупателем (титул покупателя)', "signing the УПД as the buyer (buyer's title)"],
+        call,
+      );
+    } catch (err) {
+      // «Документ уже подписан» (ЭДО Лайт API, buyer's title): after a lost answer the title is in
+      // already — a distinct code, so that a caller can tell it from a refusal and look the document up
+      if (
+        err instanceof ZnakFlowError &&
+        err.status === 400 &&
+        /^Документ уже подписан/.test(err.remoteText ?? '')
+      ) {
+        throw new ZnakFlowError({
+          code: 'EDO_ALREADY_SIGNED',
+          ru: err.ru,
+          en: `${err.en}: the document is already signed (perhaps by an earlier attempt whose answer was lost)`,
+          status: err.status,
+          remoteText: err.remoteText,
+          source: 'edo',
+          cause: err,
+        });
+      }
+      throw err;
+    }
   }
 
   /**

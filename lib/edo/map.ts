@@ -152,6 +152,20 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
     );
   const seller = partyOf(source, 'organisation', opts.seller, edoIds);
   const buyer = partyOf(source, 'counterparty', opts.buyer, edoIds);
+  // the consignee when 1C names another one (УТ 11 `Грузополучатель_Key`, expanded)
+  const cons = source.header['Грузополучатель'];
+  const consignee: UpdParty | undefined =
+    isRec(cons) && str(cons[source.catalogs.inn]) && str(cons[source.catalogs.inn]) !== buyer.inn
+      ? {
+          name: str(cons['НаименованиеПолное']) || str(cons['Description']),
+          inn: str(cons[source.catalogs.inn]),
+          kpp: str(cons[source.catalogs.kpp]) || undefined,
+          address: addressOf(cons, source.catalogs.contactInfo) || undefined,
+          ...(str(cons[source.catalogs.inn]).length === 12
+            ? personOf(str(cons['НаименованиеПолное']) || str(cons['Description']))
+            : {}),
+        }
+      : undefined;
 
   const groupOfItem = (ref: string): string => {
     const it = source.items.get(ref);
@@ -229,6 +243,7 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
         date: source.date,
         seller,
         buyer,
+        ...(consignee ? { consignee } : {}),
         lines: byGroup.get(pg) ?? [],
         signer: opts.signer,
         formedAt: opts.formedAt ?? new Date(),

@@ -467,6 +467,7 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
       }),
     );
     assert.equal(twice.remoteText, 'Документ уже подписан');
+    assert.equal(twice.code, 'EDO_ALREADY_SIGNED');
     c.close();
   });
 

@@ -411,6 +411,30 @@ describe('edo: 1C sale → УПД per product group', () => {
     assert.equal(first.lines[0]?.vatRate, '20%');
   });
 
+  it('writes the consignee 1C names (Грузополучатель) in ГрузПолуч, the buyer in СвПокуп', () => {
+    const doc = world.documents.find((d) => d.number === 'ДМ00-000004');
+    assert.ok(doc);
+    const msg = onecMessage(world, doc);
+    const other = world.counterparties[1] as (typeof world.counterparties)[number];
+    msg.payload['Грузополучатель_Key'] = other.ref;
+    msg.payload['Грузополучатель'] = {
+      Ref_Key: other.ref,
+      Description: other.name,
+      ИНН: other.inn,
+      КПП: other.kpp,
+    };
+    const r = saleToUpd(msg.payload, msg.onec, {
+      signer,
+      edoIds,
+      seller: { address: 'г. Москва' },
+      buyer: { address: 'г. Москва' },
+    });
+    const built = ok(r.documents[0]!.input);
+    const root = child(parseXml(built.xml), 'Документ');
+    assert.equal(attr(at(root, 'СвСчФакт/ГрузПолуч/ИдСв/СвЮЛУч'), 'ИННЮЛ'), other.inn);
+    assert.notEqual(other.inn, attr(at(root, 'СвСчФакт/СвПокуп/ИдСв/СвЮЛУч'), 'ИННЮЛ'));
+  });
+
   it('reports what 1C does not give: the buyer without an EDO id', () => {
     const doc = world.documents.find((d) => d.number === 'ДМ00-000004');
     assert.ok(doc);
