@@ -371,6 +371,49 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     c.close();
   });
 
+  it('codes of two product groups in one УПД: ГИС МТ answers error 102 and moves nothing', async () => {
+    const c = client('v1');
+    const org = bed.world.organisation.inn;
+    const used = new Set(bed.emu.edo.documents().flatMap((d) => d.codes));
+    const pick = (pg: string): string => {
+      const x = bed
+        .codes({ pg, status: 'INTRODUCED', free: true })
+        .find((k) => !used.has(k) && bed.emu.registry.code(k)?.ownerInn === org);
+      assert.ok(x, `a free ${pg} code`);
+      return x;
+    };
+    const lp = pick('lp');
+    const shoes = pick('shoes');
+    const u = upd(
+      0,
+      {
+        productGroup: '',
+        lines: [
+          { name: 'Футболка', okei: '796', quantity: 1, vatRate: '22%', totalKop: 1000, codes: [lp] },
+          { name: 'Туфли', okei: '796', quantity: 1, vatRate: '22%', totalKop: 1000, codes: [shoes] },
+        ],
+      },
+      [],
+    );
+    const { id } = await c.uploadSellerTitle({
+      fileName: u.fileName,
+      bytes: u.bytes,
+      signature: await sign(bed.fx.org, u.bytes),
+    });
+    await until('62', () => bed.emu.edo.document(id)?.status === 62);
+    const errors = (
+      bed.emu.edo.document(id)?.tprUd?.operations.at(-1)?.details as {
+        errors: Array<{ code: number; text: string }>;
+      }
+    ).errors;
+    assert.ok(
+      errors.some((e) => e.code === 102 && e.text === 'Содержит коды маркировки разных товарных групп'),
+    );
+    assert.equal(bed.emu.registry.code(lp)?.ownerInn, org);
+    assert.equal(bed.emu.registry.code(shoes)?.ownerInn, org);
+    c.close();
+  });
+
   it('incoming: list, download (unsigned ИОП appears), sign the receipt, sign the buyer title → codes move to us', async () => {
     // a supplier (the first counterparty) owns codes and sends the demo organisation a УПД
     const world = bed.world;
