@@ -203,7 +203,7 @@ export function stableGuid(key: string): string {
 }
 
 /** Wall-clock parts of a moment in a time zone. */
-function clock(
+export function clock(
   at: Date,
   timeZone: string,
 ): { y: string; m: string; d: string; hh: string; mm: string; ss: string } {
@@ -229,12 +229,12 @@ function clock(
 }
 
 /** `YYYY-MM-DD` → `ДД.ММ.ГГГГ` (the XSD's ДатаТип). */
-function ruDate(iso: string): string {
+export function ruDate(iso: string): string {
   const m = ISO_DAY.exec(iso);
   return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
 }
 
-function validDay(v: unknown): v is string {
+export function validDay(v: unknown): v is string {
   if (typeof v !== 'string') return false;
   const m = ISO_DAY.exec(v);
   if (!m) return false;
@@ -694,14 +694,19 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
   checkParty(input.buyer, 'buyer', 'покупателе', 'buyer', needAddress, true, out);
   if (input.consignee)
     checkParty(input.consignee, 'consignee', 'грузополучателе', 'consignee', false, false, out);
-  const s = input.signer;
+  checkSigner(input.signer, out);
+  return prepareLines(input, out);
+}
+
+/** The signer's checks (surname, first name, position, the МЧД), each problem naming its field. */
+export function checkSigner(s: UpdSigner | undefined, out: ErrorDetail[], path = 'signer'): void {
   if (!s || typeof s !== 'object') {
-    out.push(detail('signer', 'FIELD_REQUIRED', 'не указан подписант', 'the signer is missing'));
+    out.push(detail(path, 'FIELD_REQUIRED', 'не указан подписант', 'the signer is missing'));
   } else {
     if (blank(s.surname))
       out.push(
         detail(
-          'signer.surname',
+          `${path}.surname`,
           'FIELD_REQUIRED',
           'не указана фамилия подписанта',
           "the signer's surname is missing",
@@ -710,7 +715,7 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
     if (blank(s.firstName))
       out.push(
         detail(
-          'signer.firstName',
+          `${path}.firstName`,
           'FIELD_REQUIRED',
           'не указано имя подписанта',
           "the signer's first name is missing",
@@ -720,7 +725,7 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
       // the operator's own rule: «Элемент Документ.Подписант.Должн обязателен при <Функция>=СЧФДОП | ДОП»
       out.push(
         detail(
-          'signer.position',
+          `${path}.position`,
           'FIELD_REQUIRED',
           'не указана должность подписанта (обязательна при функции СЧФДОП и ДОП)',
           "the signer's position is missing (required for СЧФДОП and ДОП)",
@@ -731,7 +736,7 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
       if (!GUID.test(s.poa.number ?? ''))
         out.push(
           detail(
-            'signer.poa.number',
+            `${path}.poa.number`,
             'FIELD_FORMAT',
             `номер МЧД «${String(s.poa.number ?? '')}» должен быть GUID из 36 знаков`,
             `МЧД number "${String(s.poa.number ?? '')}" must be a 36-character GUID`,
@@ -740,7 +745,7 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
       if (!validDay(s.poa.issuedAt))
         out.push(
           detail(
-            'signer.poa.issuedAt',
+            `${path}.poa.issuedAt`,
             'FIELD_FORMAT',
             'дата выдачи МЧД должна быть в виде ГГГГ-ММ-ДД',
             'the МЧД issue date must be YYYY-MM-DD',
@@ -748,7 +753,6 @@ function prepare(input: UpdInput, out: ErrorDetail[]): PreparedLine[] {
         );
     }
   }
-  return prepareLines(input, out);
 }
 
 // -- building --------------------------------------------------------------------------------------
@@ -794,6 +798,23 @@ function party(p: UpdParty, withAddress: boolean): XmlElement[] {
     );
   }
   return out;
+}
+
+/**
+ * `Подписант` of format 5.03 (the same block in the seller's and the buyer's title, ЕД-7-26/970@):
+ * `СпосПодтПолном` 1 «по данным электронной подписи», or 3 with `СвДоверЭл` under an МЧД.
+ */
+export function signerElement(s: UpdSigner): XmlElement {
+  return el('Подписант', { Должн: s.position.trim(), ТипПодпис: '1', СпосПодтПолном: s.poa ? '3' : '1' }, [
+    fio(s),
+    s.poa
+      ? el('СвДоверЭл', {
+          НомДовер: s.poa.number.toLowerCase(),
+          ДатаВыдДовер: ruDate(s.poa.issuedAt),
+          ИдСистХран: s.poa.systemId ?? DEFAULT_POA_SYSTEM,
+        })
+      : undefined,
+  ]);
 }
 
 function fio(p: UpdPerson): XmlElement {
@@ -912,21 +933,7 @@ export function prepareUpd(input: UpdInput): UpdResult {
       el('БезДокОснПер', {}, [], '1'),
     ]),
   ]);
-  const s = input.signer;
-  const signer = el(
-    'Подписант',
-    { Должн: s.position.trim(), ТипПодпис: '1', СпосПодтПолном: s.poa ? '3' : '1' },
-    [
-      fio(s),
-      s.poa
-        ? el('СвДоверЭл', {
-            НомДовер: s.poa.number.toLowerCase(),
-            ДатаВыдДовер: ruDate(s.poa.issuedAt),
-            ИдСистХран: s.poa.systemId ?? DEFAULT_POA_SYSTEM,
-          })
-        : undefined,
-    ],
-  );
+  const signer = signerElement(input.signer);
   const root = el(
     'Файл',
     { ИдФайл: fileId, ВерсФорм: '5.03', ВерсПрог: (input.program ?? 'ZnakFlow').slice(0, 40) },

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import { EdoClient, edoBaseUrl, multipart, type EdoApi } from '../../lib/edo/client';
 import { decodeCp1251, encodeCp1251 } from '../../lib/edo/cp1251';
-import { el, serialize } from '../../lib/edo/xml';
 import { buildUpd, type BuiltUpd, type UpdInput } from '../../lib/edo/upd';
+import { buildBuyerTitle, buildClarification, readSellerTitle } from '../../lib/edo/buyer';
 import { isZnakFlowError, type ZnakFlowError } from '../../lib/errors';
 import { OpensslSigner } from '../../lib/signing/openssl';
 import type { TestSigner } from '../../lib/signing/pki';
@@ -465,27 +465,17 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
       (await c.unsignedEvents('incoming')).some((x) => x.id === ev!.id),
       false,
     );
-    // the buyer's title (a minimal ON_NSCHFDOPPOK 5.03)
-    const fileId = `ON_NSCHFDOPPOK_${bed.emu.edo.edoId(supplier.inn)}_${bed.emu.edo.edoId(org.inn)}_20260602_6b1d3c2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d_0_1_0_0_0_00`;
-    const title = encodeCp1251(
-      serialize(
-        el('Файл', { ИдФайл: fileId, ВерсФорм: '5.03', ВерсПрог: 'ZnakFlow' }, [
-          el('Документ', { КНД: '1115132', ДатаИнфПок: '02.06.2026', ВремИнфПок: '10.15.00' }, [
-            el('ИдИнфПрод', {
-              ИдФайлИнфПр: sent.fileId,
-              ДатаФайлИнфПр: '02.06.2026',
-              ВремФайлИнфПр: '10.00.00',
-            }),
-            el('СодФХЖ4', { Функция: 'СЧФДОП', ПорНомДокИнфПр: 'П-77', ДатаДокИнфПр: '02.06.2026' }, [
-              el('СвПрин', { ДатаПрин: '02.06.2026' }, [el('КодСодОпер', { КодИтога: '1' })]),
-            ]),
-            el('Подписант', { Должн: 'Директор', ТипПодпис: '1', СпосПодтПолном: '1' }, [
-              el('ФИО', { Фамилия: 'Иванов', Имя: 'Иван' }),
-            ]),
-          ]),
-        ]),
-      ),
-    );
+    // the buyer's title 5.03 from the seller's title read back
+    const seller = readSellerTitle(xml);
+    assert.deepEqual(seller.codes, sent.codes);
+    const built = buildBuyerTitle({
+      seller,
+      signer: { surname: 'Иванов', firstName: 'Иван', position: 'Директор' },
+      acceptance: { code: 1 },
+      formedAt: new Date(),
+    });
+    const fileId = built.fileId;
+    const title = built.bytes;
     const e = await rejects(
       c.uploadBuyerTitle(sent.id, {
         fileName: `${fileId}.xml`,
@@ -535,16 +525,14 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
       lines: [{ name: 'Услуга', okei: '796', quantity: 1, vatRate: 'без НДС', totalKop: 1000 }],
     });
     const c = client('true-api');
-    const fileId = `DP_UVUTOCH_${bed.emu.edo.edoId(supplier.inn)}_${bed.emu.edo.edoId(org.inn)}_20260602_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
-    const xml = encodeCp1251(
-      serialize(
-        el('Файл', { ИдФайл: fileId, ВерсФорм: '1.02' }, [
-          el('Документ', { КНД: '1115113' }, [
-            el('СвУведУточ', {}, [el('ТекстУведУточ', {}, [], 'Не тот товар')]),
-          ]),
-        ]),
-      ),
-    );
+    const refusal = buildClarification({
+      seller: readSellerTitle(await c.content('incoming', sent.id)),
+      reason: 'Не тот товар',
+      signer: { surname: 'Иванов', firstName: 'Иван', position: 'Директор' },
+      formedAt: new Date(),
+    });
+    const fileId = refusal.fileId;
+    const xml = refusal.bytes;
     const r = await c.refuseIncoming(sent.id, {
       fileName: `${fileId}.xml`,
       bytes: xml,
