@@ -1,0 +1,281 @@
+/**
+ * Exactly-once outgoing УПД (lib/edo/outbox.ts) against the ЭДО Лайт emulator over real HTTP with
+ * real GOST signatures: journal first (a stand refuses the upload until the `sending` entry with the
+ * ИдФайл is on disk), a lost answer, a journal reopened after an interrupted upload, a repeat of the
+ * key, and a changed 1C document after the buyer signed (→ УПДи, never a second УПД).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { EdoClient, edoBaseUrl } from '../../lib/edo/client';
+import { buildUpd, type BuiltUpd } from '../../lib/edo/upd';
+import { UpdOutbox, UPD_STATUS, type OutgoingUpd, type UpdOutboxApi } from '../../lib/edo/outbox';
+import { Journal } from '../../lib/journal/journal';
+import { isZnakFlowError } from '../../lib/errors';
+import { OpensslSigner } from '../../lib/signing/openssl';
+import { requireGost } from '../support/gost';
+import { startBed, type CzBed } from '../support/cz';
+import { sampleUpd } from '../support/edo';
+
+/** The journal entries as they are on disk now (last line per key wins). */
+function onDisk(file: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      out.set(String(e['key']), e);
+    } catch {
+      // empty or torn line
+    }
+  }
+  return out;
+}
+
+describe('edo outbox: exactly-once УПД, journal first', function () {
+  this.timeout(90000);
+  let bed: CzBed;
+  let dir: string;
+  let signer: OpensslSigner;
+  let stand: http.Server;
+  let standUrl = '';
+  /** the journal file the stand looks at, and what it saw */
+  let watched = '';
+  const seen = { uploads: 0, refused: 0 };
+  let n = 0;
+
+  before(async function () {
+    await requireGost(this);
+    bed = await startBed({
+      edo: { deliveryMs: 20, buyerDelayMs: 30, gisDelayMs: 30, buyerAction: 'manual' },
+    });
+    signer = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-edo-outbox-'));
+    const upstream = new URL(bed.emu.url);
+    // the stand: an upload is answered only when the journal on disk already holds its file as `sending`
+    stand = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.method === 'POST' && /\/outgoing-documents$/.test(req.url ?? '')) {
+          seen.uploads++;
+          const name = /filename="([^"]+)\.xml"/.exec(body.toString('latin1'))?.[1];
+          const ok = [...onDisk(watched).values()].some(
+            (e) => e['fileId'] === name && e['state'] === 'sending',
+          );
+          if (!ok) {
+            seen.refused++;
+            res.writeHead(400, { 'Content-Type': 'application/json' });
+            res.end(JSON.stringify({ message: 'stand: no sending entry on disk' }));
+            return;
+          }
+        }
+        const up = http.request(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+          },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            r.pipe(res);
+          },
+        );
+        up.end(body);
+      });
+    });
+    await new Promise<void>((r) => stand.listen(0, '127.0.0.1', r));
+    standUrl = `http://127.0.0.1:${(stand.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    signer?.close();
+    await new Promise((r) => (stand ? stand.close(r) : r(undefined)));
+    await bed?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const client = (url = standUrl, retries = 2): EdoClient =>
+    new EdoClient({
+      baseUrl: edoBaseUrl({ environment: 'custom', url, edoApi: 'true-api' }),
+      api: 'true-api',
+      tokens: bed.client(),
+      retry: { baseMs: 10, maxMs: 50, retries },
+    });
+  const apiOf = (c: EdoClient): UpdOutboxApi => ({
+    sign: (b) => signer.sign(b, 'detached'),
+    upload: (r) => c.uploadSellerTitle(r),
+  });
+  const journal = (name: string): Journal => {
+    const file = path.join(dir, `${name}.jsonl`);
+    watched = file;
+    return Journal.open(file);
+  };
+
+  /** A УПД version of a 1C sale with `count` free lp codes of the demo organisation. */
+  const version = (
+    ref: string,
+    dataVersion: string,
+    count = 1,
+    formedAt = new Date(),
+  ): { doc: OutgoingUpd; upd: BuiltUpd } => {
+    const org = bed.world.organisation;
+    const buyer = bed.world.counterparties[0] as (typeof bed.world.counterparties)[number];
+    const used = new Set(bed.emu.edo.documents().flatMap((d) => d.codes));
+    const free = bed
+      .codes({ pg: 'lp', status: 'INTRODUCED', free: true })
+      .filter((c) => bed.emu.registry.code(c)?.ownerInn === org.inn && !used.has(c));
+    const gtin = free[0]?.slice(2, 16);
+    const codes = free.filter((c) => c.slice(2, 16) === gtin).slice(0, count);
+    const key = `${ref}:${dataVersion}:upd:lp`;
+    const upd = buildUpd(
+      sampleUpd({
+        number: `ОТ-${++n}`,
+        key,
+        formedAt,
+        seller: {
+          name: org.name,
+          inn: org.inn,
+          kpp: org.kpp,
+          address: 'г. Москва',
+          edoId: bed.emu.edo.edoId(org.inn),
+        },
+        buyer: {
+          name: buyer.name,
+          inn: buyer.inn,
+          kpp: buyer.kpp,
+          address: 'г. Москва',
+          edoId: bed.emu.edo.edoId(buyer.inn),
+        },
+        lines: [
+          {
+            name: 'Футболка',
+            okei: '796',
+            quantity: codes.length,
+            vatRate: '22%',
+            totalKop: 122000 * codes.length,
+            codes,
+          },
+        ],
+      }),
+    );
+    return {
+      upd,
+      doc: {
+        key,
+        source: { entity: 'Document_РеализацияТоваровУслуг', ref, dataVersion, number: `ОТ-${n}` },
+        productGroup: 'lp',
+        fileId: upd.fileId,
+        bytes: upd.bytes,
+        number: upd.fileId,
+        codes: upd.codes,
+      },
+    };
+  };
+  const count = (fileId: string): number => bed.emu.edo.documents().filter((d) => d.fileId === fileId).length;
+
+  it('journals the bytes and the ИдФайл as `sending` before the upload (the stand sees them on disk)', async () => {
+    const j = journal('first');
+    const c = client();
+    const ob = new UpdOutbox(j, apiOf(c));
+    const { doc, upd } = version('ref-a', 'v1');
+    const before = { ...seen };
+    const r = await ob.send(doc);
+    assert.equal(seen.refused - before.refused, 0, 'the stand never saw an upload before its entry');
+    assert.equal(seen.uploads - before.uploads, 1);
+    assert.equal(r.entry.state, 'sent');
+    assert.equal(r.entry.status, UPD_STATUS.sent);
+    assert.equal(bed.emu.edo.document(r.documentId)?.fileId, upd.fileId);
+    assert.ok(fs.readFileSync(path.join(ob.bytesDir, `${upd.sha256}.xml`)).equals(upd.bytes), 'bytes file');
+    // a repeat of the key: from the journal, no call
+    const again = await ob.send(doc);
+    assert.equal(again.fromJournal, true);
+    assert.equal(again.documentId, r.documentId);
+    assert.equal(seen.uploads - before.uploads, 1);
+    c.close();
+    j.release();
+  });
+
+  it('a lost answer: the same bytes again, the one document', async () => {
+    const j = journal('lost');
+    const c = client(bed.emu.url, 0);
+    const ob = new UpdOutbox(j, apiOf(c));
+    const { doc, upd } = version('ref-b', 'v1');
+    bed.emu.edo.loseAnswers(1); // no client retry: the send fails with the outcome unknown
+    await assert.rejects(ob.send(doc), (e: unknown) => isZnakFlowError(e) && e.retryable);
+    assert.equal(j.get(doc.key)?.state, 'unknown');
+    assert.equal(count(upd.fileId), 1, 'the operator has it');
+    // rebuilt later (another moment of formation → other bytes): the journalled bytes go again
+    const later = version('ref-b', 'v1', 1, new Date(Date.now() + 3600000));
+    const r = await ob.send({ ...later.doc, fileId: doc.fileId });
+    assert.equal(r.fromJournal, false);
+    assert.equal(count(upd.fileId), 1, 'never a second document');
+    assert.ok(bed.emu.edo.document(r.documentId)?.bytes.equals(upd.bytes), 'the first bytes');
+    c.close();
+    j.release();
+  });
+
+  it('a journal reopened after an interrupted upload uploads the journalled bytes again', async () => {
+    const file = path.join(dir, 'crash.jsonl');
+    watched = file;
+    const j1 = Journal.open(file);
+    const { doc, upd } = version('ref-c', 'v1');
+    // the process dies inside the upload: the operator received the file, the answer never came
+    const c = client(bed.emu.url);
+    const dying = new UpdOutbox(j1, {
+      sign: (b) => signer.sign(b, 'detached'),
+      upload: async (req) => {
+        await c.uploadSellerTitle(req);
+        throw new Error('process killed');
+      },
+    });
+    await assert.rejects(dying.send(doc), /process killed/);
+    j1.release();
+    const j2 = Journal.open(file);
+    const ob = new UpdOutbox(j2, apiOf(c));
+    assert.deepEqual(
+      ob.interrupted().map((e) => e.fileId),
+      [upd.fileId],
+    );
+    const [r] = await ob.recover();
+    assert.ok(r);
+    assert.equal(j2.get(doc.key)?.documentId, r.documentId);
+    assert.equal(count(upd.fileId), 1);
+    c.close();
+    j2.release();
+  });
+
+  it('a changed 1C document after the buyer signed is refused naming УПДи; before signing a new version waits', async () => {
+    const j = journal('signed');
+    const c = client(bed.emu.url);
+    const ob = new UpdOutbox(j, apiOf(c));
+    const v1 = version('ref-d', 'v1');
+    const r = await ob.send(v1.doc);
+    const v2 = version('ref-d', 'v2');
+    await assert.rejects(
+      ob.send(v2.doc),
+      (e: unknown) => isZnakFlowError(e) && e.code === 'UPD_PREVIOUS_VERSION_OUT',
+    );
+    j.update(v1.doc.key, { status: UPD_STATUS.signed }); // what lib/edo/follow.ts writes after status 4
+    const before = bed.emu.edo.documents().length;
+    await assert.rejects(
+      ob.send(v2.doc),
+      (e: unknown) =>
+        isZnakFlowError(e) && e.code === 'UPD_CORRECTION_REQUIRED' && /УПДи/.test(e.ru) && /УПДи/.test(e.en),
+    );
+    const changed = version('ref-d', 'v1', 2);
+    await assert.rejects(
+      ob.send(changed.doc),
+      (e: unknown) => isZnakFlowError(e) && e.code === 'UPD_CORRECTION_REQUIRED',
+    );
+    assert.equal(bed.emu.edo.documents().length, before, 'no second УПД');
+    assert.equal((await ob.send(v1.doc)).documentId, r.documentId, 'the signed one is still answered');
+    c.close();
+    j.release();
+  });
+});
