@@ -151,6 +151,35 @@ const participantSchema = z
   .object({ inn: z.string(), id: z.string(), name: z.string().nullish(), hub: z.boolean().nullish() })
   .passthrough();
 
+const gisErrorSchema = z
+  .object({ code: z.union([z.number(), z.string()]).nullish(), text: z.string().nullish() })
+  .passthrough();
+const gisProcessingSchema = z
+  .object({
+    state: z.string(),
+    code: z.number().nullish(),
+    description: z.string().nullish(),
+    sourceDocId: z.string().nullish(),
+    operations: z
+      .array(
+        z
+          .object({
+            operationType: z.string().nullish(),
+            details: z
+              .object({
+                successful: z.union([z.boolean(), z.string()]).nullish(),
+                errors: z.array(gisErrorSchema).nullish(),
+              })
+              .passthrough()
+              .nullish(),
+          })
+          .passthrough(),
+      )
+      .nullish(),
+  })
+  .passthrough();
+export type GisProcessing = z.infer<typeof gisProcessingSchema>;
+
 export type EdoListItem = z.infer<typeof listItemSchema>;
 export type EdoChainDocument = z.infer<typeof chainDocSchema>;
 export interface EdoListPage {
@@ -563,15 +592,7 @@ export class EdoClient {
         `ИНН «${inn}» должен состоять из 10 или 12 цифр`,
         `INN "${inn}" must be 10 or 12 digits`,
       );
-    const trueApi = (this.opts.trueApiUrl ?? (this.opts.api === 'true-api' ? this.base : ''))
-      .replace(/\/+$/, '')
-      .replace(/\/api\/v[34]\/true-api$/, '');
-    if (!trueApi)
-      throw argError(
-        'trueApiUrl',
-        'не задан адрес True API для поиска участника ЭДО',
-        'no True API address for the EDO participant look-up',
-      );
+    const trueApi = this.trueApiHost('для поиска участника ЭДО', 'for the EDO participant look-up');
     const what: [string, string] = [
       'поиск участника ЭДО Лайт по ИНН',
       'looking up the ЭДО Лайт participant by INN',
@@ -591,6 +612,41 @@ export class EdoClient {
       ...(p.name ? { name: p.name } : {}),
       ...(typeof p.hub === 'boolean' ? { hub: p.hub } : {}),
     };
+  }
+
+  /**
+   * ГИС МТ's processing of a УПД: `GET {True API}/api/v3/true-api/documents/edo/tpr/ud?fileId=<ИдФайл>`
+   * («Описание True API» §7.1): `state` SUCCESS | FAILED | IN_PROGRESS with the operations and their
+   * errors. ⚠ What it answers before ГИС МТ has the document is not documented: a 404 is taken as
+   * «not yet» (undefined).
+   */
+  async gisProcessing(fileId: string, call: CallOptions = {}): Promise<GisProcessing | undefined> {
+    if (!fileId) throw argError('fileId', 'не указан ИдФайл', 'no ИдФайл given');
+    const trueApi = this.trueApiHost('для квитанции ГИС МТ', "for ГИС МТ's receipt");
+    const what: [string, string] = ['обработка УПД в ГИС МТ', "ГИС МТ's processing of the УПД"];
+    try {
+      const raw = await this.request({
+        what,
+        method: 'GET',
+        path: `${trueApi}/api/v3/true-api/documents/edo/tpr/ud`,
+        query: { fileId },
+        absolute: true,
+        retry: true,
+        call,
+      });
+      return parse(raw, gisProcessingSchema, what);
+    } catch (err) {
+      if (err instanceof ZnakFlowError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private trueApiHost(ru: string, en: string): string {
+    const trueApi = (this.opts.trueApiUrl ?? (this.opts.api === 'true-api' ? this.base : ''))
+      .replace(/\/+$/, '')
+      .replace(/\/api\/v[34]\/true-api$/, '');
+    if (!trueApi) throw argError('trueApiUrl', `не задан адрес True API ${ru}`, `no True API address ${en}`);
+    return trueApi;
   }
 
   close(): void {

@@ -9,3 +9,5 @@ export { edoHttpError, edoNetworkError } from './errors';
 export { encodeCp1251, decodeCp1251, inCp1251, cp1251Characters } from './cp1251';
 export { parseXml, serialize, el, type XmlElement } from './xml';
 export * from './buyer';
+export * from './outbox';
+export * from './follow';

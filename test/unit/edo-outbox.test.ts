@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EdoClient, edoBaseUrl } from '../../lib/edo/client';
 import { buildUpd, type BuiltUpd } from '../../lib/edo/upd';
+import { UpdFollower } from '../../lib/edo/follow';
 import { UpdOutbox, UPD_STATUS, type OutgoingUpd, type UpdOutboxApi } from '../../lib/edo/outbox';
 import { Journal } from '../../lib/journal/journal';
 import { isZnakFlowError } from '../../lib/errors';
@@ -275,6 +276,60 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
     );
     assert.equal(bed.emu.edo.documents().length, before, 'no second УПД');
     assert.equal((await ob.send(v1.doc)).documentId, r.documentId, 'the signed one is still answered');
+    c.close();
+    j.release();
+  });
+
+  it("follows: delivered → signed → ГИС МТ accepted; a refusal with the buyer's reason; ГИС МТ refusing a foreign code", async () => {
+    const j = journal('follow');
+    const c = client(bed.emu.url);
+    const ob = new UpdOutbox(j, apiOf(c));
+    const follower = new UpdFollower(j, c);
+    const good = await ob.send(version('ref-f1', 'v1').doc);
+    const refused = await ob.send(version('ref-f2', 'v1').doc);
+    const foreign = version('ref-f3', 'v1');
+    const bad = await ob.send(foreign.doc);
+    const settle = async (f: () => boolean): Promise<void> => {
+      const end = Date.now() + 10000;
+      while (!f()) {
+        assert.ok(Date.now() < end, 'timed out');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await settle(() => [good, refused, bad].every((x) => bed.emu.edo.document(x.documentId)?.status === 3));
+    const first = await follower.poll();
+    assert.deepEqual(
+      first.map((r) => [r.edoStatus, r.classification?.status]),
+      [
+        [3, UPD_STATUS.delivered],
+        [3, UPD_STATUS.delivered],
+        [3, UPD_STATUS.delivered],
+      ],
+    );
+    // the foreign code: by the time the buyer signs, the seller no longer owns it
+    const code = foreign.upd.codes[0] as string;
+    (bed.emu.registry.code(code) as { ownerInn: string }).ownerInn =
+      bed.world.counterparties[1]?.inn ?? '0000000000';
+    bed.emu.edo.buyerSign(good.documentId);
+    bed.emu.edo.buyerSign(bad.documentId);
+    bed.emu.edo.buyerRefuse(refused.documentId, 'Пересорт');
+    await settle(() => [good, bad].every((x) => (bed.emu.edo.document(x.documentId)?.status ?? 0) >= 61));
+    for (let i = 0; i < 50 && follower.pending().length > 0; i++) {
+      await follower.poll();
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    assert.equal(follower.pending().length, 0);
+    const g = j.get(good.entry.key);
+    assert.deepEqual([g?.state, g?.status], ['final', UPD_STATUS.accepted]);
+    const r = j.get(refused.entry.key);
+    assert.deepEqual([r?.state, r?.status], ['final', UPD_STATUS.refused]);
+    assert.match(r?.errors?.[0] ?? '', /«Пересорт»/);
+    const b = j.get(bad.entry.key);
+    assert.deepEqual([b?.state, b?.status], ['final', UPD_STATUS.rejected]);
+    assert.ok(
+      b?.errors?.some((e) => e.startsWith('23:')),
+      JSON.stringify(b?.errors),
+    );
     c.close();
     j.release();
   });
