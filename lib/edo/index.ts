@@ -11,3 +11,4 @@ export { parseXml, serialize, el, type XmlElement } from './xml';
 export * from './buyer';
 export * from './outbox';
 export * from './follow';
+export * from './incoming';
