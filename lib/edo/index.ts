@@ -12,3 +12,4 @@ export * from './buyer';
 export * from './outbox';
 export * from './follow';
 export * from './incoming';
+export * from './quota';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { EdoClient, edoBaseUrl } from '../../lib/edo/client';
 import { buildUpd, type BuiltUpd } from '../../lib/edo/upd';
 import { UpdFollower } from '../../lib/edo/follow';
+import { annualOutgoing } from '../../lib/edo/quota';
 import { UpdOutbox, UPD_STATUS, type OutgoingUpd, type UpdOutboxApi } from '../../lib/edo/outbox';
 import { Journal } from '../../lib/journal/journal';
 import { isZnakFlowError } from '../../lib/errors';
@@ -330,6 +331,38 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
       b?.errors?.some((e) => e.startsWith('23:')),
       JSON.stringify(b?.errors),
     );
+    c.close();
+    j.release();
+  });
+
+  it("counts this year's outgoing УПД (journal and the operator's list) against the 1 000 a year, warning before", async () => {
+    const j = journal('quota');
+    const c = client(bed.emu.url);
+    const ob = new UpdOutbox(j, apiOf(c));
+    await ob.send(version('ref-q1', 'v1').doc);
+    await ob.send(version('ref-q2', 'v1').doc);
+    const org = bed.world.organisation.inn;
+    const atOperator = bed.emu.edo.documents().filter((d) => d.sellerInn === org).length;
+    const q = await annualOutgoing({ journal: j, edo: c });
+    assert.equal(q.journal, 2);
+    assert.equal(q.operator, atOperator);
+    assert.equal(q.used, Math.max(2, atOperator));
+    assert.equal(q.remaining, 1000 - q.used);
+    assert.equal(q.warning, false);
+    const near = await annualOutgoing({ journal: j, edo: c, limit: q.used + 1, warnAt: q.used });
+    assert.equal(near.warning, true);
+    assert.equal(near.exhausted, false);
+    assert.match(near.message?.ru ?? '', /осталось 1/);
+    const full = await annualOutgoing({ journal: j, limit: 2 });
+    assert.equal(full.exhausted, true);
+    assert.match(full.message?.en ?? '', /used up/);
+    // last year's entries do not count
+    const nextYear = await annualOutgoing({ journal: j, now: new Date(Date.now() + 400 * 86400000) });
+    assert.equal(nextYear.journal, 0);
+    // the operator unreachable: the journal count stands, the error is named
+    const down = await annualOutgoing({ journal: j, edo: client('http://127.0.0.1:1', 0) });
+    assert.equal(down.used, 2);
+    assert.ok(down.operatorError?.ru && down.operatorError.en);
     c.close();
     j.release();
   });
