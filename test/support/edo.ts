@@ -1,6 +1,7 @@
 /**
  * Test support for the ЭДО Лайт / УПД tests: a complete seller's-title input (the reference example).
  */
+import fs from 'node:fs';
 import type { UpdInput } from '../../lib/edo/upd';
 
 export const GS = '\u001d';
@@ -50,4 +51,29 @@ export function sampleUpd(over: Partial<UpdInput> = {}): UpdInput {
     ],
     ...over,
   };
+}
+
+/** A party of the demo world as a УПД side, with its emulated EDO id. */
+export function edoParty(
+  bed: { emu: { edo: { edoId(inn: string): string | undefined } } },
+  p: { name: string; inn: string; kpp?: string },
+  address = 'г. Москва',
+): { name: string; inn: string; kpp?: string; address: string; edoId: string } {
+  return { name: p.name, inn: p.inn, kpp: p.kpp, address, edoId: bed.emu.edo.edoId(p.inn) ?? '' };
+}
+
+/** A journal file's entries as they are on disk now (last line per key wins; a torn line is not there yet). */
+export function journalOnDisk(file: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (typeof e['key'] === 'string') out.set(e['key'], e);
+    } catch {
+      // a torn line: not on disk yet
+    }
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ import type { TestSigner } from '../../lib/signing/pki';
 import type { CzClient } from '../../lib/cz/client';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
+import { edoParty } from '../support/edo';
 
 function zf(err: unknown): ZnakFlowError {
   assert.ok(isZnakFlowError(err), `ZnakFlowError expected, got ${String(err)}`);
@@ -87,20 +88,8 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
       formedAt: new Date(),
       key: `test:${n}:${Math.random()}`,
       productGroup: 'lp',
-      seller: {
-        name: org.name,
-        inn: org.inn,
-        kpp: org.kpp,
-        address: 'г. Москва',
-        edoId: bed.emu.edo.edoId(org.inn),
-      },
-      buyer: {
-        name: buyer.name,
-        inn: buyer.inn,
-        kpp: buyer.kpp,
-        address: 'г. Москва',
-        edoId: bed.emu.edo.edoId(buyer.inn),
-      },
+      seller: edoParty(bed, org),
+      buyer: edoParty(bed, buyer),
       signer: { surname: 'Иванов', firstName: 'Иван', position: 'Директор' },
       lines: [
         {
@@ -432,20 +421,8 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
       formedAt: new Date(),
       key: `incoming:${Math.random()}`,
       productGroup: 'lp',
-      seller: {
-        name: supplier.name,
-        inn: supplier.inn,
-        kpp: supplier.kpp,
-        address: 'г. Новосибирск',
-        edoId: bed.emu.edo.edoId(supplier.inn),
-      },
-      buyer: {
-        name: org.name,
-        inn: org.inn,
-        kpp: org.kpp,
-        address: 'г. Москва',
-        edoId: bed.emu.edo.edoId(org.inn),
-      },
+      seller: edoParty(bed, supplier, 'г. Новосибирск'),
+      buyer: edoParty(bed, org),
       signer: { surname: 'Петров', firstName: 'Пётр', position: 'Директор' },
       lines: [{ name: 'Футболка', okei: '796', quantity: 2, vatRate: '22%', totalKop: 244000, codes: mine }],
     });

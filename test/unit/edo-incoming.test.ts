@@ -19,6 +19,7 @@ import type { CzClient } from '../../lib/cz/client';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
 import { onecMessage } from '../support/onec-fixtures';
+import { edoParty } from '../support/edo';
 
 describe('edo incoming: which 1C receipt, are the codes right, what to do', function () {
   this.timeout(90000);
@@ -103,20 +104,8 @@ describe('edo incoming: which 1C receipt, are the codes right, what to do', func
         formedAt: new Date(),
         key: `incoming:${n}:${Math.random()}`,
         productGroup: 'lp',
-        seller: {
-          name: supplier.name,
-          inn: supplier.inn,
-          kpp: supplier.kpp,
-          address: 'г. Новосибирск',
-          edoId: bed.emu.edo.edoId(supplier.inn),
-        },
-        buyer: {
-          name: org.name,
-          inn: org.inn,
-          kpp: org.kpp,
-          address: 'г. Москва',
-          edoId: bed.emu.edo.edoId(org.inn),
-        },
+        seller: edoParty(bed, supplier, 'г. Новосибирск'),
+        buyer: edoParty(bed, org),
         signer: { surname: 'Петров', firstName: 'Пётр', position: 'Директор' },
         lines: [
           {

@@ -20,22 +20,7 @@ import { isZnakFlowError } from '../../lib/errors';
 import { OpensslSigner } from '../../lib/signing/openssl';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
-import { sampleUpd } from '../support/edo';
-
-/** The journal entries as they are on disk now (last line per key wins). */
-function onDisk(file: string): Map<string, Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>();
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  for (const line of text.split('\n')) {
-    try {
-      const e = JSON.parse(line) as Record<string, unknown>;
-      out.set(String(e['key']), e);
-    } catch {
-      // empty or torn line
-    }
-  }
-  return out;
-}
+import { edoParty, journalOnDisk, sampleUpd } from '../support/edo';
 
 describe('edo outbox: exactly-once УПД, journal first', function () {
   this.timeout(90000);
@@ -66,7 +51,7 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
         if (req.method === 'POST' && /\/outgoing-documents$/.test(req.url ?? '')) {
           seen.uploads++;
           const name = /filename="([^"]+)\.xml"/.exec(body.toString('latin1'))?.[1];
-          const ok = [...onDisk(watched).values()].some(
+          const ok = [...journalOnDisk(watched).values()].some(
             (e) => e['fileId'] === name && e['state'] === 'sending',
           );
           if (!ok) {
@@ -140,20 +125,8 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
         number: `ОТ-${++n}`,
         key,
         formedAt,
-        seller: {
-          name: org.name,
-          inn: org.inn,
-          kpp: org.kpp,
-          address: 'г. Москва',
-          edoId: bed.emu.edo.edoId(org.inn),
-        },
-        buyer: {
-          name: buyer.name,
-          inn: buyer.inn,
-          kpp: buyer.kpp,
-          address: 'г. Москва',
-          edoId: bed.emu.edo.edoId(buyer.inn),
-        },
+        seller: edoParty(bed, org),
+        buyer: edoParty(bed, buyer),
         lines: [
           {
             name: 'Футболка',
