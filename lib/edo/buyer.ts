@@ -147,6 +147,15 @@ export function readSellerTitle(content: Buffer | string): SellerTitle {
   };
 }
 
+function noSellerFile(): ErrorDetail {
+  return detail(
+    'seller.fileId',
+    'FIELD_REQUIRED',
+    'не указан ИдФайл титула продавца',
+    "the seller's ИдФайл is missing",
+  );
+}
+
 /** `КодИтога` of the buyer's title. */
 export type AcceptanceCode = 1 | 2 | 3;
 
@@ -213,15 +222,7 @@ function partyTitle(p: TitleParty): string {
 export function prepareBuyerTitle(input: BuyerTitleInput): TitleResult {
   const errors: ErrorDetail[] = [];
   const s = input.seller;
-  if (!s?.fileId?.startsWith('ON_NSCHFDOPPR_'))
-    errors.push(
-      detail(
-        'seller.fileId',
-        'FIELD_REQUIRED',
-        'не указан ИдФайл титула продавца',
-        "the seller's ИдФайл is missing",
-      ),
-    );
+  if (!s?.fileId?.startsWith('ON_NSCHFDOPPR_')) errors.push(noSellerFile());
   // only СЧФДОП and ДОП carry a transfer that the buyer signs (СЧФ is signed by the seller only)
   if (s && !(['СЧФДОП', 'ДОП'] as string[]).includes(s.function))
     errors.push(
@@ -364,15 +365,7 @@ export function buildClarification(input: ClarificationInput): BuiltTitle {
         'the reason is longer than 2000 characters',
       ),
     );
-  if (!input.seller?.fileId)
-    errors.push(
-      detail(
-        'seller.fileId',
-        'FIELD_REQUIRED',
-        'не указан ИдФайл титула продавца',
-        "the seller's ИдФайл is missing",
-      ),
-    );
+  if (!input.seller?.fileId) errors.push(noSellerFile());
   if (input.signer) checkSigner({ ...input.signer, position: input.signer.position || '—' }, errors);
   else checkSigner(undefined, errors);
   if (errors.length > 0) throw validationError(errors);
