@@ -7,17 +7,20 @@
  * const code = zf.parseCode('(01)04650117240408(21)ABCDEFGHIJKLM', 'lp').cis; // '010465011724040821ABCDEFGHIJKLM'
  * ```
  *
- * Each part is also reachable as a namespace (`zf.onec`, `zf.cz`, `zf.codes`, `zf.documents`,
- * `zf.signing`, `zf.journal`, `zf.emulators`, `zf.message` — the message contract) with its full API; the most used entry points are
+ * Each part is also reachable as a namespace (`zf.onec`, `zf.cz`, `zf.codes`, `zf.documents`, `zf.edo`,
+ * `zf.suz`, `zf.signing`, `zf.journal`, `zf.emulators`, `zf.message` — the message contract) with its full API; the
+ * most used entry points are
  * exported at the top level too. README «Use as a library» shows a whole run; docs/architecture.md
  * tells where each part lives.
  */
 import * as codes from './codes';
 import * as cz from './cz';
 import * as documents from './documents';
+import * as edo from './edo';
 import * as onec from './onec';
 import * as message from './message';
 import * as signing from './signing';
+import * as suz from './suz';
 import * as journalApi from './journal/journal';
 import * as outbox from './journal/outbox';
 import * as tracker from './journal/tracker';
@@ -39,7 +42,7 @@ export const emulators = {
   issueTestSigner: pki.issueTestSigner,
 };
 
-export { codes, cz, documents, message, onec, signing };
+export { codes, cz, documents, edo, message, onec, signing, suz };
 
 // The most used entry points, at the top level.
 export { ZnakFlowError, type ErrorDetail } from './errors';

@@ -357,6 +357,22 @@ export class CzClient {
   }
 
   /**
+   * The current token (signing in when there is none or it is expiring), for the other services of
+   * the same participant that take the True API token — ЭДО Лайт (lib/edo/client.ts). Never logged.
+   */
+  accessToken(opts: CallOptions = {}): Promise<string> {
+    return this.bearer(opts);
+  }
+
+  /** A service refused this token (401): the next call signs in again. */
+  invalidateToken(token: string): void {
+    if (this.token && this.token.value === token) {
+      this.token.renewAt = 0;
+      this.renewReason = 'unauthorized';
+    }
+  }
+
+  /**
    * Authenticate now (challenge → attached signature → token), even if a token is cached.
    * Concurrent callers share one authentication.
    */

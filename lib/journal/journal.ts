@@ -45,6 +45,8 @@ export interface JournalEntry {
   docNumber?: string;
   codesSample?: string[];
   codesCount?: number;
+  /** a УПД's `ИдФайл` (lib/edo/outbox.ts: the operator's idempotency key, journalled before the upload) */
+  fileId?: string;
   documentId?: string;
   sentAt?: string;
   status?: string;
@@ -62,7 +64,7 @@ export interface JournalEntry {
 }
 
 export type NewEntry = Pick<JournalEntry, 'key' | 'type' | 'productGroup' | 'part' | 'parts' | 'source'> &
-  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount' | 'total'>>;
+  Partial<Pick<JournalEntry, 'bodyHash' | 'docNumber' | 'codesSample' | 'codesCount' | 'total' | 'fileId'>>;
 
 export interface JournalSummary {
   total: number;

@@ -49,7 +49,7 @@ describe('e2e: the package as a library', function () {
       `const zf = require('@znakflow/node-red');
        const out = {};
        for (const k of Object.keys(zf)) out[k] = typeof zf[k];
-       for (const ns of ['onec', 'cz', 'codes', 'documents', 'signing', 'journal', 'message', 'emulators'])
+       for (const ns of ['onec', 'cz', 'codes', 'documents', 'edo', 'suz', 'signing', 'journal', 'message', 'emulators'])
          out[ns + '.keys'] = Object.keys(zf[ns] || {}).length;
        out.code = zf.parseCode('(01)04650117240408(21)ABCDEFGHIJKLM', 'lp').cis;
        console.log(JSON.stringify(out));`,
@@ -86,7 +86,18 @@ describe('e2e: the package as a library', function () {
     ]) {
       assert.equal(out[fn], 'function', `${fn} is exported as a function`);
     }
-    for (const ns of ['onec', 'cz', 'codes', 'documents', 'signing', 'journal', 'message', 'emulators']) {
+    for (const ns of [
+      'onec',
+      'cz',
+      'codes',
+      'documents',
+      'edo',
+      'suz',
+      'signing',
+      'journal',
+      'message',
+      'emulators',
+    ]) {
       assert.ok(Number(out[`${ns}.keys`]) > 3, `namespace ${ns} has its API`);
     }
     assert.equal(out['code'], '010465011724040821ABCDEFGHIJKLM');

@@ -33,6 +33,7 @@ import { HttpSigner } from '../../lib/signing/http';
 import { OpensslSigner } from '../../lib/signing/openssl';
 import { startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
+import { journalOnDisk } from '../support/edo';
 
 interface Proxy {
   url: string;
@@ -92,21 +93,6 @@ async function proxy(
   return p;
 }
 
-/** The journal file's entries as they are on disk now (last line per key wins). */
-function onDisk(file: string): Map<string, Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as Record<string, unknown>;
-      if (typeof e['key'] === 'string') out.set(e['key'], e);
-    } catch {
-      // a torn line: not on disk yet
-    }
-  }
-  return out;
-}
-
 describe('promises of the core, each a property that fails when it breaks', function () {
   this.timeout(90000);
   let bed: CzBed;
@@ -164,7 +150,7 @@ describe('promises of the core, each a property that fails when it breaks', func
       const stand = await proxy(bed.emu.url, (req) => {
         if (req.method !== 'POST' || !String(req.url).includes('/lk/documents/create')) return undefined;
         // every document being sent must already be journalled as `sending`, flushed to the file
-        const disk = onDisk(file);
+        const disk = journalOnDisk(file);
         const missing = [...expected].filter((k) => disk.get(k)?.['state'] !== 'sending');
         if (missing.length > 0) {
           stand.refused++;
@@ -192,7 +178,7 @@ describe('promises of the core, each a property that fails when it breaks', func
           assert.equal(r.duplicate, false);
           assert.match(r.documentId, /\S{8,}/);
           // and once sent, the file holds the id too
-          assert.equal(onDisk(file).get(doc.key)?.['documentId'], r.documentId);
+          assert.equal(journalOnDisk(file).get(doc.key)?.['documentId'], r.documentId);
         }
         assert.equal(stand.refused, 0, 'no create reached the stand before its `sending` entry was on disk');
         assert.equal(bed.emu.documents().length - before, 3, 'every document received once');

@@ -24,6 +24,7 @@ import {
 import { Registry, type CodeRecord } from './registry';
 import { emulatorNormalize, emulatorValidate } from './validate';
 import { verifySignature } from './verify';
+import { createEdoRoutes, type EdoEmulatorApi, type EdoEmulatorOptions } from '../edo';
 
 export interface FaultOptions {
   /** share of requests answered 429 (0…1) */
@@ -99,6 +100,8 @@ export interface CzEmulatorOptions {
   log?: (line: string) => void;
   /** services answered on the same host (e.g. the СУЗ emulator, lib/emulators/suz) */
   mounts?: Array<(host: EmulatorHost) => EmulatorMount>;
+  /** the ЭДО Лайт emulator served on the same port (lib/emulators/edo) */
+  edo?: EdoEmulatorOptions;
 }
 
 /** What a mounted service may use of the True API emulator. */
@@ -123,6 +126,8 @@ export interface CzEmulator {
   url: string;
   port: number;
   registry: Registry;
+  /** ЭДО Лайт: documents, the simulated buyer, knobs (lib/emulators/edo) */
+  edo: EdoEmulatorApi;
   /** requests per route key (`auth/key`, `lk/documents/create`, …) and per answer class */
   counters: Record<string, number>;
   /** live knobs: change them while running */
@@ -344,6 +349,23 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     if (rec.exp <= Date.now()) return { tokenState: 'expired', tokenText: value };
     return { token: rec, tokenText: value, tokenState: 'valid' };
   };
+
+  const edo = createEdoRoutes(
+    {
+      registry,
+      auth: (req) => ({ inn: readToken(req).token?.inn, state: readToken(req).tokenState }),
+      later,
+      log,
+      verify: (sig, content) =>
+        verifySignature(sig, content, {
+          caCertPath: opts.caCertPath,
+          tmpDir,
+          opensslBin: opts.opensslBin,
+          requireCades: opts.requireCades,
+        }),
+    },
+    opts.edo,
+  );
 
   // -- rate limit and faults -----------------------------------------------------------------
 
@@ -1070,6 +1092,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     count('total');
+    if (await edo.handle(req, res, url, body)) return;
     const r = route(method, url.pathname);
     const c: Ctx = {
       req,
@@ -1218,6 +1241,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     url: `http://${host}:${port}`,
     port,
     registry,
+    edo: edo.api,
     counters,
     options: live,
     documents: () => docs.map((d) => ({ ...d, errors: [...d.errors], codes: [...d.codes] })),

@@ -1,0 +1,79 @@
+/**
+ * Test support for the ЭДО Лайт / УПД tests: a complete seller's-title input (the reference example).
+ */
+import fs from 'node:fs';
+import type { UpdInput } from '../../lib/edo/upd';
+
+export const GS = '\u001d';
+export const GTIN = '04601234567893';
+
+export function sampleUpd(over: Partial<UpdInput> = {}): UpdInput {
+  return {
+    function: 'СЧФДОП',
+    number: 'РН-000123',
+    date: '2026-06-01',
+    formedAt: new Date('2026-06-01T09:30:00Z'),
+    key: 'ref-1:AAAAAAAAAAE=:upd:lp',
+    productGroup: 'lp',
+    seller: {
+      name: 'ООО "Продавец"',
+      inn: '7708123450',
+      kpp: '770001001',
+      address: 'г. Москва, ул. Тверская, д. 1',
+      edoId: '2LT-111111111',
+    },
+    buyer: {
+      name: 'ООО «Покупатель»',
+      inn: '7720345675',
+      kpp: '770001001',
+      address: 'г. Москва, ул. Арбат, д. 2',
+      edoId: '2LT-222222222',
+    },
+    signer: {
+      surname: 'Иванов',
+      firstName: 'Иван',
+      middleName: 'Иванович',
+      position: 'Генеральный директор',
+    },
+    lines: [
+      {
+        name: 'Футболка мужская, белая, 48',
+        okei: '796',
+        unitName: 'шт',
+        quantity: 2,
+        vatRate: 'НДС22',
+        totalKop: 244000,
+        codes: [
+          `010460123456789321ABCDEFGHIJK<M${GS}91EE11${GS}92${'abcdefghijk'.repeat(4)}`,
+          `(01)04601234567893(21)5'"&AbCdEfGhI`,
+        ],
+      },
+    ],
+    ...over,
+  };
+}
+
+/** A party of the demo world as a УПД side, with its emulated EDO id. */
+export function edoParty(
+  bed: { emu: { edo: { edoId(inn: string): string | undefined } } },
+  p: { name: string; inn: string; kpp?: string },
+  address = 'г. Москва',
+): { name: string; inn: string; kpp?: string; address: string; edoId: string } {
+  return { name: p.name, inn: p.inn, kpp: p.kpp, address, edoId: bed.emu.edo.edoId(p.inn) ?? '' };
+}
+
+/** A journal file's entries as they are on disk now (last line per key wins; a torn line is not there yet). */
+export function journalOnDisk(file: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (typeof e['key'] === 'string') out.set(e['key'], e);
+    } catch {
+      // a torn line: not on disk yet
+    }
+  }
+  return out;
+}
