@@ -1,11 +1,9 @@
 import { ZnakFlowError } from '../../lib/errors';
-import { acknowledge } from '../../lib/journal/ack';
+import type { CzDesk, DeskJournal } from '../../lib/cz/desk';
+import { confirmTarget } from '../../lib/journal/ack';
 import { journalKey } from '../../lib/journal/journal';
-import { Semaphore } from '../../lib/semaphore';
 import type { SendResult } from '../../lib/journal/outbox';
-import type { CzConnectionNode } from '../cz-connection/model';
-import { requireConfigNode } from '../shared/connection';
-import { journalServices, type JournalServices } from '../shared/journal';
+import { confirmTo, czDesk, deskUser } from '../shared/desk';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -32,7 +30,7 @@ interface OnecMsg {
   date?: string;
   kind?: string;
   preset?: string;
-  watch?: { node?: string };
+  watch?: { connection?: string; node?: string };
 }
 
 function obj<T>(v: unknown): T | undefined {
@@ -41,8 +39,6 @@ function obj<T>(v: unknown): T | undefined {
 
 /** Retry delays for failures that may pass (network, 5xx, 429, an interrupted send not yet checkable). */
 const BACKOFF_MS = [2000, 5000, 10000, 30000, 60000];
-
-const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
 
 /** Честный ЗНАК (or a check of the message) refused this document itself: retrying cannot help. */
 function refusedDocument(err: unknown): boolean {
@@ -59,8 +55,8 @@ export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, 'cz-send', (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    let services: JournalServices | undefined;
-    let conn: CzConnectionNode | undefined;
+    let services: DeskJournal | undefined;
+    let conn: CzDesk | undefined;
     let closed = false;
     const timers = new Set<NodeJS.Timeout>();
     const retryMs = Math.max(0, Number(config['retryMinutes'] ?? 60)) * 60000;
@@ -77,10 +73,12 @@ export = function (RED: NodeAPI): void {
       });
     };
 
-    const ensure = (): { services: JournalServices; conn: CzConnectionNode } => {
+    const user = deskUser(node, status, () => showSummary());
+    const ensure = (): { services: DeskJournal; conn: CzDesk } => {
       if (!services || !conn) {
-        conn = requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
-        services = journalServices(RED, conn, { settleMs: Number(config['settleSeconds'] ?? 20) * 1000 });
+        conn = czDesk(RED, config['connection']);
+        conn.register(user);
+        services = conn.journal();
         offChange = services.journal.onChange(() => {
           clearTimeout(summaryTimer);
           summaryTimer = setTimeout(showSummary, 500);
@@ -103,11 +101,7 @@ export = function (RED: NodeAPI): void {
 
     const sendWithRetries = async (s: SendSettings): Promise<SendResult> => {
       const { services: svc, conn: c } = ensure();
-      let slots = slotsByConnection.get(c);
-      if (!slots) {
-        slots = new Semaphore(Math.max(1, Math.min(16, Number(config['concurrency'] ?? 4))));
-        slotsByConnection.set(c, slots);
-      }
+      const settleMs = Number(config['settleSeconds'] ?? 20) * 1000;
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         try {
@@ -122,7 +116,8 @@ export = function (RED: NodeAPI): void {
             body: s.body,
             format: 'MANUAL' as const,
           };
-          return await slots.run(() => svc.outbox.send(doc, s.signature));
+          // the connection's send slots, shared by all its cz-send nodes (its `concurrency` setting)
+          return await c.slots.run(() => svc.outbox.send(doc, s.signature, { settleMs }));
         } catch (err) {
           const retryable = err instanceof ZnakFlowError && err.retryable;
           if (!retryable || closed || Date.now() - started > retryMs) throw err;
@@ -193,7 +188,7 @@ export = function (RED: NodeAPI): void {
             kind: source.kind,
             preset: source.preset,
           },
-          ackNode: onec.watch?.node,
+          ackTo: confirmTarget(onec.watch),
         };
       },
       schema: sendSettingsSchema,
@@ -207,8 +202,7 @@ export = function (RED: NodeAPI): void {
           // failures, and failures that are not the document's (the sign-in, the signer, the
           // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
           if (refusedDocument(err)) {
-            acknowledge({
-              node: s.ackNode,
+            confirmTo(RED, s.ackTo, {
               ref: s.source.ref,
               dataVersion: s.source.dataVersion,
               key: s.key,
@@ -238,14 +232,13 @@ export = function (RED: NodeAPI): void {
             }),
           );
         }
-        acknowledge({
-          node: s.ackNode,
+        confirmTo(RED, s.ackTo, {
           ref: s.source.ref,
           dataVersion: s.source.dataVersion,
           key: s.key,
           total: s.total,
         });
-        services?.pollSoon();
+        services?.poller.sent();
         send(r.duplicate ? [null, msg] : [msg, null]);
         return { statusKey: r.duplicate ? 'cz-send.status.duplicate' : 'cz-send.status.sent' };
       },
@@ -257,7 +250,7 @@ export = function (RED: NodeAPI): void {
       timers.clear();
       clearTimeout(summaryTimer);
       offChange?.();
-      services?.release();
+      conn?.deregister(user);
       services = undefined;
       done();
     });

@@ -49,6 +49,7 @@ export const sendSettingsSchema = z.object({
     kind: z.string().optional(),
     preset: z.string().optional(),
   }),
-  ackNode: z.string().optional(),
+  /** where the confirmation goes (msg.onec.watch: the onec-connection and the onec-read node) */
+  ackTo: z.object({ connection: z.string(), node: z.string() }).optional(),
 });
 export type SendSettings = z.infer<typeof sendSettingsSchema>;

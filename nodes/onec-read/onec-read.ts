@@ -15,7 +15,7 @@ import { checkIdentifier, isGuid, type Condition, type QueryOptions } from '../.
 import { resolveDocuments, type OnecCode, type OnecItem } from '../../lib/onec/resolve';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
-import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
+import { AckTracker } from '../../lib/journal/ack';
 import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -75,10 +75,16 @@ export = function (RED: NodeAPI): void {
     let chain: Promise<unknown> = Promise.resolve();
     const watchers = new Map<string, { client: OnecClient; watcher: DocumentWatcher }>();
     const acks = new AckTracker();
-    const offAck = onAcknowledge(node.id, (a) => {
-      if (!acks.add(a)) return;
-      for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
-    });
+    // Confirmations of what this node emitted come through its onec-connection (lib/journal/ack.ts).
+    let offAck = (): void => undefined;
+    try {
+      offAck = connection().confirmations.register(node.id, (a) => {
+        if (!acks.add(a)) return;
+        for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
+      });
+    } catch {
+      // no connection: nothing is emitted, so nothing is confirmed (the error shows where it is used)
+    }
 
     /**
      * `auto`: wait for confirmations when a node that gives them (cz-send, onec-write) is wired
@@ -167,8 +173,12 @@ export = function (RED: NodeAPI): void {
             if (closing)
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
             const m = message(trigger, entity, doc.payload, layout, doc.codes, doc.warnings, doc.items);
-            // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
-            (m['onec'] as Record<string, unknown>)['watch'] = { node: node.id };
+            // Who confirms to whom (cz-send, onec-write → this node, through its onec-connection):
+            // see lib/journal/ack.ts.
+            (m['onec'] as Record<string, unknown>)['watch'] = {
+              connection: String(config['connection']),
+              node: node.id,
+            };
             send(m);
           },
           (err, src) => {

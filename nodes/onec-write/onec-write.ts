@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
-import { acknowledge } from '../../lib/journal/ack';
+import { confirmTarget } from '../../lib/journal/ack';
+import { confirmTo } from '../shared/desk';
 import { describeProperty, type PropertyCandidate } from '../../lib/onec/property';
 import { redact } from '../../lib/redact';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -191,10 +192,8 @@ export = function (RED: NodeAPI): void {
         >;
         msg['onec'] = { ...onec, write: result };
         // The outcome is in 1C: the watch that emitted this version may consider it delivered.
-        const watch = onec['watch'] as { node?: unknown } | undefined;
         if (typeof onec['ref'] === 'string' && typeof onec['dataVersion'] === 'string') {
-          acknowledge({
-            node: typeof watch?.node === 'string' ? watch.node : undefined,
+          confirmTo(RED, confirmTarget(onec['watch']), {
             ref: onec['ref'],
             dataVersion: onec['dataVersion'],
             key: '*',
@@ -202,10 +201,8 @@ export = function (RED: NodeAPI): void {
           });
         }
         // ... and the cz-status that handed out this outcome may count it as reported.
-        const tracker = cz['tracker'] as { node?: unknown } | undefined;
-        if (typeof tracker?.node === 'string' && typeof cz['key'] === 'string') {
-          acknowledge({
-            node: tracker.node,
+        if (typeof cz['key'] === 'string') {
+          confirmTo(RED, confirmTarget(cz['tracker']), {
             ref: String(onec['ref'] ?? ''),
             dataVersion: String(onec['dataVersion'] ?? ''),
             key: cz['key'],

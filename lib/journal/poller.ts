@@ -1,0 +1,175 @@
+/**
+ * When to ask Честный ЗНАК about the pending documents of one journal: one polling loop per journal,
+ * shared by every node that follows it (several cz-status nodes never poll twice for the same
+ * documents), adapting to what is pending.
+ *
+ * A document is accepted for processing when `lk/documents/create` answers; its outcome comes
+ * seconds to minutes later («Описание True API» v553 §3, §4.1). So a just-sent document is first
+ * looked at after `firstLookMs` (the expected processing time), then at growing gaps (×2 each look)
+ * up to the followers' interval; one doc/list read covers every pending document of a product group
+ * (lib/journal/tracker.ts), so several documents due close together cost one request, and two polls
+ * are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
+ * (the followers' housekeeping: give-up, re-reports). After a failed poll the next one waits the
+ * full interval (Честный ЗНАК away or refusing: no hammering).
+ */
+import type { JournalEntry } from './journal';
+import type { Outcome } from './tracker';
+
+export interface PollSubscriber {
+  /** the longest gap between two polls this follower accepts */
+  intervalMs: number;
+  onOutcomes(outcomes: Outcome[]): void;
+  onError(err: unknown): void;
+  /** after every poll that went through (or had nothing to ask), with what is still pending */
+  onIdle?(pending: JournalEntry[]): void;
+}
+
+export interface PollerOptions {
+  /** the pending entries (the journal's) */
+  pending(): JournalEntry[];
+  /** one round over them (StatusTracker.poll) */
+  poll(pending: JournalEntry[]): Promise<Outcome[]>;
+  /** expected processing time of a just-sent document: its first look comes this long after it was sent (default 2 s) */
+  firstLookMs?: number;
+  /** least time between the end of one poll and the start of the next (default: firstLookMs) */
+  minGapMs?: number;
+  now?: () => number;
+}
+
+export class Poller {
+  private readonly subs = new Set<PollSubscriber>();
+  /** looks at each pending document so far, and when the last one was */
+  private readonly looks = new Map<string, { count: number; at: number }>();
+  private readonly firstLookMs: number;
+  private readonly minGapMs: number;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private lastPollAt = -Infinity;
+  private closed = false;
+  /** polls started so far (for the figures and the tests) */
+  polls = 0;
+
+  constructor(private readonly opts: PollerOptions) {
+    this.firstLookMs = Math.max(0, opts.firstLookMs ?? 2000);
+    this.minGapMs = Math.max(0, opts.minGapMs ?? this.firstLookMs);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The shortest interval any follower asks for (Infinity with none). */
+  get intervalMs(): number {
+    return Math.min(...[...this.subs].map((s) => s.intervalMs));
+  }
+
+  subscribe(sub: PollSubscriber): () => void {
+    this.subs.add(sub);
+    // the first poll soon after a follower starts (outcomes reached before a restart, the summary)
+    this.at(this.now() + Math.min(sub.intervalMs, 500));
+    return () => {
+      this.subs.delete(sub);
+      if (this.subs.size === 0) this.clearTimer();
+    };
+  }
+
+  /** A document was just sent: look at it when its processing is due (never later than planned). */
+  sent(): void {
+    if (this.running) return; // the next poll is planned when this one ends, with the new document
+    const due = this.nextAt();
+    if (due !== undefined) this.at(due);
+  }
+
+  /** Poll within a second (a follower was asked about a document), coalesced with a poll running. */
+  pollSoon(): void {
+    if (this.subs.size === 0) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.at(this.now() + Math.min(this.intervalMs, 1000));
+  }
+
+  /** When the next poll should start, from what is pending now; undefined with no follower. */
+  nextAt(): number | undefined {
+    if (this.closed || this.subs.size === 0) return undefined;
+    const polled = Number.isFinite(this.lastPollAt);
+    const ceiling = (polled ? this.lastPollAt : this.now()) + this.intervalMs;
+    let due = Infinity;
+    for (const e of this.opts.pending()) {
+      if (e.state !== 'sent' || !e.documentId) continue;
+      const seen = this.looks.get(e.key);
+      const from = seen ? seen.at : Date.parse(e.sentAt ?? e.createdAt);
+      const gap = this.firstLookMs * 2 ** (seen?.count ?? 0);
+      due = Math.min(due, (Number.isFinite(from) ? from : this.now()) + gap);
+    }
+    const floor = polled ? this.lastPollAt + this.minGapMs : this.now();
+    return Math.max(this.now(), Math.min(ceiling, Math.max(floor, due)));
+  }
+
+  /** Poll now (coalesced with a poll already running). */
+  async pollNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.clearTimer();
+    this.polls++;
+    let failed = false;
+    this.running = (async () => {
+      try {
+        const pending = this.opts.pending();
+        if (pending.length > 0) {
+          const at = this.now();
+          const outcomes = await this.opts.poll(pending);
+          for (const e of pending) {
+            if (e.state !== 'sent' || !e.documentId) continue;
+            this.looks.set(e.key, { count: (this.looks.get(e.key)?.count ?? 0) + 1, at });
+          }
+          for (const s of this.subs) s.onOutcomes(outcomes);
+        }
+        const still = this.opts.pending();
+        const keys = new Set(still.map((e) => e.key));
+        for (const k of this.looks.keys()) if (!keys.has(k)) this.looks.delete(k);
+        for (const s of this.subs) s.onIdle?.(still);
+      } catch (err) {
+        failed = true;
+        for (const s of this.subs) s.onError(err);
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    this.lastPollAt = this.now();
+    if (this.closed || this.subs.size === 0) return;
+    if (this.again) {
+      this.again = false;
+      this.at(this.now() + 50);
+    } else if (failed) this.at(this.now() + this.intervalMs);
+    else {
+      const next = this.nextAt();
+      if (next !== undefined) this.at(next, true);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clearTimer();
+    this.subs.clear();
+    this.looks.clear();
+  }
+
+  /** Plan the next poll at `when`: earlier than planned, or (`replace`) instead of it. */
+  private at(when: number, replace = false): void {
+    if (this.closed || this.subs.size === 0) return;
+    if (!replace && this.timer && this.timerAt <= when) return;
+    this.clearTimer();
+    this.timerAt = when;
+    this.timer = setTimeout(() => void this.pollNow(), Math.max(0, when - this.now()));
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
