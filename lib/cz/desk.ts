@@ -66,6 +66,13 @@ export interface DeskJournal {
   poller: Poller;
 }
 
+/** The same state (a failure again with the same code and text is not news). */
+function sameState(a: DeskState, b: DeskState): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind !== 'failed' || b.kind !== 'failed') return true;
+  return a.stage === b.stage && a.error.code === b.error.code && a.error.message === b.error.message;
+}
+
 function closedError(): ZnakFlowError {
   return new ZnakFlowError({
     code: 'NO_CONNECTION',
@@ -226,11 +233,7 @@ export class CzDesk {
       this.signInError = e;
     }
     const after = this.state;
-    if (
-      before.kind === after.kind &&
-      (before.kind !== 'failed' || after.kind !== 'failed' || before.error === after.error)
-    )
-      return;
+    if (sameState(before, after)) return;
     for (const u of this.users.values()) this.tell(u, after);
   }
 
