@@ -5,10 +5,11 @@
  *
  * A document is accepted for processing when `lk/documents/create` answers; its outcome comes
  * seconds to minutes later («Описание True API» v553 §3, §4.1). So a just-sent document is first
- * looked at after `firstLookMs` (the expected processing time), then at growing gaps (×2 each look)
- * up to the followers' interval; one doc/list read covers every pending document of a product group
- * (lib/journal/tracker.ts), so several documents due close together cost one request, and two polls
- * are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
+ * looked at `firstLookMs` (the expected processing time) after it was sent — after a burst of sends,
+ * that of the last one: one doc/list read covers every pending document of a product group
+ * (lib/journal/tracker.ts), so the whole burst costs one request per group, and during a long burst
+ * the followers' interval still bounds the wait. A document still pending is looked at again at
+ * growing gaps (×2 each look) up to the interval; two polls are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
  * (the followers' housekeeping: give-up, re-reports). After a failed poll the next one waits the
  * full interval (Честный ЗНАК away or refusing: no hammering).
  */
@@ -73,11 +74,11 @@ export class Poller {
     };
   }
 
-  /** A document was just sent: look at it when its processing is due (never later than planned). */
+  /** A document was just sent: plan the look at it for when its processing is due. */
   sent(): void {
     if (this.running) return; // the next poll is planned when this one ends, with the new document
     const due = this.nextAt();
-    if (due !== undefined) this.at(due);
+    if (due !== undefined) this.at(due, true);
   }
 
   /** Poll within a second (a follower was asked about a document), coalesced with a poll running. */
@@ -95,14 +96,20 @@ export class Poller {
     if (this.closed || this.subs.size === 0) return undefined;
     const polled = Number.isFinite(this.lastPollAt);
     const ceiling = (polled ? this.lastPollAt : this.now()) + this.intervalMs;
+    // Documents not looked at yet: the newest decides (a burst of sends is looked at once, when the
+    // last one's processing is due; the interval still bounds the wait during a long burst).
+    let newest = -Infinity;
     let due = Infinity;
     for (const e of this.opts.pending()) {
       if (e.state !== 'sent' || !e.documentId) continue;
       const seen = this.looks.get(e.key);
-      const from = seen ? seen.at : Date.parse(e.sentAt ?? e.createdAt);
-      const gap = this.firstLookMs * 2 ** (seen?.count ?? 0);
-      due = Math.min(due, (Number.isFinite(from) ? from : this.now()) + gap);
+      if (!seen) {
+        const at = Date.parse(e.sentAt ?? e.createdAt);
+        newest = Math.max(newest, Number.isFinite(at) ? at : this.now());
+      } else due = Math.min(due, seen.at + this.firstLookMs * 2 ** seen.count);
     }
+    // while documents wait for their first look, the others wait with them (one request per group)
+    if (newest > -Infinity) due = newest + this.firstLookMs;
     const floor = polled ? this.lastPollAt + this.minGapMs : this.now();
     return Math.max(this.now(), Math.min(ceiling, Math.max(floor, due)));
   }
