@@ -7,14 +7,20 @@
  * seconds to minutes later («Описание True API» v553 §3, §4.1). So a just-sent document is first
  * looked at `firstLookMs` (the expected processing time) after it was sent — after a burst of sends,
  * that of the last one: one doc/list read covers every pending document of a product group
- * (lib/journal/tracker.ts), so the whole burst costs one request per group, and during a long burst
- * the followers' interval still bounds the wait. A document still pending is looked at again at
+ * (lib/journal/tracker.ts), so the whole burst costs one request per group; during a long burst a
+ * look comes once 20 documents per group wait for it (or after a minute), which keeps the requests
+ * per document until final near one (the create) however long the burst. A document still pending is looked at again at
  * growing gaps (×2 each look) up to the interval; two polls are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
  * (the followers' housekeeping: give-up, re-reports). After a failed poll the next one waits the
  * full interval (Честный ЗНАК away or refusing: no hammering).
  */
 import type { JournalEntry } from './journal';
 import type { Outcome } from './tracker';
+
+/** documents per product group that pay for one look during a burst of sends */
+const BURST_DOCS = 20;
+/** the longest wait for a look during a burst of sends */
+const BURST_CEILING_MS = 60000;
 
 export interface PollSubscriber {
   /** the longest gap between two polls this follower accepts */
@@ -95,10 +101,12 @@ export class Poller {
   nextAt(): number | undefined {
     if (this.closed || this.subs.size === 0) return undefined;
     const polled = Number.isFinite(this.lastPollAt);
-    const ceiling = (polled ? this.lastPollAt : this.now()) + this.intervalMs;
+    const last = polled ? this.lastPollAt : this.now();
     // Documents not looked at yet: the newest decides (a burst of sends is looked at once, when the
-    // last one's processing is due; the interval still bounds the wait during a long burst).
+    // last one's processing is due); the others wait with them (one request per group for all).
     let newest = -Infinity;
+    let fresh = 0;
+    const groups = new Set<string>();
     let due = Infinity;
     for (const e of this.opts.pending()) {
       if (e.state !== 'sent' || !e.documentId) continue;
@@ -106,10 +114,18 @@ export class Poller {
       if (!seen) {
         const at = Date.parse(e.sentAt ?? e.createdAt);
         newest = Math.max(newest, Number.isFinite(at) ? at : this.now());
+        fresh++;
+        groups.add(e.productGroup);
       } else due = Math.min(due, seen.at + this.firstLookMs * 2 ** seen.count);
     }
-    // while documents wait for their first look, the others wait with them (one request per group)
-    if (newest > -Infinity) due = newest + this.firstLookMs;
+    let ceiling = last + this.intervalMs;
+    if (fresh > 0) {
+      // During a long burst a look is paid for by the documents it covers: one when BURST_DOCS
+      // documents per product group wait for it (≤ 1/BURST_DOCS requests a document), else when
+      // the burst ends, and at least every BURST_CEILING_MS.
+      due = fresh >= BURST_DOCS * groups.size ? this.now() : newest + this.firstLookMs;
+      ceiling = last + Math.max(this.intervalMs, BURST_CEILING_MS);
+    }
     const floor = polled ? this.lastPollAt + this.minGapMs : this.now();
     return Math.max(this.now(), Math.min(ceiling, Math.max(floor, due)));
   }

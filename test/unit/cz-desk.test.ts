@@ -59,8 +59,10 @@ describe('lib/cz/desk and lib/journal/poller (True API emulator, real journal fi
   }
 
   let seq = 0;
-  async function send(d: CzDesk): Promise<string> {
-    const codes = bed.codes({ pg: 'lp', status: 'INTRODUCED', free: true }).slice(seq * 2, seq * 2 + 2);
+  async function send(d: CzDesk, anyCode = false): Promise<string> {
+    const codes = anyCode
+      ? bed.codes({ pg: 'lp' }).slice(0, 1)
+      : bed.codes({ pg: 'lp', status: 'INTRODUCED', free: true }).slice(seq * 2, seq * 2 + 2);
     const n = `P-${++seq}-${Date.now()}`;
     const r = await d.journal().outbox.send({
       key: `ref-${n}|LP_SHIP_GOODS|lp|1`,
@@ -207,6 +209,26 @@ describe('lib/cz/desk and lib/journal/poller (True API emulator, real journal fi
       took < 4000,
       `the outcome came ${took} ms after the send (a fixed 30 s interval would wait 30 s)`,
     );
+    f.off();
+  });
+
+  it('during a long burst of sends looks only when 20 documents per group wait (or the burst ends), not every interval', async () => {
+    const d = desk({}, 300);
+    const f = follow(d, 300, 45);
+    await new Promise((r) => setTimeout(r, 700));
+    const lists = (): number => bed.emu.counters['doc/list'] ?? 0;
+    const before = lists();
+    const t0 = Date.now();
+    for (let i = 0; i < 45; i++) {
+      await send(d, true);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    const burst = Date.now() - t0;
+    const during = lists() - before;
+    // the followers' 300 ms interval would mean burst/300 looks (about 20 here)
+    assert.ok(during <= 3, `${during} doc/list requests during a ${burst} ms burst of 45 documents`);
+    await f.finished;
+    assert.ok(lists() - before <= 8, `${lists() - before} doc/list requests for 45 documents until final`);
     f.off();
   });
 
