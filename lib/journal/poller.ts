@@ -55,6 +55,8 @@ export class Poller {
   private running: Promise<void> | undefined;
   private again = false;
   private lastPollAt = -Infinity;
+  /** the last poll that looked at documents for the first time without a burst paying for it */
+  private lastFreshLookAt = -Infinity;
   private closed = false;
   /** polls started so far (for the figures and the tests) */
   polls = 0;
@@ -123,7 +125,11 @@ export class Poller {
       // During a long burst a look is paid for by the documents it covers: one when BURST_DOCS
       // documents per product group wait for it (≤ 1/BURST_DOCS requests a document), else when
       // the burst ends, and at least every BURST_CEILING_MS.
-      due = fresh >= BURST_DOCS * groups.size ? this.now() : newest + this.firstLookMs;
+      // A pause in the sending is looked at when the last one's processing is due, but not sooner than
+      // the interval after the previous first look (sending that trickles costs no more than a fixed
+      // period; a document sent after a quiet time is looked at when due).
+      const paid = fresh >= BURST_DOCS * groups.size;
+      due = paid ? this.now() : Math.max(newest + this.firstLookMs, this.lastFreshLookAt + this.intervalMs);
       ceiling = last + Math.max(this.intervalMs, BURST_CEILING_MS);
     }
     const floor = polled ? this.lastPollAt + this.minGapMs : this.now();
@@ -144,6 +150,10 @@ export class Poller {
         const pending = this.opts.pending();
         if (pending.length > 0) {
           const at = this.now();
+          // a first look not paid for by a burst's documents: the next unpaid one waits the interval
+          const fresh = pending.filter((e) => e.state === 'sent' && e.documentId && !this.looks.has(e.key));
+          const groups = new Set(fresh.map((e) => e.productGroup)).size;
+          if (fresh.length > 0 && fresh.length < BURST_DOCS * groups) this.lastFreshLookAt = at;
           const outcomes = await this.opts.poll(pending);
           for (const e of pending) {
             if (e.state !== 'sent' || !e.documentId) continue;
