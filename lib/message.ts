@@ -90,10 +90,15 @@ export type OnecItem = z.infer<typeof onecItemSchema>;
 /** `msg.onec.watch`: the watching onec-read node that emitted this version. */
 export const onecWatchSchema = part(
   z.object({
+    connection: f(
+      z.string(),
+      'onec-read',
+      'id of the onec-connection whose confirmation registry the onec-read node is registered with',
+    ),
     node: f(
       z.string(),
       'onec-read',
-      'id of the onec-read node; cz-send and onec-write confirm the version to it',
+      'id of the onec-read node; cz-send and onec-write confirm the version to it through that connection',
     ),
   }),
   'OnecWatch',
@@ -174,10 +179,15 @@ export type OnecSource = z.infer<typeof onecSourceSchema>;
 /** `msg.cz.tracker`: the cz-status node that handed out this outcome. */
 export const czTrackerSchema = part(
   z.object({
+    connection: f(
+      z.string(),
+      'cz-status',
+      "id of the cz-connection whose desk holds the cz-status node's confirmation registry",
+    ),
     node: f(
       z.string(),
       'cz-status',
-      'id of the cz-status node; onec-write confirms to it that the outcome is in 1C',
+      'id of the cz-status node; onec-write confirms to it, through that connection, that the outcome is in 1C',
     ),
   }),
   'CzTracker',

@@ -83,6 +83,8 @@ export interface CzClientOptions {
   http?: AxiosInstance;
   /** the participant INN, for the metrics' `participant` label (lib/metrics.ts) */
   participantInn?: string;
+  /** told after every sign-in: `undefined` when it went through, the error when it failed */
+  onSignIn?(err: unknown): void;
 }
 
 export interface CallOptions {
@@ -377,9 +379,20 @@ export class CzClient {
    * Concurrent callers share one authentication.
    */
   authenticate(opts: CallOptions = {}): Promise<TokenInfo> {
-    this.authInFlight ??= this.authenticateAfresh(opts).finally(() => {
-      this.authInFlight = undefined;
-    });
+    this.authInFlight ??= this.authenticateAfresh(opts)
+      .then(
+        (token) => {
+          this.opts.onSignIn?.(undefined);
+          return token;
+        },
+        (err: unknown) => {
+          this.opts.onSignIn?.(err);
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.authInFlight = undefined;
+      });
     return this.authInFlight;
   }
 

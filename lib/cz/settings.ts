@@ -82,6 +82,8 @@ export const czConnectionSchema = z
       .default(false),
     rateLimit: z.coerce.number().int().min(1).max(50).default(50),
     timeout: z.coerce.number().int().min(1000).max(600000).default(60000),
+    /** documents sent at the same time through this connection, by all its cz-send nodes together */
+    concurrency: z.coerce.number().int().min(1).max(16).default(4),
   })
   .passthrough()
   .superRefine((s, ctx) => {

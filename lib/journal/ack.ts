@@ -1,15 +1,27 @@
 /**
- * Acknowledgements from the end of a flow back to its start, within one Node-RED process.
+ * Confirmations from the end of a flow back to its start, within one Node-RED process
+ * (docs/message-contract.md «Confirmations», docs/architecture.md).
  *
  * `onec-read` in watch mode emits each 1C document version at least once: a version counts as
- * delivered only when a node further down acknowledges it — `cz-send` once every ЧЗ document made
+ * delivered only when a node further down confirms it — `cz-send` once every ЧЗ document made
  * from it is settled in the journal (sent, or found already sent), `onec-write` once it has written an
- * outcome (e.g. the errors of an invalid document). Versions not acknowledged are emitted again after a
+ * outcome (e.g. the errors of an invalid document). Versions not confirmed are emitted again after a
  * restart or after a redelivery delay; `cz-send`'s journal makes the repeat harmless. Together that is
  * exactly-once sending even when Node-RED dies between two nodes.
+ *
+ * The same way, `cz-status` counts an outcome as reported into 1C only when `onec-write` confirms it
+ * wrote it.
+ *
+ * There is no process-wide bus: a `Confirmations` registry belongs to a connection's desk (the
+ * `onec-connection` for the watches of its `onec-read` nodes, the `cz-connection` for its `cz-status`
+ * nodes) and lives as long as that config node. A watcher registers under its node id; the message
+ * names the connection and the node (`msg.onec.watch = { connection, node }`,
+ * `msg.cz.tracker = { connection, node }`), and the confirming node confirms to that connection's
+ * registry. A confirmation nobody is registered for (the watcher was removed, or a redeploy is in
+ * between) is dropped: the version is simply emitted again later, which the journal makes harmless.
  */
 export interface AckSource {
-  /** id of the onec-read node that emitted the message (msg.onec.watch.node) */
+  /** id of the node that emitted the message (msg.onec.watch.node, msg.cz.tracker.node) */
   node?: string;
   ref: string;
   dataVersion: string;
@@ -22,30 +34,55 @@ export interface Ack extends AckSource {
   total: number;
 }
 
-type Listener = (ack: Ack) => void;
-const listeners = new Map<string, Set<Listener>>();
-
-export function onAcknowledge(node: string, fn: Listener): () => void {
-  let set = listeners.get(node);
-  if (!set) {
-    set = new Set();
-    listeners.set(node, set);
-  }
-  set.add(fn);
-  return () => {
-    set.delete(fn);
-    if (set.size === 0) listeners.delete(node);
-  };
+/** Where a message's confirmation goes: the connection (config node id) and the node to confirm to. */
+export interface ConfirmTo {
+  connection: string;
+  node: string;
 }
 
-export function acknowledge(ack: Ack): void {
-  if (!ack.node) return;
-  for (const fn of listeners.get(ack.node) ?? []) {
-    try {
-      fn(ack);
-    } catch {
-      // a listener's failure must not break the acknowledging node
+export type Listener = (ack: Ack) => void;
+
+/** The confirmation registry of one connection desk. */
+export class Confirmations {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  /** Receive the confirmations addressed to `node` until the returned function is called. */
+  register(node: string, fn: Listener): () => void {
+    let set = this.listeners.get(node);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(node, set);
     }
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.listeners.get(node) === set) this.listeners.delete(node);
+    };
+  }
+
+  /** Deliver a confirmation; true when someone was registered for it. */
+  confirm(ack: Ack): boolean {
+    if (!ack.node) return false;
+    const set = this.listeners.get(ack.node);
+    if (!set || set.size === 0) return false;
+    for (const fn of [...set]) {
+      try {
+        fn(ack);
+      } catch {
+        // a listener's failure must not break the confirming node
+      }
+    }
+    return true;
+  }
+
+  /** Node ids with a registered listener (diagnostics, tests). */
+  registered(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  /** Drop every listener (the desk closes). */
+  clear(): void {
+    this.listeners.clear();
   }
 }
 
@@ -72,4 +109,13 @@ export class AckTracker {
     }
     return false;
   }
+}
+
+/** `{ connection, node }` from a message part, or undefined when either is missing. */
+export function confirmTarget(v: unknown): ConfirmTo | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  return typeof o['connection'] === 'string' && o['connection'] && typeof o['node'] === 'string' && o['node']
+    ? { connection: o['connection'], node: o['node'] }
+    : undefined;
 }

@@ -163,16 +163,24 @@ export class Outbox {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Send a document once. A second call for the same key answers with the journalled id. */
-  send(doc: SendableDocument, signature?: string): Promise<SendResult> {
+  /**
+   * Send a document once. A second call for the same key answers with the journalled id.
+   * `settleMs` overrides the outbox's wait before an interrupted send is looked for (the sending node's setting).
+   */
+  send(doc: SendableDocument, signature?: string, opts: { settleMs?: number } = {}): Promise<SendResult> {
     const running = this.inflight.get(doc.key);
     if (running) return running.then((r) => ({ ...r, duplicate: true }));
-    const p = this.sendOnce(doc, signature).finally(() => this.inflight.delete(doc.key));
+    const settle = opts.settleMs ?? this.settleMs;
+    const p = this.sendOnce(doc, signature, settle).finally(() => this.inflight.delete(doc.key));
     this.inflight.set(doc.key, p);
     return p;
   }
 
-  private async sendOnce(doc: SendableDocument, signature?: string): Promise<SendResult> {
+  private async sendOnce(
+    doc: SendableDocument,
+    signature: string | undefined,
+    settle: number,
+  ): Promise<SendResult> {
     const bytes = documentBytes(doc.body);
     const obj = documentObject(doc.body);
     const codes = codesOf(obj);
@@ -187,11 +195,11 @@ export class Outbox {
       };
     }
     if (entry && (entry.state === 'sending' || entry.state === 'unknown')) {
-      const adopted = await this.reconcile(entry);
+      const adopted = await this.reconcile(entry, settle);
       if (adopted) return adopted;
       entry = this.journal.get(doc.key);
     }
-    const earlier = await this.earlierVersion(doc, bytes);
+    const earlier = await this.earlierVersion(doc, bytes, settle);
     if (earlier) return earlier;
     // the new entry and its `sending` state reach the disk together, before Честный ЗНАК is called
     const known = entry;
@@ -247,7 +255,11 @@ export class Outbox {
    * or only rejected and refused ones). Throws a retryable error while an earlier version is still
    * being processed (its outcome decides) or cannot be checked yet.
    */
-  private async earlierVersion(doc: SendableDocument, bytes: Buffer): Promise<SendResult | undefined> {
+  private async earlierVersion(
+    doc: SendableDocument,
+    bytes: Buffer,
+    settle: number,
+  ): Promise<SendResult | undefined> {
     for (const found of this.journal.otherVersions(doc)) {
       let o: JournalEntry = found;
       const running = this.inflight.get(o.key);
@@ -256,7 +268,7 @@ export class Outbox {
         o = this.journal.get(o.key) ?? o;
       }
       if (o.state === 'sending' || o.state === 'unknown') {
-        const adopted = await this.reconcile(o);
+        const adopted = await this.reconcile(o, settle);
         if (!adopted) continue; // certainly not received (now marked failed)
         o = adopted.entry;
       }
@@ -287,14 +299,14 @@ export class Outbox {
    * Look for an interrupted send in Честный ЗНАК. Returns the adopted result, or undefined when the
    * document is certainly not there (the entry is then marked `failed`, i.e. safe to send).
    */
-  async reconcile(entry: JournalEntry): Promise<SendResult | undefined> {
+  async reconcile(entry: JournalEntry, settleMs = this.settleMs): Promise<SendResult | undefined> {
     const since = Date.parse(entry.updatedAt);
     const waited = this.now().getTime() - since;
-    if (waited < this.settleMs) {
+    if (waited < settleMs) {
       throw new ZnakFlowError({
         code: 'RECONCILE_WAIT',
-        ru: `отправка документа ${entry.key} была прервана; проверка в Честном ЗНАКе возможна через ${Math.ceil((this.settleMs - waited) / 1000)} с`,
-        en: `sending ${entry.key} was interrupted; Честный ЗНАК can be checked in ${Math.ceil((this.settleMs - waited) / 1000)} s`,
+        ru: `отправка документа ${entry.key} была прервана; проверка в Честном ЗНАКе возможна через ${Math.ceil((settleMs - waited) / 1000)} с`,
+        en: `sending ${entry.key} was interrupted; Честный ЗНАК can be checked in ${Math.ceil((settleMs - waited) / 1000)} s`,
         source: 'journal',
         retryable: true,
       });

@@ -5,6 +5,7 @@
  */
 import { ZnakFlowError } from '../errors';
 import { czFrom, onecFrom } from '../message';
+import { confirmTarget, type ConfirmTo } from './ack';
 import { journalKey, type JournalSource } from './journal';
 import type { SendableDocument, SendResult } from './outbox';
 
@@ -26,8 +27,8 @@ export interface SendRequest {
   signature?: string;
   authSignature?: string;
   source: JournalSource & { ref: string; dataVersion: string };
-  /** the onec-read node that waits for the confirmation (lib/journal/ack.ts) */
-  ackNode?: string;
+  /** where the confirmation goes: msg.onec.watch, the onec-connection and the onec-read node (lib/journal/ack.ts) */
+  ackTo?: ConfirmTo;
 }
 
 /** The message fields a send is built from. */
@@ -88,7 +89,7 @@ export function sendRequest(
       kind: source.kind,
       preset: source.preset,
     },
-    ackNode: typeof onec.watch?.node === 'string' ? onec.watch.node : undefined,
+    ackTo: confirmTarget(onec.watch),
   };
 }
 

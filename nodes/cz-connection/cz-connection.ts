@@ -1,14 +1,18 @@
-import { validationError, ZnakFlowError } from '../../lib/errors';
-import { createConnection, errorInfo, testConnection } from '../../lib/cz/connection';
+import { validationError, type ZnakFlowError } from '../../lib/errors';
+import { errorInfo, testConnection } from '../../lib/cz/connection';
+import { CzDesk } from '../../lib/cz/desk';
+import { stateDir } from '../../lib/store/atomic';
 import { czConnectionSchema, type CzConnectionSettings } from '../../lib/cz/settings';
 import { registerSecret } from '../../lib/redact';
 import type { SignerSecrets } from '../../lib/signing/index';
 import { zodIssuesToDetails } from '../../lib/validation';
 import { expandEnv, type EnvLookup } from '../shared/env';
-import { migrate } from '../shared/migrate';
+import { journalHousekeeping } from '../shared/journal';
+import { configVersion, migrate } from '../shared/migrate';
 import { envLookup, registerNodeType } from '../shared/register';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../shared/types';
 import {
+  concurrencyOfSenders,
   CZ_CONNECTION_MIGRATIONS,
   CZ_CONNECTION_NODE,
   CZ_CREDENTIAL_KEYS,
@@ -18,6 +22,24 @@ import {
   type CzConnectionNode,
   type CzTestRequest,
 } from './model';
+
+/**
+ * A flow from before version 4 sets `concurrency` on its cz-send nodes, not on the connection: take
+ * theirs (model.ts concurrencyOfSenders) before the migration fills the default.
+ */
+function withSendersConcurrency(
+  RED: NodeAPI,
+  id: string,
+  def: Record<string, unknown>,
+): Record<string, unknown> {
+  if (configVersion(def) >= 4 || (def['concurrency'] !== undefined && def['concurrency'] !== '')) return def;
+  const nodes: Array<Record<string, unknown>> = [];
+  (RED.nodes as { eachNode?(cb: (n: Record<string, unknown>) => void): void }).eachNode?.((n) =>
+    nodes.push(n),
+  );
+  const c = concurrencyOfSenders(id, nodes);
+  return c === undefined ? def : { ...def, concurrency: c };
+}
 
 type Parsed = { settings: CzConnectionSettings } | { problem: ZnakFlowError };
 
@@ -53,47 +75,27 @@ export = function (RED: NodeAPI): void {
     CZ_CONNECTION_NODE,
     (node, def) => {
       for (const k of Object.keys(CZ_CREDENTIALS)) registerSecret(node.credentials?.[k]);
-      const parsed = parseSettings(def, envLookup(RED, node));
-      if ('settings' in parsed) {
-        node.settings = parsed.settings;
-        try {
-          // one signer, one client and one rate limiter for every node that uses this connection
-          node.connection = createConnection(parsed.settings, secretsOf(node.credentials));
-        } catch (err) {
-          node.problem =
-            err instanceof ZnakFlowError
-              ? err
-              : new ZnakFlowError({
-                  code: 'SIGNER_CONFIG',
-                  ru: String(err),
-                  en: String(err),
-                  source: 'config',
-                });
-        }
-      } else {
-        node.problem = parsed.problem;
-      }
+      const parsed = parseSettings(withSendersConcurrency(RED, node.id, def), envLookup(RED, node));
+      const housekeeping = journalHousekeeping(RED);
+      // one desk per config node: signer, client, limiter, journal, polling loop, send slots
+      const desk = new CzDesk({
+        ...('settings' in parsed ? { settings: parsed.settings } : { problem: parsed.problem }),
+        secrets: secretsOf(node.credentials),
+        stateDir: stateDir(RED.settings.userDir),
+        horizonMs: (housekeeping.days ?? 30) * 86400000,
+        compactSlack: housekeeping.compactLines,
+      });
+      node.desk = desk;
+      node.confirmations = desk.confirmations;
+      node.settings = desk.settings;
+      node.problem = desk.problem;
+      node.connection = desk.czConnection;
       if (node.problem) node.error(node.problem.message);
-      const unavailable = (): ZnakFlowError =>
-        node.problem ??
-        new ZnakFlowError({
-          code: 'NO_CONNECTION',
-          ru: 'подключение к Честному ЗНАКу закрыто',
-          en: 'the Chestny ZNAK connection is closed',
-          source: 'config',
-        });
-      node.client = () => {
-        if (!node.connection) throw unavailable();
-        return node.connection.client;
-      };
-      node.signer = () => {
-        if (!node.connection) throw unavailable();
-        return node.connection.signer;
-      };
+      node.client = () => desk.client();
+      node.signer = () => desk.signer();
       node.on('close', (_removed: boolean, done: () => void) => {
-        const c = node.connection;
         node.connection = undefined;
-        c?.close();
+        desk.close();
         done();
       });
     },

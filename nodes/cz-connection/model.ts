@@ -1,12 +1,35 @@
 import type { ZnakFlowError } from '../../lib/errors';
 import type { CzClient } from '../../lib/cz/client';
 import type { CzConnection } from '../../lib/cz/connection';
+import type { CzDesk } from '../../lib/cz/desk';
+import type { Confirmations } from '../../lib/journal/ack';
 import type { CzConnectionSettings } from '../../lib/cz/settings';
 import type { SignerSecrets } from '../../lib/signing/index';
 import type { Signer } from '../../lib/signing/types';
 import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, type Migration } from '../shared/migrate';
 import type { RuntimeNode } from '../shared/types';
+
+/**
+ * The `concurrency` an older flow meant for a connection: the largest one set on its cz-send nodes
+ * (each asked for at least that many sends at a time; the rate limit still bounds the requests),
+ * clamped to 1…16; undefined when no cz-send of it sets one.
+ */
+export function concurrencyOfSenders(
+  connectionId: string,
+  nodes: ReadonlyArray<{ type?: unknown; connection?: unknown; concurrency?: unknown }>,
+): number | undefined {
+  let best: number | undefined;
+  for (const n of nodes) {
+    if (n.type !== 'cz-send' || n.connection !== connectionId) continue;
+    const v = Number(n.concurrency);
+    if (n.concurrency === undefined || n.concurrency === null || n.concurrency === '' || !Number.isFinite(v))
+      continue;
+    const c = Math.max(1, Math.min(16, Math.round(v)));
+    best = best === undefined ? c : Math.max(best, c);
+  }
+  return best;
+}
 
 /**
  * The node's config defaults: the runtime, the migrations and the editor dialog all read these (the
@@ -40,6 +63,8 @@ export const CZ_CONNECTION_DEFAULTS = {
   timeout: 60000,
   tokenKind: 'uuid',
   mchd: false,
+  /** documents sent at the same time over this connection (all its cz-send nodes together) */
+  concurrency: 4,
 };
 
 export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
@@ -60,6 +85,13 @@ export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
   {
     to: 3,
     up: (config) => ({ ...config, tokenKind: 'uuid', mchd: config['mchd'] ?? CZ_CONNECTION_DEFAULTS.mchd }),
+  },
+  // 3 → 4: the documents sent at the same time belong to the connection (all its cz-send nodes
+  // together); before, each cz-send had its own `concurrency` and the first to send set it for all.
+  // The runtime and the editor first take the value of the flow's cz-send nodes (concurrencyOfSenders).
+  {
+    to: 4,
+    up: (config) => ({ ...config, concurrency: config['concurrency'] ?? CZ_CONNECTION_DEFAULTS.concurrency }),
   },
 ];
 
@@ -98,6 +130,10 @@ export interface CzConnectionNode extends RuntimeNode {
   problem?: ZnakFlowError;
   /** the connection's signer, client and limiter (one per config node), when the settings are valid */
   connection?: CzConnection;
+  /** everything the connection owns and shares with its nodes (lib/cz/desk.ts) */
+  desk: CzDesk;
+  /** confirmations addressed to this connection's cz-status nodes (the desk's) */
+  confirmations: Confirmations;
   /** The shared True API client; throws the configuration problem when there is none. */
   client(): CzClient;
   /** The shared signer; throws the configuration problem when there is none. */

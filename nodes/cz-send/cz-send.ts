@@ -1,12 +1,9 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { isRefusal, passingReason, RetryTimers, SEND_BACKOFF_MS } from '../../lib/retry';
-import { acknowledge } from '../../lib/journal/ack';
+import type { CzDesk, DeskJournal } from '../../lib/cz/desk';
 import { sendableDocument, sendRequest, sentCz } from '../../lib/journal/send';
-import { Semaphore } from '../../lib/semaphore';
 import type { SendResult } from '../../lib/journal/outbox';
-import type { CzConnectionNode } from '../cz-connection/model';
-import { requireConfigNode } from '../shared/connection';
-import { journalServices, type JournalServices } from '../shared/journal';
+import { confirmTo, czDesk, deskUser } from '../shared/desk';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -20,14 +17,12 @@ import {
   type SendSettings,
 } from './model';
 
-const slotsByConnection = new WeakMap<CzConnectionNode, Semaphore>();
-
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, CZ_SEND_NODE, (node, def) => {
     const config = migrate(def, CZ_SEND_MIGRATIONS);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    let services: JournalServices | undefined;
-    let conn: CzConnectionNode | undefined;
+    let services: DeskJournal | undefined;
+    let conn: CzDesk | undefined;
     // Failures that may pass are tried again within the window (the journal makes it exactly once).
     const retries = new RetryTimers();
     const retryMs = Math.max(0, Number(config['retryMinutes'] ?? CZ_SEND_DEFAULTS.retryMinutes)) * 60000;
@@ -44,12 +39,12 @@ export = function (RED: NodeAPI): void {
       });
     };
 
-    const ensure = (): { services: JournalServices; conn: CzConnectionNode } => {
+    const user = deskUser(node, status, () => showSummary());
+    const ensure = (): { services: DeskJournal; conn: CzDesk } => {
       if (!services || !conn) {
-        conn = requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
-        services = journalServices(RED, conn, {
-          settleMs: Number(config['settleSeconds'] ?? CZ_SEND_DEFAULTS.settleSeconds) * 1000,
-        });
+        conn = czDesk(RED, config['connection']);
+        conn.register(user);
+        services = conn.journal();
         offChange = services.journal.onChange(() => {
           clearTimeout(summaryTimer);
           summaryTimer = setTimeout(showSummary, 500);
@@ -72,18 +67,11 @@ export = function (RED: NodeAPI): void {
 
     const sendWithRetries = async (s: SendSettings): Promise<SendResult> => {
       const { services: svc, conn: c } = ensure();
-      let slots = slotsByConnection.get(c);
-      if (!slots) {
-        slots = new Semaphore(
-          Math.max(1, Math.min(16, Number(config['concurrency'] ?? CZ_SEND_DEFAULTS.concurrency))),
-        );
-        slotsByConnection.set(c, slots);
-      }
+      const settleMs = Number(config['settleSeconds'] ?? CZ_SEND_DEFAULTS.settleSeconds) * 1000;
       const doc = sendableDocument(s);
       return retries.run(
-        async () => {
-          return await slots.run(() => svc.outbox.send(doc, s.signature));
-        },
+        // the connection's send slots, shared by all its cz-send nodes (its `concurrency` setting)
+        () => c.slots.run(() => svc.outbox.send(doc, s.signature, { settleMs })),
         {
           windowMs: retryMs,
           window: 'elapsed',
@@ -122,8 +110,7 @@ export = function (RED: NodeAPI): void {
           // failures, and failures that are not the document's (the sign-in, the signer, the
           // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
           if (isRefusal(err)) {
-            acknowledge({
-              node: s.ackNode,
+            confirmTo(RED, s.ackTo, {
               ref: s.source.ref,
               dataVersion: s.source.dataVersion,
               key: s.key,
@@ -142,14 +129,13 @@ export = function (RED: NodeAPI): void {
             }),
           );
         }
-        acknowledge({
-          node: s.ackNode,
+        confirmTo(RED, s.ackTo, {
           ref: s.source.ref,
           dataVersion: s.source.dataVersion,
           key: s.key,
           total: s.total,
         });
-        services?.pollSoon();
+        services?.poller.sent();
         send(r.duplicate ? [null, msg] : [msg, null]);
         return { statusKey: r.duplicate ? 'cz-send.status.duplicate' : 'cz-send.status.sent' };
       },
@@ -159,7 +145,7 @@ export = function (RED: NodeAPI): void {
       retries.close();
       clearTimeout(summaryTimer);
       offChange?.();
-      services?.release();
+      conn?.deregister(user);
       services = undefined;
       done();
     });

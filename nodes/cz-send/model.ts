@@ -60,7 +60,8 @@ export const sendSettingsSchema = z.object({
   signature: z.string().optional(),
   authSignature: z.string().optional(),
   source: onecSourceSchema,
-  ackNode: z.string().optional(),
+  /** where the confirmation goes (msg.onec.watch: the onec-connection and the onec-read node) */
+  ackTo: z.object({ connection: z.string(), node: z.string() }).optional(),
 });
 export type SendSettings = z.infer<typeof sendSettingsSchema>;
 

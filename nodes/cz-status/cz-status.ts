@@ -2,12 +2,12 @@ import { ZnakFlowError } from '../../lib/errors';
 import { productGroup as pgInfo } from '../../lib/cz/product-groups';
 import { isAccepted, type JournalEntry } from '../../lib/journal/journal';
 import type { Outcome } from '../../lib/journal/tracker';
+import type { CzDesk, DeskJournal } from '../../lib/cz/desk';
 import type { CzConnectionNode } from '../cz-connection/model';
-import { onAcknowledge } from '../../lib/journal/ack';
 import { czOf, setOnec, withCz } from '../../lib/message';
 import { requireConfigNode } from '../shared/connection';
+import { czDesk, deskUser } from '../shared/desk';
 import { downstreamTypes } from '../shared/graph';
-import { journalServices, type JournalServices } from '../shared/journal';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -46,7 +46,9 @@ export = function (RED: NodeAPI): void {
     const follow = config['followJournal'] !== false && config['followJournal'] !== 'false';
     const held = new Map<string, Held>();
     const gaveUp = new Set<string>();
-    let services: JournalServices | undefined;
+    let services: DeskJournal | undefined;
+    let desk: CzDesk | undefined;
+    let offAck: (() => void) | undefined;
     let unsubscribe: (() => void) | undefined;
     let offChange: (() => void) | undefined;
     let externalTimer: NodeJS.Timeout | undefined;
@@ -63,13 +65,24 @@ export = function (RED: NodeAPI): void {
     /** outcomes handed out and not confirmed yet: journal key → when */
     const unconfirmed = new Map<string, number>();
     let restartReported = false;
-    const offAck = onAcknowledge(node.id, (a) => {
+    /** onec-write confirmed it wrote an outcome into 1C (msg.cz.tracker, lib/journal/ack.ts) */
+    const confirmed = (a: { key: string }): void => {
       unconfirmed.delete(a.key);
       const e = services?.journal.get(a.key);
       if (e && e.state === 'final' && !e.reportedAt) {
         services?.journal.update(a.key, { reportedAt: new Date().toISOString() });
       }
-    });
+    };
+    const user = deskUser(node, status, () => showSummary());
+    /** The connection's desk: registered with it once, its confirmations addressed to this node. */
+    const useDesk = (): CzDesk => {
+      if (desk) return desk;
+      const d = czDesk(RED, config['connection']);
+      d.register(user);
+      offAck = d.confirmations.register(node.id, confirmed);
+      desk = d;
+      return d;
+    };
 
     const connection = (): CzConnectionNode =>
       requireConfigNode<CzConnectionNode>(RED, config['connection'], 'cz-connection', 'connection');
@@ -113,7 +126,8 @@ export = function (RED: NodeAPI): void {
     /** Mark an outcome handed to the flow on `port`: reported now, or when onec-write confirms. */
     const handedOut = (entry: JournalEntry, msg: NodeMessage, port: number): void => {
       if (confirming(port)) {
-        withCz(msg, { tracker: { node: node.id } });
+        // who confirms to whom: this node, through its connection's desk (lib/journal/ack.ts)
+        withCz(msg, { tracker: { connection: String(config['connection'] ?? ''), node: node.id } });
         unconfirmed.set(entry.key, Date.now());
       } else if (services?.journal.get(entry.key) && !services.journal.get(entry.key)?.reportedAt) {
         services.journal.update(entry.key, { reportedAt: new Date().toISOString() });
@@ -201,7 +215,7 @@ export = function (RED: NodeAPI): void {
 
     const startDocuments = (): void => {
       try {
-        services = journalServices(RED, connection());
+        services = useDesk().journal();
       } catch (err) {
         status.set(
           'red',
@@ -212,7 +226,7 @@ export = function (RED: NodeAPI): void {
         );
         return;
       }
-      unsubscribe = services.subscribe({
+      unsubscribe = useDesk().follow({
         intervalMs: pollMs,
         onOutcomes(_outcomes: Outcome[]) {
           // Outcomes are reported from the journal's change events (below), whichever node's
@@ -267,7 +281,7 @@ export = function (RED: NodeAPI): void {
       startDocuments();
       node.on('input', function (msg: NodeMessage, send: SendFn, done: DoneFn) {
         try {
-          if (!services) services = journalServices(RED, connection());
+          if (!services) services = useDesk().journal();
           const cz = czOf(msg);
           const id =
             typeof cz.documentId === 'string'
@@ -299,7 +313,7 @@ export = function (RED: NodeAPI): void {
             cz.productGroup ?? entry?.productGroup ?? connection().settings?.productGroup ?? '',
           );
           held.set(id, { msg, send, done, since: Date.now(), productGroup: pg, external: !entry });
-          services.pollSoon();
+          services.poller.pollSoon();
           showSummary();
         } catch (err) {
           status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
@@ -359,12 +373,21 @@ export = function (RED: NodeAPI): void {
       });
     }
 
+    if (mode !== 'documents') {
+      try {
+        useDesk(); // the connection's state shows on this node too
+      } catch {
+        // no connection: the message that comes says so (NO_CONNECTION to Catch)
+      }
+    }
+
     node.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(externalTimer);
-      offAck();
+      offAck?.();
       unsubscribe?.();
       offChange?.();
-      services?.release();
+      desk?.deregister(user);
+      desk = undefined;
       services = undefined;
       held.clear();
       done();

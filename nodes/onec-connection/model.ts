@@ -1,3 +1,4 @@
+import type { Confirmations } from '../../lib/journal/ack';
 import type { ZnakFlowError } from '../../lib/errors';
 import type { OnecClient, OnecClientOptions, ProxyConfig } from '../../lib/onec/client';
 import type { OnecConnectionSettings } from '../../lib/onec/settings';
@@ -32,6 +33,11 @@ export interface OnecConnectionNode extends RuntimeNode {
   password: string;
   /** the one client of this connection, shared by every node using it (throws `problem`) */
   getClient(): OnecClient;
+  /**
+   * Confirmations addressed to the watches of this connection's onec-read nodes: cz-send and
+   * onec-write confirm through it what they settled (msg.onec.watch, lib/journal/ack.ts).
+   */
+  confirmations: Confirmations;
 }
 
 /** What a Node-RED `http proxy` config node offers at run time. */

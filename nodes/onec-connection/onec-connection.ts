@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
+import { Confirmations } from '../../lib/journal/ack';
 import { OnecClient } from '../../lib/onec/client';
 import { onecConnectionSchema } from '../../lib/onec/settings';
 import { redact, registerSecret } from '../../lib/redact';
@@ -77,7 +78,10 @@ export = function (RED: NodeAPI): void {
         }
         return client;
       };
+      // the registry lives as long as this config node (lib/journal/ack.ts)
+      node.confirmations = new Confirmations();
       node.on('close', (_removed: boolean, done: () => void) => {
+        node.confirmations.clear();
         const c = client;
         client = undefined;
         (c ? c.close() : Promise.resolve()).then(

@@ -14,7 +14,7 @@ import type { ODataObject } from '../../lib/onec/schemas';
 import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
 import { WatchSet } from '../../lib/onec/watch-set';
 import { setOnec, withOnec } from '../../lib/message';
-import { AckTracker, onAcknowledge } from '../../lib/journal/ack';
+import { AckTracker } from '../../lib/journal/ack';
 import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -80,10 +80,16 @@ export = function (RED: NodeAPI): void {
       return watcher;
     });
     const acks = new AckTracker();
-    const offAck = onAcknowledge(node.id, (a) => {
-      if (!acks.add(a)) return;
-      for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
-    });
+    // Confirmations of what this node emitted come through its onec-connection (lib/journal/ack.ts).
+    let offAck = (): void => undefined;
+    try {
+      offAck = connection().confirmations.register(node.id, (a) => {
+        if (!acks.add(a)) return;
+        for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
+      });
+    } catch {
+      // no connection: nothing is emitted, so nothing is confirmed (the error shows where it is used)
+    }
 
     /**
      * `auto`: wait for confirmations when a node that gives them (cz-send, onec-write) is wired
@@ -143,8 +149,9 @@ export = function (RED: NodeAPI): void {
             if (closing)
               throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
             const m = message(trigger, entity, doc, layout);
-            // Who to acknowledge to (cz-send, onec-write): see lib/journal/ack.ts.
-            withOnec(m, { watch: { node: node.id } });
+            // Who confirms to whom (cz-send, onec-write → this node, through its onec-connection):
+            // see lib/journal/ack.ts.
+            withOnec(m, { watch: { connection: String(config['connection']), node: node.id } });
             send(m);
           },
           (err, src) => {

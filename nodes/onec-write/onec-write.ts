@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
-import { acknowledge } from '../../lib/journal/ack';
-import { czOf, onecOf, trackerNodeOf, watchNodeOf, withOnec } from '../../lib/message';
+import { confirmTarget } from '../../lib/journal/ack';
+import { czOf, onecOf, withOnec } from '../../lib/message';
 import { describeProperty } from '../../lib/onec/property';
 import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
 import { outcomeLabel, outcomeValue, propertyCheckView, writeBack } from '../../lib/onec/write-back';
+import { confirmTo } from '../shared/desk';
 import { redact } from '../../lib/redact';
 import { passingReason, RetryTimers } from '../../lib/retry';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -125,12 +126,10 @@ export = function (RED: NodeAPI): void {
           },
         });
         const onec = onecOf(msg);
-        const watchNode = watchNodeOf(msg);
         withOnec(msg, { write: result });
         // The outcome is in 1C: the watch that emitted this version may consider it delivered.
         if (typeof onec.ref === 'string' && typeof onec.dataVersion === 'string') {
-          acknowledge({
-            node: watchNode,
+          confirmTo(RED, confirmTarget(onec.watch), {
             ref: onec.ref,
             dataVersion: onec.dataVersion,
             key: '*',
@@ -138,10 +137,8 @@ export = function (RED: NodeAPI): void {
           });
         }
         // ... and the cz-status that handed out this outcome may count it as reported.
-        const trackerNode = trackerNodeOf(msg);
-        if (trackerNode !== undefined && typeof cz.key === 'string') {
-          acknowledge({
-            node: trackerNode,
+        if (typeof cz.key === 'string') {
+          confirmTo(RED, confirmTarget(cz.tracker), {
             ref: String(onec.ref ?? ''),
             dataVersion: String(onec.dataVersion ?? ''),
             key: cz.key,

@@ -16,8 +16,14 @@ interface NodesWithEach {
 /**
  * Types of every node reachable from this node's outputs (or from one output, `port`, 0-based) in the
  * deployed flows: through wires, and from `link out`/`link call` nodes to their `link in` targets.
- * Used by onec-read and cz-status to see whether a node that acknowledges deliveries (cz-send,
- * onec-write) is down the flow.
+ *
+ * The one question a node asks about the flow around it, before anything is sent: will a confirmation
+ * come? `onec-read` (`confirm: auto`) and `cz-status` (per output) wait for confirmations only when a node
+ * that gives them (cz-send, onec-write) is down the flow; the confirmations themselves travel through the
+ * connection's registry named in the message (lib/journal/ack.ts, docs/message-contract.md
+ * «Confirmations»). It stays a read of the deployed flow rather than a registration of the confirming
+ * nodes: a confirming node does not know, when it starts, which watch its messages will come from (any
+ * onec-read, through link nodes or a subflow), while the wiring is known to the runtime at deploy.
  */
 export function downstreamTypes(RED: NodeAPI, start: RuntimeNode, port?: number): string[] {
   const nodes = RED.nodes as unknown as NodesWithEach;

@@ -48,6 +48,16 @@ export class StatusHelper {
     this.show(this.last);
   }
 
+  /**
+   * A fault not tied to a request of this node (e.g. its connection cannot sign in): red ring now,
+   * even while requests are in flight; it stays until `recover()` or a later success.
+   */
+  fault(key: string, vars?: Record<string, unknown>): void {
+    this.errorShown = true;
+    this.last = { fill: 'red', shape: 'ring', text: short(vars ? this.t(key, vars) : key) };
+    this.show(this.last);
+  }
+
   /** A request ended without a visible outcome of its own (e.g. skipped). */
   end(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);

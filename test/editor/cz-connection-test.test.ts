@@ -40,6 +40,17 @@ describe('editor: cz-connection "Test connection" button', function () {
           keyPath: bed.fx.org.keyPath,
           version: 1,
         },
+        // an older flow: the documents in flight were set on the cz-send
+        {
+          id: 'send1',
+          type: 'cz-send',
+          z: 'tab1',
+          x: 200,
+          y: 100,
+          connection: 'czc',
+          concurrency: 6,
+          wires: [[], []],
+        },
       ],
     });
     browser = await launchChromium();
@@ -93,6 +104,13 @@ describe('editor: cz-connection "Test connection" button', function () {
       String(mods[0]),
       new RegExp(`Лесная.*КПП ${bed.world.organisation.kpp}.*ФИАС ${bed.world.mods![0]!.fiasId}`),
     );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('an older flow: the dialog takes *In flight* from the connection’s cz-send nodes (version 4)', async () => {
+    const { page, errors } = await openDialog('en-US');
+    assert.equal(await page.inputValue('#node-config-input-concurrency'), '6');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -74,14 +74,14 @@ describe('cz-connection runtime and "Test connection"', function () {
   });
 
   it('migration 2 → 3: an existing flow gets the UUID token and no МЧД; a version-3 choice is kept', () => {
-    assert.equal(latestVersion(CZ_CONNECTION_MIGRATIONS), 3);
+    assert.equal(latestVersion(CZ_CONNECTION_MIGRATIONS), 4);
     for (const old of [
       conn({ version: 2, httpCaFile: '' }),
       conn({ version: 1 }),
       conn({ version: undefined }),
     ]) {
       const up = migrate(old, CZ_CONNECTION_MIGRATIONS);
-      assert.equal(up['version'], 3);
+      assert.equal(up['version'], 4);
       assert.equal(up['tokenKind'], 'uuid');
       assert.equal(up['mchd'], false);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onAcknowledge, type Ack } from '../../lib/journal/ack';
+import type { Ack, Confirmations } from '../../lib/journal/ack';
 import { Journal, journalFile } from '../../lib/journal/journal';
 import { stateDir } from '../../lib/store/atomic';
 import { startBed, type CzBed } from '../support/cz';
@@ -214,7 +214,14 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
 
   it('acknowledges a refused document to onec-read, never a refused sign-in (the version comes again)', async () => {
     const acks: Ack[] = [];
-    const off = onAcknowledge('watch-1', (a) => acks.push(a));
+    // the watch that emitted the version registers with its onec-connection's confirmations
+    const onec = { id: 'onec', type: 'onec-connection', url: 'http://127.0.0.1:9/odata/standard.odata' };
+    const listen = (): (() => void) =>
+      (helper.getNode('onec') as unknown as { confirmations: Confirmations }).confirmations.register(
+        'watch-1',
+        (a) => acks.push(a),
+      );
+    let off = (): void => undefined;
     try {
       // A certificate Честный ЗНАК does not accept: the sign-in is refused, the document never left.
       const nodes = flow().map((n) =>
@@ -222,10 +229,11 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
           ? { ...n, certPath: bed.fx.unregistered.certPath, keyPath: bed.fx.unregistered.keyPath }
           : n,
       );
-      await helper.load(NODES, nodes);
+      await helper.load([...NODES, ...packNodes('onec-connection')], [...nodes, onec]);
+      off = listen();
       const caught = capture('caught');
       const msg = message({ a: 1 }, 'ref-auth');
-      (msg['onec'] as Record<string, unknown>)['watch'] = { node: 'watch-1' };
+      (msg['onec'] as Record<string, unknown>)['watch'] = { connection: 'onec', node: 'watch-1' };
       helper.getNode('send').receive(msg);
       const e = await caught.next();
       assert.equal(e.error.code, 'AUTH_FAILED', e.error.message);
@@ -234,11 +242,12 @@ describe('cz-send and cz-status (against the True API emulator, real GOST signat
       assert.equal(acks.length, 0, 'not acknowledged: the document is delivered again later');
       await helper.unload();
       // Refused by Честный ЗНАК itself (a business error): that is the document's outcome.
-      await helper.load(NODES, flow());
+      await helper.load([...NODES, ...packNodes('onec-connection')], [...flow(), onec]);
+      off = listen();
       const caught2 = capture('caught');
       const bad = message({ not: 'a shipment' }, 'ref-refused');
       (bad['cz'] as Record<string, unknown>)['type'] = 'NO_SUCH_TYPE';
-      (bad['onec'] as Record<string, unknown>)['watch'] = { node: 'watch-1' };
+      (bad['onec'] as Record<string, unknown>)['watch'] = { connection: 'onec', node: 'watch-1' };
       helper.getNode('send').receive(bad);
       await caught2.next();
       assert.equal(acks.length, 1);

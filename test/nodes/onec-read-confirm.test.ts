@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { demoWorld } from '../../lib/emulators/demo-data';
 import { DEMO_STATUS_PROPERTY, startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import type { Confirmations } from '../../lib/journal/ack';
 import { helper, packNodes } from '../support/helper';
 
 const NODES = packNodes('onec-connection', 'onec-read', 'onec-write');
@@ -130,5 +131,37 @@ describe('onec-read: delivery until confirmed', function () {
     helper.getNode('r1').receive({ payload: 'poll' });
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(out.msgs.length, 0);
+  });
+
+  it('a watch is confirmed through the onec-connection its messages name, not through another one', async () => {
+    const c2 = { id: 'c2', type: 'onec-connection', url: emu.url, version: 1 };
+    const both = { ...creds, c2: { username: 'odata', password: 'odata' } };
+    await helper.load(NODES, [...flow('on', false), c2], both);
+    type Registry = { confirmations: Confirmations };
+    const registry = (id: string): Confirmations => (helper.getNode(id) as unknown as Registry).confirmations;
+    assert.deepEqual(registry('c1').registered(), ['r1'], 'onec-read registered with its own connection');
+    assert.deepEqual(registry('c2').registered(), []);
+    let out = collector('out');
+    helper.getNode('r1').receive({ payload: 'poll' });
+    await until(() => out.msgs.length === posted());
+    const [first, second] = out.msgs as [Msg, Msg];
+    assert.deepEqual(first.onec.watch, { connection: 'c1', node: 'r1' });
+    const ack = (m: Msg) => ({
+      node: 'r1',
+      ref: m.onec.ref,
+      dataVersion: m.onec.dataVersion,
+      key: '*',
+      total: 1,
+    });
+    assert.equal(registry('c2').confirm(ack(second)), false, 'nobody listens on the other connection');
+    assert.equal(registry('c1').confirm(ack(first)), true);
+    await helper.setFlows([...flow('on', false), c2], 'full', both);
+    out = collector('out');
+    helper.getNode('r1').receive({ payload: 'poll' });
+    await until(() => out.msgs.length === posted() - 1);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(out.msgs.length, posted() - 1, 'only the version confirmed through c1 is not emitted again');
+    assert.ok(!out.msgs.some((m) => m.onec.ref === first.onec.ref));
+    assert.ok(out.msgs.some((m) => m.onec.ref === second.onec.ref));
   });
 });

@@ -10,7 +10,13 @@ describe('cz-send request (lib/journal/send)', function () {
   it('keys a 1C version exactly once: from msg.onec ref and data version, type, group and part', () => {
     const msg = {
       payload: { doc: 1 },
-      onec: { entity: 'Document_X', ref: REF, dataVersion: 'AAA=', number: 'ДМ-1', watch: { node: 'r1' } },
+      onec: {
+        entity: 'Document_X',
+        ref: REF,
+        dataVersion: 'AAA=',
+        number: 'ДМ-1',
+        watch: { connection: 'c1', node: 'r1' },
+      },
       cz: { type: 'LP_SHIP_GOODS', productGroup: 'lp', part: 2, parts: 3 },
       parts: { count: 4 },
       signature: 'sig',
@@ -23,7 +29,11 @@ describe('cz-send request (lib/journal/send)', function () {
     assert.deepEqual([s.part, s.parts, s.total], [2, 3, 4], 'the total from msg.parts when msg.cz has none');
     assert.equal(s.signature, 'sig');
     assert.equal(s.authSignature, undefined, 'only a string is a signature');
-    assert.equal(s.ackNode, 'r1');
+    assert.deepEqual(
+      s.ackTo,
+      { connection: 'c1', node: 'r1' },
+      'confirmed through the connection named in msg.onec.watch',
+    );
     assert.deepEqual(s.source, {
       entity: 'Document_X',
       ref: REF,

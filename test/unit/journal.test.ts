@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acknowledge, AckTracker, onAcknowledge } from '../../lib/journal/ack';
+import { AckTracker, Confirmations } from '../../lib/journal/ack';
 import { Journal, journalFile, journalKey, type NewEntry } from '../../lib/journal/journal';
 
 function tmpFile(): string {
@@ -187,8 +187,10 @@ describe('lib/journal', () => {
 describe('lib/journal/ack', () => {
   it('delivers acknowledgements to the emitting node and completes a version when all its documents are settled', () => {
     const tracker = new AckTracker();
+    const registry = new Confirmations();
+    const acknowledge = registry.confirm.bind(registry);
     const done: string[] = [];
-    const off = onAcknowledge('read-1', (a) => {
+    const off = registry.register('read-1', (a) => {
       if (tracker.add(a)) done.push(`${a.ref}:${a.dataVersion}`);
     });
     acknowledge({ node: 'read-1', ref: 'r1', dataVersion: 'v1', key: 'k-lp', total: 2 });
@@ -204,5 +206,19 @@ describe('lib/journal/ack', () => {
     off();
     acknowledge({ node: 'read-1', ref: 'r3', dataVersion: 'v1', key: '*', total: 1 });
     assert.equal(done.length, 2);
+  });
+
+  it('is one registry per connection desk: a confirmation reaches only the registry it is given to', () => {
+    const a = new Confirmations();
+    const b = new Confirmations();
+    const got: string[] = [];
+    a.register('read-1', (x) => got.push(`a:${x.ref}`));
+    b.register('read-1', (x) => got.push(`b:${x.ref}`));
+    assert.equal(a.confirm({ node: 'read-1', ref: 'r1', dataVersion: 'v1', key: '*', total: 1 }), true);
+    assert.deepEqual(got, ['a:r1'], "the other connection's node of the same id is not told");
+    assert.equal(b.confirm({ node: 'read-9', ref: 'r2', dataVersion: 'v1', key: '*', total: 1 }), false);
+    b.clear();
+    assert.equal(b.confirm({ node: 'read-1', ref: 'r3', dataVersion: 'v1', key: '*', total: 1 }), false);
+    assert.deepEqual(got, ['a:r1'], 'a cleared registry (the desk closed) tells nobody');
   });
 });

@@ -116,8 +116,8 @@ describe('message accessors', () => {
   it('read typed views: a field of the wrong type is absent, a numeric string is a number', () => {
     const codes = [{ value: 'x', ref: 'r', itemRef: '', packageType: 'МаркированныйТовар', level: 0 }];
     const msg: FlowMessage = {
-      onec: { ref: 42, dataVersion: 'AAA=', codes, watch: { node: 'read1' }, extra: 'kept' },
-      cz: { part: '2', total: 'many', key: 'k', tracker: { node: 7 }, duplicate: 'yes' },
+      onec: { ref: 42, dataVersion: 'AAA=', codes, watch: { connection: 'c1', node: 'read1' }, extra: 'kept' },
+      cz: { part: '2', total: 'many', key: 'k', tracker: { connection: 'c1', node: 7 }, duplicate: 'yes' },
       parts: { id: 'p', index: 0, count: 3 },
     };
     const onec = onecOf(msg);
@@ -141,9 +141,9 @@ describe('message accessors', () => {
   it('write by adding fields and keeping every field the message has', () => {
     const msg: FlowMessage = { cz: { key: 'k', custom: 1 }, onec: { ref: 'r', codes: [] } };
     withCz(msg, { status: 'CHECKED_OK' });
-    withOnec(msg, { watch: { node: 'n' } });
+    withOnec(msg, { watch: { connection: 'c', node: 'n' } });
     assert.deepEqual(msg['cz'], { key: 'k', custom: 1, status: 'CHECKED_OK' });
-    assert.deepEqual(msg['onec'], { ref: 'r', codes: [], watch: { node: 'n' } });
+    assert.deepEqual(msg['onec'], { ref: 'r', codes: [], watch: { connection: 'c', node: 'n' } });
     const bare: FlowMessage = { cz: 'not an object' };
     withCz(bare, { pending: true });
     assert.deepEqual(bare['cz'], { pending: true });
