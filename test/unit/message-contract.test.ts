@@ -116,7 +116,13 @@ describe('message accessors', () => {
   it('read typed views: a field of the wrong type is absent, a numeric string is a number', () => {
     const codes = [{ value: 'x', ref: 'r', itemRef: '', packageType: 'МаркированныйТовар', level: 0 }];
     const msg: FlowMessage = {
-      onec: { ref: 42, dataVersion: 'AAA=', codes, watch: { connection: 'c1', node: 'read1' }, extra: 'kept' },
+      onec: {
+        ref: 42,
+        dataVersion: 'AAA=',
+        codes,
+        watch: { connection: 'c1', node: 'read1' },
+        extra: 'kept',
+      },
       cz: { part: '2', total: 'many', key: 'k', tracker: { connection: 'c1', node: 7 }, duplicate: 'yes' },
       parts: { id: 'p', index: 0, count: 3 },
     };
