@@ -1,20 +1,20 @@
-import { ZnakFlowError, validationError } from '../../lib/errors';
+import { validationError } from '../../lib/errors';
 import type { ResolvedLayout } from '../../lib/onec/presets';
 import {
-  arrayMeta,
+  bareDocument,
   clockTime as clock,
+  documentMessage,
   documentMeta,
+  queryMessages,
   readByRef,
   readQuery,
   readTarget,
   watchStateFile,
   type ReadDocument,
 } from '../../lib/onec/read';
-import type { ODataObject } from '../../lib/onec/schemas';
-import { assertWatchable, DocumentWatcher, type PollResult } from '../../lib/onec/watch';
-import { WatchSet } from '../../lib/onec/watch-set';
+import type { PollResult } from '../../lib/onec/watch';
+import { WatchLoop } from '../../lib/onec/watch-loop';
 import { setOnec, withOnec } from '../../lib/message';
-import { AckTracker } from '../../lib/journal/ack';
 import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -63,30 +63,10 @@ export = function (RED: NodeAPI): void {
     ) as Record<string, string>;
     const connection = (): OnecConnectionNode =>
       requireConfigNode<OnecConnectionNode>(RED, config['connection'], 'onec-connection', 'connection');
-    let closing = false;
-    let timer: NodeJS.Timeout | undefined;
-    const watchers = new WatchSet((client, entity, layout) => {
-      const cfg = watchCfg.success ? watchCfg.data : WATCH_FALLBACK;
-      const watcher = new DocumentWatcher(client, {
-        entity,
-        layout,
-        lookbackMinutes: Math.round(cfg.lookbackHours * 60),
-        since: cfg.since || undefined,
-        stateFile: watchStateFile(stateDir(RED.settings.userDir), node.id, entity),
-        confirm: confirmationExpected(cfg.confirm),
-        redeliverMinutes: cfg.redeliverMinutes,
-      });
-      for (const w of watcher.warnings) node.warn(w);
-      return watcher;
-    });
-    const acks = new AckTracker();
     // Confirmations of what this node emitted come through its onec-connection (lib/journal/ack.ts).
     let offAck = (): void => undefined;
     try {
-      offAck = connection().confirmations.register(node.id, (a) => {
-        if (!acks.add(a)) return;
-        for (const { watcher } of watchers.values()) watcher.ack(a.ref, a.dataVersion);
-      });
+      offAck = connection().confirmations.register(node.id, (a) => loop.ack(a));
     } catch {
       // no connection: nothing is emitted, so nothing is confirmed (the error shows where it is used)
     }
@@ -110,87 +90,65 @@ export = function (RED: NodeAPI): void {
     const layoutFor = (s: Pick<OnecReadSettings, 'preset' | 'kind' | 'entity'>) =>
       readTarget(s, layoutOverrides);
 
-    function message(
+    const clone = (m: NodeMessage): NodeMessage => RED.util.cloneMessage(m);
+    const message = (
       base: NodeMessage | undefined,
       entity: string,
       doc: ReadDocument,
-      layout: ResolvedLayout | undefined,
-    ): NodeMessage {
-      const m: NodeMessage = base ? RED.util.cloneMessage(base) : {};
-      delete m._msgid;
-      delete m['reset'];
-      m.topic = entity;
-      m.payload = doc.payload;
-      setOnec(m, documentMeta(entity, doc, layout));
-      return m;
-    }
-    const bare = (payload: unknown): ReadDocument => ({
-      payload: payload as ODataObject,
-      codes: [],
-      warnings: [],
+      layout?: ResolvedLayout,
+    ) => documentMessage(base, clone, entity, doc, layout);
+
+    const cfg = watchCfg.success ? watchCfg.data : WATCH_FALLBACK;
+    let timerEntity = '';
+    const loop = new WatchLoop({
+      watch: {
+        ...cfg,
+        stateFile: (entity) => watchStateFile(stateDir(RED.settings.userDir), node.id, entity),
+        confirm: () => confirmationExpected(cfg.confirm),
+        warn: (w) => node.warn(w),
+      },
+      client: () => connection().getClient(),
+      intervalMs: mode === 'watch' && watchCfg.success ? watchCfg.data.interval * 1000 : 0,
+      async tick() {
+        status.begin('onec-read.status.polling');
+        timerEntity = '';
+        const raw = await gather({});
+        const s = onecReadSettingsSchema.parse({ ...(raw as object), mode: 'watch' });
+        const target = layoutFor(s);
+        timerEntity = target.entity;
+        const r = await poll(target.entity, target.layout, undefined, (m) => node.send(m as NodeMessage));
+        status.success('onec-read.status.polled', { time: clock(), count: r.emitted });
+      },
+      onTimerError(err, next) {
+        const e = catchableError(err);
+        // 1C unreachable or busy: say so, and when the next poll will try again.
+        if (isPassing(err))
+          status.failure('onec-read.status.unavailable', { reason: passingReason(err), time: clock(next) });
+        else status.failure('znakflow.status.error', { code: e.code ?? 'ERROR' });
+        const entity = timerEntity;
+        node.error(e, { topic: entity || 'onec-read', payload: { entity, mode: 'watch' } });
+      },
     });
 
-    function watcherFor(entity: string, layout: ResolvedLayout): DocumentWatcher {
-      assertWatchable(entity);
-      return watchers.get(connection().getClient(), entity, layout);
-    }
-
-    /** One poll, never two at a time (input messages and the timer queue up). */
+    /** One poll of `entity` (serial with the others); each new version goes out as a message. */
     function poll(
       entity: string,
       layout: ResolvedLayout,
       trigger: NodeMessage | undefined,
       send: SendFn,
     ): Promise<PollResult> {
-      const run = async (): Promise<PollResult> => {
-        const watcher = watcherFor(entity, layout);
-        return watcher.poll(
-          (doc) => {
-            if (closing)
-              throw new ZnakFlowError({ code: 'CLOSING', ru: 'узел остановлен', en: 'the node is stopping' });
-            const m = message(trigger, entity, doc, layout);
-            // Who confirms to whom (cz-send, onec-write → this node, through its onec-connection):
-            // see lib/journal/ack.ts.
-            withOnec(m, { watch: { connection: String(config['connection']), node: node.id } });
-            send(m);
-          },
-          (err, src) => {
-            node.error(catchableError(err), message(trigger, entity, bare(src), layout));
-          },
-        );
-      };
-      return watchers.serial(run);
-    }
-
-    async function timerPoll(): Promise<void> {
-      timer = undefined;
-      if (closing) return;
-      status.begin('onec-read.status.polling');
-      let entity = '';
-      try {
-        const raw = await gather({});
-        const s = onecReadSettingsSchema.parse({ ...(raw as object), mode: 'watch' });
-        const target = layoutFor(s);
-        entity = target.entity;
-        const r = await poll(target.entity, target.layout, undefined, (m) => node.send(m as NodeMessage));
-        status.success('onec-read.status.polled', { time: clock(), count: r.emitted });
-      } catch (err) {
-        if (!closing) {
-          const e = catchableError(err);
-          if (isPassing(err) && watchCfg.success && watchCfg.data.interval > 0) {
-            // 1C unreachable or busy: say so, and when the next poll will try again.
-            const next = new Date(Date.now() + watchCfg.data.interval * 1000);
-            status.failure('onec-read.status.unavailable', { reason: passingReason(err), time: clock(next) });
-          } else status.failure('znakflow.status.error', { code: e.code ?? 'ERROR' });
-          node.error(e, { topic: entity || 'onec-read', payload: { entity, mode: 'watch' } });
-        }
-      }
-      schedule();
-    }
-
-    function schedule(): void {
-      if (closing || !watchCfg.success || watchCfg.data.interval <= 0) return;
-      timer = setTimeout(() => void timerPoll(), watchCfg.data.interval * 1000);
+      return loop.poll(
+        entity,
+        layout,
+        (doc) => {
+          const m = message(trigger, entity, doc, layout);
+          // Who confirms to whom (cz-send, onec-write → this node, through its onec-connection):
+          // see lib/journal/ack.ts.
+          withOnec(m, { watch: { connection: String(config['connection']), node: node.id } });
+          send(m);
+        },
+        (err, src) => node.error(catchableError(err), message(trigger, entity, bareDocument(src), layout)),
+      );
     }
 
     const gather = (msg: NodeMessage): Promise<unknown> =>
@@ -204,22 +162,10 @@ export = function (RED: NodeAPI): void {
         conditions: s.conditions.map((c) => toCondition(c)),
       });
       for (const f of read.failures)
-        node.error(catchableError(f.error), message(msg, entity, bare(f.source), target.layout));
-      if (s.output === 'array') {
-        msg.topic = entity;
-        msg.payload = read.documents.map((d) => d.payload);
-        setOnec(msg, arrayMeta(entity, read));
-        send(msg);
-        return read.documents.length;
-      }
-      const id = RED.util.generateId();
-      const count = read.documents.length;
-      read.documents.forEach((d, index) => {
-        const m = message(msg, entity, d, read.layout);
-        m.parts = { id, index, count, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
-        send(m);
-      });
-      return count;
+        node.error(catchableError(f.error), message(msg, entity, bareDocument(f.source), target.layout));
+      const out = queryMessages(msg, clone, entity, read, s.output, RED.util.generateId());
+      for (const m of out) send(m);
+      return read.documents.length;
     }
 
     async function runByRef(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<void> {
@@ -241,7 +187,7 @@ export = function (RED: NodeAPI): void {
           if (!watchCfg.success) throw validationError(zodIssuesToDetails(watchCfg.error), 'config');
           const { entity, layout } = layoutFor(settings);
           if (Object.prototype.hasOwnProperty.call(msg, 'reset')) {
-            await watchers.serial(() => watcherFor(entity, layout).reset());
+            await loop.reset(entity, layout);
             return { statusKey: 'onec-read.status.reset' };
           }
           const r = await poll(entity, layout, msg, send);
@@ -258,28 +204,21 @@ export = function (RED: NodeAPI): void {
 
     // The first poll as soon as every flow has started (the nodes this one sends to exist), not a
     // fixed second later; the timer stays as a fallback for a runtime that does not say so.
-    let firstPoll: NodeJS.Timeout | undefined;
     const onFlowsStarted = (): void => {
       RED.events.removeListener('flows:started', onFlowsStarted);
-      if (!closing && firstPoll !== undefined && timer === firstPoll) {
-        clearTimeout(firstPoll);
-        timer = setTimeout(() => void timerPoll(), 0);
-      }
+      loop.flowsStarted();
     };
     if (mode === 'watch' && watchCfg.success) {
       if (watchCfg.data.interval > 0) {
-        timer = firstPoll = setTimeout(() => void timerPoll(), 1000);
+        loop.start();
         RED.events.on('flows:started', onFlowsStarted);
       } else status.set('grey', 'ring', 'onec-read.status.on-input');
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
       RED.events.removeListener('flows:started', onFlowsStarted);
-      if (timer) clearTimeout(timer);
-      timer = undefined;
       // Let a poll in flight save its state (it stops sending at once); never past 10 s.
-      void watchers.settle(10000).then(() => {
+      void loop.close(10000).then(() => {
         offAck();
         status.clear();
         done();
