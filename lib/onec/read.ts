@@ -146,7 +146,7 @@ export async function readByRef(
   target: ReadTarget,
   ref: unknown,
   spec: Pick<QuerySpec, 'select' | 'resolve'>,
-): Promise<{ document: ReadDocument; layout: ResolvedLayout | undefined } | undefined> {
+): Promise<RefRead | undefined> {
   const { entity, layout } = target;
   const obj = await client.get(entity, checkRef(ref), {
     select: spec.select.length > 0 ? spec.select : undefined,
@@ -161,6 +161,12 @@ export async function readByRef(
     document: { payload: obj, codes: [], warnings: [] },
     layout: isDocumentEntity(entity) ? layout : undefined,
   };
+}
+
+/** A by-reference read: the object and the layout for its msg.onec. */
+export interface RefRead {
+  document: ReadDocument;
+  layout: ResolvedLayout | undefined;
 }
 
 /** `msg.onec` of one object read. */
@@ -248,4 +254,12 @@ export function queryMessages<M extends FlowMessage>(
     m.parts = { id, index, count, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
     return m;
   });
+}
+
+/** What a by-reference read sends: the input message with the object as payload and its msg.onec. */
+export function refMessage<M extends FlowMessage>(msg: M, entity: string, r: RefRead): M {
+  msg.payload = r.document.payload;
+  setOnec(msg, documentMeta(entity, r.document, r.layout));
+  msg.topic = entity;
+  return msg;
 }

@@ -4,17 +4,16 @@ import {
   bareDocument,
   clockTime as clock,
   documentMessage,
-  documentMeta,
   queryMessages,
   readByRef,
   readQuery,
   readTarget,
+  refMessage,
   watchStateFile,
-  type ReadDocument,
 } from '../../lib/onec/read';
 import type { PollResult } from '../../lib/onec/watch';
 import { WatchLoop } from '../../lib/onec/watch-loop';
-import { setOnec, withOnec } from '../../lib/message';
+import { withOnec } from '../../lib/message';
 import { downstreamTypes } from '../shared/graph';
 import { stateDir } from '../../lib/store/atomic';
 import { zodIssuesToDetails } from '../../lib/validation';
@@ -36,16 +35,8 @@ import {
   toCondition,
   watchConfigSchema,
   type OnecReadSettings,
+  WATCH_FALLBACK,
 } from './model';
-
-/** Watch settings when the node's own are invalid (the node then shows the problem and does not poll). */
-const WATCH_FALLBACK = {
-  interval: ONEC_READ_DEFAULTS.interval,
-  lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
-  since: ONEC_READ_DEFAULTS.since,
-  confirm: 'auto' as const,
-  redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
-};
 
 export = function (RED: NodeAPI): void {
   registerPresetsEndpoint(RED);
@@ -91,12 +82,6 @@ export = function (RED: NodeAPI): void {
       readTarget(s, layoutOverrides);
 
     const clone = (m: NodeMessage): NodeMessage => RED.util.cloneMessage(m);
-    const message = (
-      base: NodeMessage | undefined,
-      entity: string,
-      doc: ReadDocument,
-      layout?: ResolvedLayout,
-    ) => documentMessage(base, clone, entity, doc, layout);
 
     const cfg = watchCfg.success ? watchCfg.data : WATCH_FALLBACK;
     let timerEntity = '';
@@ -141,42 +126,19 @@ export = function (RED: NodeAPI): void {
         entity,
         layout,
         (doc) => {
-          const m = message(trigger, entity, doc, layout);
+          const m = documentMessage(trigger, clone, entity, doc, layout);
           // Who confirms to whom (cz-send, onec-write → this node, through its onec-connection):
           // see lib/journal/ack.ts.
           withOnec(m, { watch: { connection: String(config['connection']), node: node.id } });
           send(m);
         },
-        (err, src) => node.error(catchableError(err), message(trigger, entity, bareDocument(src), layout)),
+        (err, src) =>
+          node.error(catchableError(err), documentMessage(trigger, clone, entity, bareDocument(src), layout)),
       );
     }
 
     const gather = (msg: NodeMessage): Promise<unknown> =>
       gatherSettings(RED, node, config, layoutOverrides, msg);
-
-    async function runQuery(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<number> {
-      const target = layoutFor(s);
-      const { entity } = target;
-      const read = await readQuery(connection().getClient(), target, {
-        ...s,
-        conditions: s.conditions.map((c) => toCondition(c)),
-      });
-      for (const f of read.failures)
-        node.error(catchableError(f.error), message(msg, entity, bareDocument(f.source), target.layout));
-      const out = queryMessages(msg, clone, entity, read, s.output, RED.util.generateId());
-      for (const m of out) send(m);
-      return read.documents.length;
-    }
-
-    async function runByRef(s: OnecReadSettings, msg: NodeMessage, send: SendFn): Promise<void> {
-      const target = layoutFor(s);
-      const r = await readByRef(connection().getClient(), target, s.ref, s);
-      if (!r) return;
-      msg.payload = r.document.payload;
-      setOnec(msg, documentMeta(target.entity, r.document, r.layout));
-      msg.topic = target.entity;
-      send(msg);
-    }
 
     onInput(node, status, {
       busyKey: mode === 'watch' ? 'onec-read.status.polling' : 'znakflow.status.working',
@@ -193,12 +155,23 @@ export = function (RED: NodeAPI): void {
           const r = await poll(entity, layout, msg, send);
           return { statusKey: 'onec-read.status.polled', statusVars: { time: clock(), count: r.emitted } };
         }
+        const target = layoutFor(settings);
         if (settings.mode === 'ref') {
-          await runByRef(settings, msg, send);
+          const r = await readByRef(connection().getClient(), target, settings.ref, settings);
+          if (r) send(refMessage(msg, target.entity, r));
           return {};
         }
-        const n = await runQuery(settings, msg, send);
-        return { statusKey: 'onec-read.status.read', statusVars: { count: n } };
+        const { entity } = target;
+        const conditions = settings.conditions.map((c) => toCondition(c));
+        const read = await readQuery(connection().getClient(), target, { ...settings, conditions });
+        for (const f of read.failures)
+          node.error(
+            catchableError(f.error),
+            documentMessage(msg, clone, entity, bareDocument(f.source), target.layout),
+          );
+        for (const m of queryMessages(msg, clone, entity, read, settings.output, RED.util.generateId()))
+          send(m);
+        return { statusKey: 'onec-read.status.read', statusVars: { count: read.documents.length } };
       },
     });
 
