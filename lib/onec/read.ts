@@ -14,6 +14,7 @@ import { kindOfEntity, resolveLayout, type ResolvedLayout } from './presets';
 import { checkIdentifier, isGuid, type Condition, type QueryOptions } from './query';
 import { resolveDocuments, type OnecCode, type OnecItem } from './resolve';
 import type { ODataObject } from './schemas';
+import { setOnec, type FlowMessage } from '../message';
 
 /** What a read names: a preset, a document kind and/or an explicit entity set. */
 export interface ReadSpec {
@@ -145,7 +146,7 @@ export async function readByRef(
   target: ReadTarget,
   ref: unknown,
   spec: Pick<QuerySpec, 'select' | 'resolve'>,
-): Promise<{ document: ReadDocument; layout: ResolvedLayout | undefined } | undefined> {
+): Promise<RefRead | undefined> {
   const { entity, layout } = target;
   const obj = await client.get(entity, checkRef(ref), {
     select: spec.select.length > 0 ? spec.select : undefined,
@@ -160,6 +161,12 @@ export async function readByRef(
     document: { payload: obj, codes: [], warnings: [] },
     layout: isDocumentEntity(entity) ? layout : undefined,
   };
+}
+
+/** A by-reference read: the object and the layout for its msg.onec. */
+export interface RefRead {
+  document: ReadDocument;
+  layout: ResolvedLayout | undefined;
 }
 
 /** `msg.onec` of one object read. */
@@ -196,4 +203,63 @@ export function watchStateFile(dir: string, nodeId: string, entity: string): str
 export function clockTime(d = new Date()): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A read document of which only the row 1C returned is known (a failed resolution). */
+export function bareDocument(payload: unknown): ReadDocument {
+  return { payload: payload as ODataObject, codes: [], warnings: [] };
+}
+
+/**
+ * The message of one object read: a copy of `base` (`clone`: Node-RED's cloneMessage) without its
+ * `_msgid` and `reset`, or a new one, with the object as payload, the entity as topic, its msg.onec.
+ */
+export function documentMessage<M extends FlowMessage>(
+  base: M | undefined,
+  clone: (m: M) => M,
+  entity: string,
+  doc: ReadDocument,
+  layout: ResolvedLayout | undefined,
+): M {
+  const m = base ? clone(base) : ({} as M);
+  delete m['_msgid'];
+  delete m['reset'];
+  m.topic = entity;
+  m.payload = doc.payload;
+  setOnec(m, documentMeta(entity, doc, layout));
+  return m;
+}
+
+/**
+ * What a query read sends: `array`, the input message itself with every object in its payload;
+ * `each`, one message per object, a sequence (msg.parts `id`, nested in the input's own parts).
+ */
+export function queryMessages<M extends FlowMessage>(
+  msg: M,
+  clone: (m: M) => M,
+  entity: string,
+  read: QueryRead,
+  output: 'each' | 'array',
+  id: string,
+): M[] {
+  if (output === 'array') {
+    msg.topic = entity;
+    msg.payload = read.documents.map((d) => d.payload);
+    setOnec(msg, arrayMeta(entity, read));
+    return [msg];
+  }
+  const count = read.documents.length;
+  return read.documents.map((d, index) => {
+    const m = documentMessage(msg, clone, entity, d, read.layout);
+    m.parts = { id, index, count, type: 'array', ...(msg.parts ? { parts: msg.parts } : {}) };
+    return m;
+  });
+}
+
+/** What a by-reference read sends: the input message with the object as payload and its msg.onec. */
+export function refMessage<M extends FlowMessage>(msg: M, entity: string, r: RefRead): M {
+  msg.payload = r.document.payload;
+  setOnec(msg, documentMeta(entity, r.document, r.layout));
+  msg.topic = entity;
+  return msg;
 }

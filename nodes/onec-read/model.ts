@@ -150,3 +150,12 @@ export const ONEC_READ_NODE: NodeTypeSpec = {
   defaults: ONEC_READ_DEFAULTS,
   migrations: ONEC_READ_MIGRATIONS,
 };
+
+/** Watch settings when the node's own are invalid (the node then shows the problem and does not poll). */
+export const WATCH_FALLBACK = {
+  interval: ONEC_READ_DEFAULTS.interval,
+  lookbackHours: ONEC_READ_DEFAULTS.lookbackHours,
+  since: ONEC_READ_DEFAULTS.since,
+  confirm: 'auto' as const,
+  redeliverMinutes: ONEC_READ_DEFAULTS.redeliverMinutes,
+};
