@@ -24,13 +24,16 @@ import * as suz from './suz';
 import * as journalApi from './journal/journal';
 import * as outbox from './journal/outbox';
 import * as tracker from './journal/tracker';
+import * as poller from './journal/poller';
+import * as follower from './journal/follower';
+import * as ack from './journal/ack';
 import * as czEmulator from './emulators/cz';
 import * as onecEmulator from './emulators/onec';
 import * as demo from './emulators/demo';
 import * as pki from './signing/pki';
 
-/** The durable outbox: journal file, exactly-once sending, status tracking. */
-export const journal = { ...journalApi, ...outbox, ...tracker };
+/** The durable outbox: journal file, exactly-once sending, status tracking, the poll loop, the follower, confirmations. */
+export const journal = { ...journalApi, ...outbox, ...tracker, ...poller, ...follower, ...ack };
 
 /** The emulators of 1C (OData) and True API, the demo of both, and a throw-away GOST test PKI. */
 export const emulators = {

@@ -10,3 +10,6 @@ export * from './product-groups';
 export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../retry';
 export * from './schemas';
 export * from './settings';
+export * from './desk';
+export * from './codes-check';
+export * from './balance';

@@ -48,5 +48,6 @@ export {
   type QueryRead,
 } from './read';
 export { WatchSet } from './watch-set';
+export { WatchLoop, type WatchLoopOptions, type WatchSettings } from './watch-loop';
 export * from './presets';
 export { onecConnectionSchema, type OnecConnectionSettings } from './settings';
