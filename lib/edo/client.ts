@@ -379,10 +379,25 @@ export class EdoClient {
 
   /** Add the detached signature to a draft and send it (`POST /outgoing-documents/{id}/signature`). */
   async signOutgoing(docId: string, signature: string, call: CallOptions = {}): Promise<void> {
+    await this.postSignature(
+      ['подписание документа ЭДО Лайт', 'signing the ЭДО Лайт document'],
+      `/outgoing-documents/${idOf('docId', docId)}/signature`,
+      signature,
+      call,
+    );
+  }
+
+  /** POST a detached signature (base64 text) to a signature path: a draft or a receipt. */
+  private async postSignature(
+    what: [string, string],
+    path: string,
+    signature: string,
+    call: CallOptions,
+  ): Promise<void> {
     await this.request({
-      what: ['подписание документа ЭДО Лайт', 'signing the ЭДО Лайт document'],
+      what,
       method: 'POST',
-      path: `/outgoing-documents/${idOf('docId', docId)}/signature`,
+      path,
       body: Buffer.from(signature.trim(), 'ascii'),
       headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'base64' },
       retry: true,
@@ -510,15 +525,12 @@ export class EdoClient {
     signature: string,
     call: CallOptions = {},
   ): Promise<void> {
-    await this.request({
-      what: ['подписание квитанции ЭДО Лайт', 'signing the ЭДО Лайт receipt'],
-      method: 'POST',
-      path: `/${side}-documents/${idOf('docId', docId)}/events/${idOf('eventId', eventId)}/signature`,
-      body: Buffer.from(signature.trim(), 'ascii'),
-      headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'base64' },
-      retry: true,
+    await this.postSignature(
+      ['подписание квитанции ЭДО Лайт', 'signing the ЭДО Лайт receipt'],
+      `/${side}-documents/${idOf('docId', docId)}/events/${idOf('eventId', eventId)}/signature`,
+      signature,
       call,
-    });
+    );
   }
 
   // -- incoming ---------------------------------------------------------------------------------

@@ -350,19 +350,22 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     return { token: rec, tokenText: value, tokenState: 'valid' };
   };
 
+  /** A CMS signature checked against the emulator's CA, for the services on the same host (ЭДО Лайт, СУЗ). */
+  const verifyCms = (sig: string, content?: Buffer): ReturnType<typeof verifySignature> =>
+    verifySignature(sig, content, {
+      caCertPath: opts.caCertPath,
+      tmpDir,
+      opensslBin: opts.opensslBin,
+      requireCades: opts.requireCades,
+    });
+
   const edo = createEdoRoutes(
     {
       registry,
       auth: (req) => ({ inn: readToken(req).token?.inn, state: readToken(req).tokenState }),
       later,
       log,
-      verify: (sig, content) =>
-        verifySignature(sig, content, {
-          caCertPath: opts.caCertPath,
-          tmpDir,
-          opensslBin: opts.opensslBin,
-          requireCades: opts.requireCades,
-        }),
+      verify: verifyCms,
     },
     opts.edo,
   );
@@ -1183,13 +1186,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
   const mounted = (opts.mounts ?? []).map((mount) =>
     mount({
       registry,
-      verify: (sig, content) =>
-        verifySignature(sig, content, {
-          caCertPath: opts.caCertPath,
-          tmpDir,
-          opensslBin: opts.opensslBin,
-          requireCades: opts.requireCades,
-        }),
+      verify: verifyCms,
       takeChallenge: (uuid) => {
         const ch = challenges.get(uuid);
         challenges.delete(uuid);

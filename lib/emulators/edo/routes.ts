@@ -682,18 +682,32 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
 
   // -- incoming side ---------------------------------------------------------------------------
 
-  const buyerTitle = async (c: Ctx): Promise<void> => {
+  /** The multipart form of a buyer's answer: the document it answers (`doc_id`, the buyer's own) and the file. */
+  const buyerForm = async (
+    c: Ctx,
+  ): Promise<
+    { parts: FormPart[]; d: EdoDocument; file: NonNullable<ReturnType<typeof fileOf>> } | undefined
+  > => {
     const parts = await formOf(c);
-    if (!parts) return;
+    if (!parts) return undefined;
     const docId =
       parts
         .find((p) => p.name === 'doc_id')
         ?.data.toString('utf8')
         .trim() ?? '';
     const d = byId.get(docId);
-    if (!d || d.buyerInn !== c.inn) return fail(c, 404, 'Документ или квитанция не найдены в базе данных');
+    if (!d || d.buyerInn !== c.inn) {
+      fail(c, 404, 'Документ или квитанция не найдены в базе данных');
+      return undefined;
+    }
     const file = fileOf(c, parts);
-    if (!file) return;
+    return file ? { parts, d, file } : undefined;
+  };
+
+  const buyerTitle = async (c: Ctx): Promise<void> => {
+    const form = await buyerForm(c);
+    if (!form) return;
+    const { parts, d, file } = form;
     const doc = child(file.root, 'Документ');
     if (attr(doc, 'КНД') !== '1115132') return fail(c, 400, 'Неверный тип документа загружаемого xml файла');
     if (attr(child(doc, 'ИдИнфПрод'), 'ИдФайлИнфПр') !== d.fileId)
@@ -710,17 +724,9 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
   };
 
   const uvtoch = async (c: Ctx): Promise<void> => {
-    const parts = await formOf(c);
-    if (!parts) return;
-    const docId =
-      parts
-        .find((p) => p.name === 'doc_id')
-        ?.data.toString('utf8')
-        .trim() ?? '';
-    const d = byId.get(docId);
-    if (!d || d.buyerInn !== c.inn) return fail(c, 404, 'Документ или квитанция не найдены в базе данных');
-    const file = fileOf(c, parts);
-    if (!file) return;
+    const form = await buyerForm(c);
+    if (!form) return;
+    const { parts, d, file } = form;
     if (d.status !== 3 && d.status !== 13) return fail(c, 400, `Документ ${d.id} не может быть подписан`);
     const sig = await signatureOf(c, parts, file.part.data, true);
     if (sig === false) return;
