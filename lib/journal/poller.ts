@@ -8,9 +8,9 @@
  * looked at `firstLookMs` (the expected processing time) after it was sent — after a burst of sends,
  * that of the last one: one doc/list read covers every pending document of a product group
  * (lib/journal/tracker.ts), so the whole burst costs one request per group; during a long burst a
- * look comes once 20 documents per group wait for it (or after a minute), which keeps the requests
+ * look comes once 40 documents per group wait for it (or after a minute), which keeps the requests
  * per document until final near one (the create) however long the burst. A document still pending is looked at again at
- * growing gaps (×2 each look) up to the interval; two polls are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
+ * growing gaps (the first re-look `firstLookMs` after the first look, then ×2 each look) up to the interval; two polls are never closer than `minGapMs`. With nothing sent and pending, the loop runs at the interval
  * (the followers' housekeeping: give-up, re-reports). After a failed poll the next one waits the
  * full interval (Честный ЗНАК away or refusing: no hammering).
  */
@@ -18,7 +18,7 @@ import type { JournalEntry } from './journal';
 import type { Outcome } from './tracker';
 
 /** documents per product group that pay for one look during a burst of sends */
-const BURST_DOCS = 20;
+const BURST_DOCS = 40;
 /** the longest wait for a look during a burst of sends */
 const BURST_CEILING_MS = 60000;
 
@@ -118,7 +118,7 @@ export class Poller {
         newest = Math.max(newest, Number.isFinite(at) ? at : this.now());
         fresh++;
         groups.add(e.productGroup);
-      } else due = Math.min(due, seen.at + this.firstLookMs * 2 ** seen.count);
+      } else due = Math.min(due, seen.at + this.firstLookMs * 2 ** (seen.count - 1));
     }
     let ceiling = last + this.intervalMs;
     if (fresh > 0) {
