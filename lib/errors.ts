@@ -76,7 +76,10 @@ export class ZnakFlowError extends Error {
 }
 
 function formatMessage(opts: ZnakFlowErrorOptions): string {
-  const where = opts.field ? `${opts.field}: ` : '';
+  // A field named by a message (an entity set, a path) can be any length: the text names at most 120
+  // characters of it (the whole name stays in `field`).
+  const name = opts.field && opts.field.length > 120 ? `${opts.field.slice(0, 119)}…` : opts.field;
+  const where = name ? `${name}: ` : '';
   const http = opts.status !== undefined ? ` [HTTP ${opts.status}]` : '';
   return `${where}${opts.ru} / ${opts.en}${http}`;
 }

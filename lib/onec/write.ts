@@ -238,7 +238,23 @@ export async function writeAdditionalInfo(client: OnecClient, o: RegisterWriteOp
       },
       top: 1,
     });
-    return rows.value[0];
+    // Asked for one record of this object and property: more rows, or a row of another property, is
+    // not an answer to this request (a spoiled or proxied answer) — never write on its strength.
+    const row = rows.value[0];
+    const otherProperty =
+      row !== undefined &&
+      typeof row['Свойство_Key'] === 'string' &&
+      row['Свойство_Key'].toLowerCase() !== propertyRef.toLowerCase();
+    if (rows.value.length > 1 || otherProperty || (row !== undefined && row['Свойство_Key'] === undefined)) {
+      throw new ZnakFlowError({
+        code: 'ONEC_BAD_RESPONSE',
+        source: '1c',
+        field: register,
+        ru: `1С вернула ${rows.value.length} записей ${register} на запрос одной записи объекта и свойства`,
+        en: `1C answered ${rows.value.length} records of ${register} to a request for the one record of the object and property`,
+      });
+    }
+    return row;
   };
   const update = async (): Promise<WriteResult> => {
     const body = { Значение: value, Значение_Type: valueType(value) };

@@ -394,7 +394,7 @@ describe('e2e: hostile inputs through the nodes in a real Node-RED (no crash, ev
       assert.match(c.message ?? '', / \/ /, `${context}: not bilingual: ${c.message?.slice(0, 300)}`);
       assert.ok(
         (c.message ?? '').length <= MAX_ERROR_TEXT,
-        `${context}: error text of ${c.message?.length} characters`,
+        `${context}: error text of ${c.message?.length} characters: ${c.code} ${c.message?.slice(0, 300)}`,
       );
       const byAnswer =
         mutation !== 'pass' &&
