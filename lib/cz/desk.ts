@@ -56,6 +56,13 @@ export interface CzDeskOptions {
   firstLookMs?: number;
   /** client options (tests, proxies) */
   client?: Partial<CzClientOptions>;
+  /** the СУЗ registration key (credentials), for registering the integration connection */
+  omsRegistrationKey?: string;
+}
+
+/** A service the desk holds for its users (the ЭДО Лайт and СУЗ sides: lib/edo/desk.ts, lib/suz/desk.ts). */
+export interface DeskService {
+  close(): void;
 }
 
 /** The journal of the desk and what works on it. */
@@ -96,6 +103,7 @@ export class CzDesk {
   private opened?: DeskJournal;
   private signInError?: ZnakFlowError;
   private closed = false;
+  private readonly services = new Map<string, DeskService>();
 
   constructor(private readonly opts: CzDeskOptions) {
     this.settings = opts.settings;
@@ -193,6 +201,36 @@ export class CzDesk {
     return this.opened;
   }
 
+  /** Where the desk's files live (Node-RED's userDir/znakflow). */
+  get stateDir(): string {
+    return this.opts.stateDir;
+  }
+
+  get horizonMs(): number {
+    return this.opts.horizonMs ?? 30 * 86400000;
+  }
+
+  get compactSlack(): number | undefined {
+    return this.opts.compactSlack;
+  }
+
+  get omsRegistrationKey(): string | undefined {
+    return this.opts.omsRegistrationKey;
+  }
+
+  /**
+   * The service kept under `key`, made by `make` on first use (after the settings are checked: a
+   * desk with a problem or closed throws it) and closed with the desk.
+   */
+  service<T extends DeskService>(key: string, make: (conn: CzConnection) => T): T {
+    const had = this.services.get(key);
+    if (had) return had as T;
+    const conn = this.open();
+    const made = make(conn);
+    this.services.set(key, made);
+    return made;
+  }
+
   /** Follow the pending documents of the journal (see Poller). */
   follow(sub: PollSubscriber): () => void {
     return this.journal().poller.subscribe(sub);
@@ -205,6 +243,14 @@ export class CzDesk {
     const users = [...this.users.values()];
     this.users.clear();
     this.confirmations.clear();
+    for (const svc of this.services.values()) {
+      try {
+        svc.close();
+      } catch {
+        // one service failing to close must not keep the others (or the journal) open
+      }
+    }
+    this.services.clear();
     if (this.opened) {
       this.opened.poller.close();
       this.opened.journal.release();

@@ -3,6 +3,7 @@ import { checkInn } from '../codes/inn';
 import { bi } from '../validation';
 import { SIGNER_KINDS } from '../signing/types';
 import { PRODUCT_GROUP_CODES } from './product-groups';
+import { suzSettingsSchema } from '../suz/settings';
 
 /** True API stands («Описание True API» v553 §1.1). Client appends `/api/v3/true-api` or `/api/v4/true-api`. */
 export const ENVIRONMENTS = {
@@ -84,6 +85,16 @@ export const czConnectionSchema = z
     timeout: z.coerce.number().int().min(1000).max(600000).default(60000),
     /** documents sent at the same time through this connection, by all its cz-send nodes together */
     concurrency: z.coerce.number().int().min(1).max(16).default(4),
+    /** ЭДО Лайт base for `custom` (empty: the same `url`); docs/edo.md */
+    edoUrl: z.string().trim().optional(),
+    /** `true-api` (under `/api/v3/true-api/edo/…` on the True API host) or `v1` (`/api/v1/…` on the ЭДО Лайт host) */
+    edoApi: z.enum(['true-api', 'v1']).default('true-api'),
+    // the СУЗ side of the participant (docs/suz.md, lib/suz/settings.ts)
+    omsId: suzSettingsSchema.shape.omsId,
+    omsUrl: suzSettingsSchema.shape.omsUrl,
+    omsConnection: suzSettingsSchema.shape.omsConnection,
+    omsRegistrationUrl: suzSettingsSchema.shape.omsRegistrationUrl,
+    omsRateLimit: suzSettingsSchema.shape.omsRateLimit,
   })
   .passthrough()
   .superRefine((s, ctx) => {

@@ -84,6 +84,10 @@ export = function (RED: NodeAPI): void {
         stateDir: stateDir(RED.settings.userDir),
         horizonMs: (housekeeping.days ?? 30) * 86400000,
         compactSlack: housekeeping.compactLines,
+        omsRegistrationKey:
+          typeof node.credentials?.['omsRegistrationKey'] === 'string'
+            ? node.credentials['omsRegistrationKey']
+            : undefined,
       });
       node.desk = desk;
       node.confirmations = desk.confirmations;

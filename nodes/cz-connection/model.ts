@@ -65,6 +65,15 @@ export const CZ_CONNECTION_DEFAULTS = {
   mchd: false,
   /** documents sent at the same time over this connection (all its cz-send nodes together) */
   concurrency: 4,
+  /** ЭДО Лайт: base for `custom` (empty: the same `url`) and the API form (docs/edo.md) */
+  edoUrl: '',
+  edoApi: 'true-api',
+  /** СУЗ: the station id, its base for `custom` (empty: the same `url`), the connection id (docs/suz.md) */
+  omsId: '',
+  omsUrl: '',
+  omsConnection: '',
+  omsRegistrationUrl: '',
+  omsRateLimit: 10,
 };
 
 export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
@@ -93,6 +102,25 @@ export const CZ_CONNECTION_MIGRATIONS: readonly Migration[] = [
     to: 4,
     up: (config) => ({ ...config, concurrency: config['concurrency'] ?? CZ_CONNECTION_DEFAULTS.concurrency }),
   },
+  // 4 → 5: the ЭДО Лайт and СУЗ sides of the same participant (DESIGN.md); nothing set means ЭДО Лайт
+  // under the True API host and no СУЗ
+  {
+    to: 5,
+    up: (config) => {
+      const out: Record<string, unknown> = { ...config };
+      for (const k of [
+        'edoUrl',
+        'edoApi',
+        'omsId',
+        'omsUrl',
+        'omsConnection',
+        'omsRegistrationUrl',
+        'omsRateLimit',
+      ] as const)
+        out[k] = config[k] ?? CZ_CONNECTION_DEFAULTS[k];
+      return out;
+    },
+  },
 ];
 
 /** Config fields that may hold `${VAR}` references inside a longer value. */
@@ -111,6 +139,11 @@ export const CZ_ENV_FIELDS = [
   'dssCertificateId',
   'tokenKind',
   'mchd',
+  'edoUrl',
+  'omsId',
+  'omsUrl',
+  'omsConnection',
+  'omsRegistrationUrl',
 ] as const;
 
 export const CZ_CREDENTIALS = {
@@ -118,9 +151,14 @@ export const CZ_CREDENTIALS = {
   pin: { type: 'password' },
   httpToken: { type: 'password' },
   httpPassword: { type: 'password' },
+  /** the СУЗ registration key for `POST /api/v3/integration/connection` (docs/suz.md) */
+  omsRegistrationKey: { type: 'password' },
 } as const;
 
-export const CZ_CREDENTIAL_KEYS = Object.keys(CZ_CREDENTIALS) as Array<keyof SignerSecrets>;
+/** The credentials the signer uses (the registration key is the СУЗ's, not the signer's). */
+export const CZ_CREDENTIAL_KEYS = ['keyPassword', 'pin', 'httpToken', 'httpPassword'] as Array<
+  keyof SignerSecrets
+>;
 
 /** What the editor shows in a password field whose stored value is unchanged. */
 export const UNCHANGED_PASSWORD = '__PWRD__';

@@ -74,17 +74,24 @@ describe('cz-connection runtime and "Test connection"', function () {
   });
 
   it('migration 2 → 3: an existing flow gets the UUID token and no МЧД; a version-3 choice is kept', () => {
-    assert.equal(latestVersion(CZ_CONNECTION_MIGRATIONS), 4);
+    assert.equal(latestVersion(CZ_CONNECTION_MIGRATIONS), 5);
     for (const old of [
       conn({ version: 2, httpCaFile: '' }),
       conn({ version: 1 }),
       conn({ version: undefined }),
     ]) {
       const up = migrate(old, CZ_CONNECTION_MIGRATIONS);
-      assert.equal(up['version'], 4);
+      assert.equal(up['version'], 5);
       assert.equal(up['tokenKind'], 'uuid');
       assert.equal(up['mchd'], false);
+      // 4 → 5: ЭДО Лайт under the True API host, no СУЗ
+      assert.equal(up['edoApi'], 'true-api');
+      assert.equal(up['edoUrl'], '');
+      assert.equal(up['omsId'], '');
     }
+    const v4 = migrate(conn({ version: 4, edoApi: 'v1', omsId: 'x' }), CZ_CONNECTION_MIGRATIONS);
+    assert.equal(v4['edoApi'], 'v1', 'a value already set is kept');
+    assert.equal(v4['omsId'], 'x');
     const kept = migrate(conn({ version: 3, tokenKind: 'jwt', mchd: true }), CZ_CONNECTION_MIGRATIONS);
     assert.equal(kept['tokenKind'], 'jwt');
     assert.equal(kept['mchd'], true);
