@@ -60,9 +60,34 @@ export interface CzDeskOptions {
   omsRegistrationKey?: string;
 }
 
+/** A column of a service's table in the sidebar. */
+export interface SummaryColumn {
+  key: string;
+  ru: string;
+  en: string;
+}
+
+/**
+ * What a service shows in the sidebar and the metrics (served by the journal endpoint beside the
+ * documents of the journal): a titled table and counters.
+ */
+export interface DeskServiceSummary {
+  /** the service key (`edo`, `suz`, …) */
+  kind: string;
+  title: { ru: string; en: string };
+  columns: SummaryColumn[];
+  rows: Array<Record<string, string | number | boolean | null>>;
+  /** e.g. `{ outgoingThisYear: 12, limit: 1000 }` */
+  counters?: Record<string, number>;
+  /** a warning to show (e.g. a quota almost used, a balance below its threshold) */
+  warning?: { ru: string; en: string };
+}
+
 /** A service the desk holds for its users (the ЭДО Лайт and СУЗ sides: lib/edo/desk.ts, lib/suz/desk.ts). */
 export interface DeskService {
   close(): void;
+  /** what the sidebar shows of it (optional) */
+  summary?(): DeskServiceSummary;
 }
 
 /** The journal of the desk and what works on it. */
@@ -229,6 +254,20 @@ export class CzDesk {
     const made = make(conn);
     this.services.set(key, made);
     return made;
+  }
+
+  /** The sidebar tables of the services made so far (a service that fails to answer is left out). */
+  summaries(): DeskServiceSummary[] {
+    const out: DeskServiceSummary[] = [];
+    for (const svc of this.services.values()) {
+      try {
+        const s = svc.summary?.();
+        if (s) out.push(s);
+      } catch {
+        // a failing summary must not break the sidebar
+      }
+    }
+    return out;
   }
 
   /** Follow the pending documents of the journal (see Poller). */
