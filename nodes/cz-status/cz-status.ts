@@ -5,11 +5,10 @@ import type { CzDesk } from '../../lib/cz/desk';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { withCz } from '../../lib/message';
 import { czDesk, deskUser } from '../shared/desk';
-import { downstreamTypes } from '../shared/graph';
+import { followerWiring } from '../shared/follow';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
-import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
 import {
@@ -52,30 +51,10 @@ export = function (RED: NodeAPI): void {
     const client = () => useDesk().client();
 
     if (mode === 'documents') {
-      /**
-       * Per output (accepted, rejected): is an onec-write down the flow? Then an outcome counts as
-       * reported only once onec-write confirms it wrote it into 1C; otherwise once it leaves.
-       */
-      let confirmPorts: boolean[] | undefined;
       const f = new DocumentFollower<NodeMessage>({
         desk: useDesk,
-        intervalMs: Math.max(1, Number(config['pollSeconds'] ?? CZ_STATUS_DEFAULTS.pollSeconds)) * 1000,
-        giveUpMs: Math.max(0, Number(config['giveUpMinutes'] ?? CZ_STATUS_DEFAULTS.giveUpMinutes)) * 60000,
-        follow: config['followJournal'] !== false && config['followJournal'] !== 'false',
-        confirming(port) {
-          confirmPorts ??= [0, 1].map((p) => downstreamTypes(RED, node, p).includes('onec-write'));
-          return confirmPorts[port] === true;
-        },
-        tracker: { connection: String(config['connection'] ?? ''), node: node.id },
-        emit: (out) => node.send(out),
-        onRecovered: () => status.recover(),
+        ...followerWiring(RED, node, status, config, CZ_STATUS_DEFAULTS, 'cz-status.status.unavailable'),
         onChange: showSummary,
-        onError(err, waiting) {
-          // Честный ЗНАК unreachable or busy: the documents wait, the poll goes on.
-          if (isPassing(err))
-            status.failure('cz-status.status.unavailable', { reason: passingReason(err), waiting });
-          else status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
-        },
       });
       follower = f;
       try {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
-import { helper, packNodes } from '../support/helper';
+import { collect, helper, packNodes } from '../support/helper';
 
 const NODES = packNodes(
   'cz-connection',
@@ -25,22 +25,6 @@ const FLOW = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../examples/send-upd.json'), 'utf8'),
 ) as Array<Record<string, any>>;
 const REG = 'InformationRegister_ДополнительныеСведения';
-
-function sink(id: string): { got: any[]; wait(n: number, ms?: number): Promise<any[]> } {
-  const got: any[] = [];
-  (helper.getNode(id) as any).on('input', (m: any) => got.push(m));
-  return {
-    got,
-    async wait(n, ms = 30000) {
-      const deadline = Date.now() + ms;
-      while (got.length < n) {
-        if (Date.now() > deadline) throw new Error(`${id}: ${got.length} of ${n} within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return got;
-    },
-  };
-}
 
 describe('example flow send-upd.json (onec-read → edo-send → edo-status → onec-write)', function () {
   this.timeout(60000);
@@ -84,15 +68,15 @@ describe('example flow send-upd.json (onec-read → edo-send → edo-status → 
       return n;
     });
     await helper.load(NODES, flow, creds);
-    const ok = sink('zf-ex-upd-debug-ok');
-    const written = sink('zf-ex-upd-debug-written');
-    const errors = sink('zf-ex-upd-debug-err');
-    const invalid = sink('zf-ex-upd-debug-invalid');
+    const ok = collect('zf-ex-upd-debug-ok');
+    const written = collect('zf-ex-upd-debug-written');
+    const errors = collect('zf-ex-upd-debug-err');
+    const invalid = collect('zf-ex-upd-debug-invalid');
     const inject = FLOW.find((n) => n['id'] === 'zf-ex-upd-inject')!;
     helper.getNode('zf-ex-upd-read').receive({ payload: inject['payload'] });
     const [m] = await ok.wait(1).catch((e: Error) => {
       throw new Error(
-        `${e.message}; errors ${JSON.stringify(errors.got.map((x) => x.error))}; invalid ${JSON.stringify(invalid.got.map((x) => x.errors))}`,
+        `${e.message}; errors ${JSON.stringify(errors.msgs.map((x) => x.error))}; invalid ${JSON.stringify(invalid.msgs.map((x) => x.errors))}`,
       );
     });
     assert.equal(m.onec.ref, inject['payload']);

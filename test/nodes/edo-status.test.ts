@@ -11,28 +11,12 @@ import path from 'node:path';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
-import { helper, packNodes } from '../support/helper';
+import { collect, helper, packNodes } from '../support/helper';
 import { onecMessage } from '../support/onec-fixtures';
 
 const NODES = packNodes('cz-connection', 'edo-send', 'edo-status', 'onec-connection', 'onec-write');
 const REG = 'InformationRegister_ДополнительныеСведения';
 type Msg = Record<string, any>;
-
-function collect(id: string): { msgs: Msg[]; wait(n: number, ms?: number): Promise<Msg[]> } {
-  const msgs: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => msgs.push(m));
-  return {
-    msgs,
-    async wait(n, ms = 20000) {
-      const deadline = Date.now() + ms;
-      while (msgs.length < n) {
-        if (Date.now() > deadline) throw new Error(`${id}: ${msgs.length} of ${n} messages within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      return msgs;
-    },
-  };
-}
 
 describe('edo-status: УПД outcomes (EDO, then ГИС МТ) written back to 1C by onec-write', function () {
   this.timeout(60000);
