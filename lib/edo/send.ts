@@ -239,6 +239,7 @@ export function sendPart(svc: EdoService, sale: SaleUpds, p: SaleUpdPart): Promi
     productGroup: p.productGroup,
     part: 1,
     parts: 1,
+    total: sale.parts.length,
     fileId: p.fileId,
     bytes: p.bytes,
     number: p.number,

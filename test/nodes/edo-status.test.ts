@@ -174,4 +174,40 @@ describe('edo-status: УПД outcomes (EDO, then ГИС МТ) written back to 1C
     assert.equal(c?.['error'].code, 'DOCUMENT_UNKNOWN');
     assert.match(c?.['error'].message, /msg\.cz\.documentId|журнал/);
   });
+
+  it('gives up waiting on output 3; an outcome reached while Node-RED was down goes out after the redeploy and into 1C', async () => {
+    const third = bed.world.counterparties[2]?.inn ?? '';
+    bed.emu.edo.options.buyerRules[third] = 'manual';
+    const f = flow().map((n) => (n['id'] === 'status' ? { ...n, giveUpMinutes: 0.01 } : n));
+    await helper.load(NODES, f, creds);
+    const pending = collect('pending');
+    const sent: Msg[] = [];
+    helper.getNode('status').on('input', (m: Msg) => sent.push(m));
+    const msg = saleTo('смешанная: одежда и обувь');
+    helper.getNode('send').receive(msg);
+    const late = await pending.wait(2);
+    assert.ok(late.every((m) => m['cz'].pending === true && m['edo'].status !== 'ACCEPTED'));
+    const ids = sent.map((m) => m['edo'].documentId as string);
+    assert.equal(ids.length, 2, 'one УПД per product group');
+    await helper.unload();
+    // the buyer signs while Node-RED is down
+    for (const id of ids) bed.emu.edo.buyerSign(id);
+    await bed.emu.edo.settle(10000);
+    await helper.load(NODES, flow(), creds);
+    const accepted = collect('accepted');
+    const written = collect('written');
+    const got = await accepted.wait(2);
+    assert.deepEqual(got.map((m) => m['edo'].documentId).sort(), [...ids].sort());
+    assert.ok(got.every((m) => m['cz'].status === 'ACCEPTED' && m['onec'].ref === msg['onec'].ref));
+    await written.wait(2);
+    const rec = onec.store.list(REG).find((x) => x['Объект'] === msg['onec'].ref);
+    for (const id of ids) assert.ok(String(rec?.['Значение']).includes(id), `${id} in 1C`);
+    assert.match(String(rec?.['Значение']), /^\[lp\] .*\n\[shoes\] /, 'a line per УПД');
+    // confirmed by onec-write: a further redeploy hands nothing out again
+    await helper.unload();
+    await helper.load(NODES, flow(), creds);
+    const again = collect('accepted');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(again.msgs.length, 0);
+  });
 });
