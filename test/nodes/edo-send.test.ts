@@ -216,4 +216,21 @@ describe('edo-send: 1C sale → УПД through ЭДО Лайт, exactly once', f
     assert.equal(a?.['edo'].fromJournal, true);
     assert.equal(a?.['edo'].documentId, stored[0]?.id);
   });
+
+  it('signs under the МЧД of the dialog (СпосПодтПолном 3 + СвДоверЭл); a malformed МЧД number goes to Catch', async () => {
+    const poa = '0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0';
+    await helper.load(NODES, flow({ poaNumber: poa, poaIssuedAt: '2026-01-15' }));
+    const sent = collect('sent');
+    helper.getNode('send').receive(sale('ДМ00-000005'));
+    const [m] = await sent.wait(1);
+    const xml = decodeCp1251(bed.emu.edo.document(m?.['edo'].documentId)?.bytes ?? Buffer.alloc(0));
+    assert.match(xml, /СпосПодтПолном="3"/);
+    assert.match(xml, new RegExp(`<СвДоверЭл НомДовер="${poa}" ДатаВыдДовер="15.01.2026"`));
+    await helper.unload();
+    await helper.load(NODES, flow({ poaNumber: 'not-a-guid', poaIssuedAt: '2026-01-15' }));
+    const caught = collect('caught');
+    helper.getNode('send').receive(sale('ДМ00-000005', 'AAAAAAAAAAI='));
+    const [c] = await caught.wait(1);
+    assert.match(c?.['error'].message, /poa\.number.*GUID/);
+  });
 });
