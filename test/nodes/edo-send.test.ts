@@ -233,4 +233,34 @@ describe('edo-send: 1C sale → УПД through ЭДО Лайт, exactly once', f
     const [c] = await caught.wait(1);
     assert.match(c?.['error'].message, /poa\.number.*GUID/);
   });
+
+  it("a buyer ЭДО Лайт does not reach (another operator without roaming, not registered) goes to output 2 with the operator's text", async () => {
+    const other = bed.world.counterparties[1]!.inn;
+    bed.emu.edo.options.roamingMissing.add(other);
+    try {
+      await helper.load(NODES, flow());
+      const invalid = collect('invalid');
+      const before = bed.emu.edo.documents().length;
+      helper.getNode('send').receive(sale('ДМ00-000002', 'AAAAAAAAAAM='));
+      helper.getNode('send').receive(sale('ДМ00-000008'));
+      const got = await invalid.wait(2);
+      const texts = got.map((m) =>
+        (m['errors'] as Array<{ path: string; message_ru: string }>)
+          .filter((e) => e.path === 'buyer.edoId')
+          .map((e) => e.message_ru)
+          .join(' '),
+      );
+      assert.ok(
+        texts.some((t) => /другого оператора ЭДО/.test(t)),
+        texts.join(' | '),
+      );
+      assert.ok(
+        texts.some((t) => /не зарегистрирована/.test(t)),
+        texts.join(' | '),
+      );
+      assert.equal(bed.emu.edo.documents().length, before);
+    } finally {
+      bed.emu.edo.options.roamingMissing.delete(other);
+    }
+  });
 });
