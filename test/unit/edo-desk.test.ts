@@ -14,8 +14,8 @@ import { czConnectionSchema } from '../../lib/cz/settings';
 import { EDO_STATUS } from '../../lib/edo/client';
 import { edoDesk, EdoService, updJournalFile } from '../../lib/edo/desk';
 import { classifyUpd } from '../../lib/edo/follow';
-import { saleUpds, sendPart } from '../../lib/edo/send';
-import { isZnakFlowError } from '../../lib/errors';
+import { isUpdRefusal, saleUpds, sendPart } from '../../lib/edo/send';
+import { isZnakFlowError, ZnakFlowError } from '../../lib/errors';
 import {
   EDO_REJECTED_STATUSES,
   isAccepted,
@@ -193,4 +193,23 @@ describe('edo statuses through the journal: every EDO status → accepted / reje
   it('the EDO rejected statuses are exactly the final non-acceptances of the table', () => {
     assert.deepEqual([...EDO_REJECTED_STATUSES].sort(), ['ANNULLED', 'REFUSED', 'REJECTED']);
   });
+});
+
+describe('edo send: which failures are a refusal of the 1C version (confirmed to a watching onec-read)', () => {
+  const err = (code: string, source: 'edo' | 'input' | 'cz', retryable = false, status?: number) =>
+    new ZnakFlowError({ code, source, ru: code, en: code, retryable, ...(status ? { status } : {}) });
+  const table: Array<[ZnakFlowError, boolean]> = [
+    [err('UPD_CORRECTION_REQUIRED', 'edo'), true],
+    [err('EDO_HTTP_ERROR', 'edo', false, 400), true],
+    [err('NO_JOURNAL_KEY', 'input'), true],
+    [err('UPD_PREVIOUS_VERSION_OUT', 'edo'), false],
+    [err('EDO_QUOTA_EXHAUSTED', 'edo'), false],
+    [err('EDO_SERVER_ERROR', 'edo', true, 500), false],
+    [err('ABORTED', 'edo'), false],
+  ];
+  for (const [e, want] of table) {
+    it(`${e.code}${e.retryable ? ' (passing)' : ''} → ${want ? 'refusal' : 'not yet'}`, () => {
+      assert.equal(isUpdRefusal(e), want);
+    });
+  }
 });
