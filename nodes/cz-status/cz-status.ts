@@ -1,11 +1,9 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { balanceOf } from '../../lib/cz/balance';
 import { checkCodes } from '../../lib/cz/codes-check';
-import type { CzDesk } from '../../lib/cz/desk';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { withCz } from '../../lib/message';
-import { czDesk, deskUser } from '../shared/desk';
-import { followerWiring } from '../shared/follow';
+import { followerWiring, followingDesk } from '../shared/follow';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -25,29 +23,9 @@ export = function (RED: NodeAPI): void {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
     const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    let desk: CzDesk | undefined;
-    let offAck: (() => void) | undefined;
     let follower: DocumentFollower<NodeMessage> | undefined;
-    const showSummary = (): void => {
-      const s = follower?.summary();
-      if (!s) return;
-      status.set(s.busy ? 'blue' : 'green', 'dot', 'cz-status.status.summary', {
-        waiting: s.waiting,
-        accepted: s.accepted,
-        rejected: s.rejected,
-      });
-    };
-    const user = deskUser(node, status, () => showSummary());
-    /** The connection's desk: registered with it once, its confirmations addressed to this node. */
-    const useDesk = (): CzDesk => {
-      if (desk) return desk;
-      const d = czDesk(RED, config['connection']);
-      d.register(user);
-      // onec-write confirmed it wrote an outcome into 1C (msg.cz.tracker, lib/journal/ack.ts)
-      offAck = d.confirmations.register(node.id, (a) => follower?.confirmed(a.key));
-      desk = d;
-      return d;
-    };
+    const fd = followingDesk(RED, node, status, config, 'cz-status.status.summary', () => follower);
+    const { useDesk, showSummary } = fd;
     const client = () => useDesk().client();
 
     if (mode === 'documents') {
@@ -116,9 +94,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       follower?.close();
-      offAck?.();
-      desk?.deregister(user);
-      desk = undefined;
+      fd.close();
       done();
     });
   });

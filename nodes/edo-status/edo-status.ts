@@ -1,11 +1,9 @@
 import { ZnakFlowError } from '../../lib/errors';
-import type { CzDesk } from '../../lib/cz/desk';
 import { edoDesk, type EdoService } from '../../lib/edo/desk';
 import { outcomeEdo } from '../../lib/edo/send';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { czOf, edoOf, withCz } from '../../lib/message';
-import { czDesk, deskUser } from '../shared/desk';
-import { followerWiring } from '../shared/follow';
+import { followerWiring, followingDesk } from '../shared/follow';
 import { migrate } from '../shared/migrate';
 import { catchableError } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -17,28 +15,9 @@ export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, EDO_STATUS_NODE, (node, def) => {
     const config = migrate(def, EDO_STATUS_MIGRATIONS);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    let desk: CzDesk | undefined;
     let svc: EdoService | undefined;
-    let offAck: (() => void) | undefined;
-    const showSummary = (): void => {
-      const s = follower.summary();
-      if (!s) return;
-      status.set(s.busy ? 'blue' : 'green', 'dot', 'edo-status.status.summary', {
-        waiting: s.waiting,
-        accepted: s.accepted,
-        rejected: s.rejected,
-      });
-    };
-    const user = deskUser(node, status, () => showSummary());
-    const useDesk = (): CzDesk => {
-      if (desk) return desk;
-      const d = czDesk(RED, config['connection']);
-      d.register(user);
-      // onec-write confirmed it wrote an outcome into 1C (msg.cz.tracker, lib/journal/ack.ts)
-      offAck = d.confirmations.register(node.id, (a) => follower.confirmed(a.key));
-      desk = d;
-      return d;
-    };
+    const fd = followingDesk(RED, node, status, config, 'edo-status.status.summary', () => follower);
+    const { useDesk, showSummary } = fd;
     const service = (): EdoService => (svc ??= edoDesk(useDesk()));
     const follower: DocumentFollower<NodeMessage> = new DocumentFollower<NodeMessage>({
       desk: useDesk,
@@ -75,9 +54,7 @@ export = function (RED: NodeAPI): void {
     });
     node.on('close', (_removed: boolean, done: () => void) => {
       follower.close();
-      offAck?.();
-      desk?.deregister(user);
-      desk = undefined;
+      fd.close();
       svc = undefined;
       done();
     });
