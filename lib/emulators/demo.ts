@@ -124,6 +124,12 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
         'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
         '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',
         `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,
+        ...(opts.incoming !== false
+          ? [
+              'Incoming УПД (ЭДО Лайт): two suppliers sent the demo organisation a УПД each — the «ZnakFlow: incoming УПД»',
+              '  tab signs the one matching its 1C receipt and holds the one with a foreign code for a decision.',
+            ]
+          : []),
       ];
     },
     stop: async () => {
