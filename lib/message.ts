@@ -358,6 +358,15 @@ export const edoIncomingSchema = part(
     ).optional(),
     answerId: f(z.string(), 'edo-incoming', "the operator's id of the buyer's title or the УОУ").optional(),
     text: f(z.string(), 'edo-incoming', 'the outcome as one text for 1C (also msg.payload)').optional(),
+    codesWritten: recOf(
+      'edo-incoming',
+      "signed: the codes added to the receipt's codes table { added, created, present }",
+    ).optional(),
+    codesError: f(
+      z.string(),
+      'edo-incoming',
+      "signed: why the codes could not be written into the receipt's codes table",
+    ).optional(),
     duplicate: f(
       z.boolean(),
       'edo-incoming',

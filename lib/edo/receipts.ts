@@ -125,3 +125,104 @@ export async function decideReceipt(opts: {
     : undefined;
   return { decision, receipt };
 }
+
+/** What `writeReceiptCodes` did. */
+export interface ReceiptCodesWrite {
+  /** codes of the УПД added to the receipt's codes table */
+  added: number;
+  /** of those, catalog entries created (the others were already in the codes catalog) */
+  created: number;
+  /** codes the table already had */
+  present: number;
+}
+
+/** The КИ of a code as 1C may keep it (full GS1 text with GS and crypto tail, or the short form). */
+function kiOf(value: string): string {
+  return value.replace(/[()]/g, '').split('\u001d')[0] as string;
+}
+
+/**
+ * The codes of a signed УПД into its 1C receipt's codes table, where the configuration has one
+ * (УТ 11 / ERP: `ШтрихкодыУпаковок` rows → `Catalog_ШтрихкодыУпаковокТоваров`), idempotently: a code
+ * already in the table is left; a code already in the catalog (found by its value) is referenced; a
+ * new one is created (`ЗначениеШтрихкода`, `ТипУпаковки` МаркированныйТовар, `ТипШтрихкода`
+ * GS1_DataMatrix, the item of the receipt's line with the code's GTIN), then the table is written
+ * whole by one PATCH (1C developer guide §17.4 «Стандартный интерфейс OData»: a tabular section is
+ * replaced as a whole). A crash between the two leaves catalog entries that the next call finds by
+ * value. Unit codes (`КИЗ`) only; aggregates (`НомУпак`) are not expanded here.
+ * ⚠ The hash attributes 1C's ИС МП subsystem fills (`ХешСумма`) are not written: 1C computes them
+ * by its own rule, and the codes are found by their value.
+ */
+export async function writeReceiptCodes(
+  client: OnecClient,
+  receipt: InboxReceipt,
+  codes: readonly string[],
+  s: Pick<ReceiptSearch, 'preset' | 'entity'>,
+): Promise<ReceiptCodesWrite | undefined> {
+  const { layout } = readTarget({
+    preset: s.preset,
+    kind: s.entity ? '' : 'purchases',
+    entity: s.entity ?? '',
+  });
+  const d = layout.document;
+  const c = layout.catalogs;
+  if (!d.codesTable || !d.codeRef || !c.codes || !c.codeValue) return undefined;
+  const doc = await client.get(receipt.entity, receipt.ref);
+  const rows = Array.isArray(doc[d.codesTable]) ? (doc[d.codesTable] as Array<Record<string, unknown>>) : [];
+  const refs = rows.map((r) => String(r[d.codeRef] ?? '')).filter((r) => /^[0-9a-f-]{36}$/i.test(r));
+  const have = new Set<string>();
+  if (refs.length > 0)
+    for (const o of (await client.getMany(c.codes, refs)).values())
+      have.add(kiOf(String(o[c.codeValue] ?? '')));
+  // the item of a code: the goods row in the same place as the code's GTIN among the УПД's GTINs,
+  // when there are as many rows as GTINs
+  const goods = (Array.isArray(doc[d.goodsTable]) ? doc[d.goodsTable] : []) as Array<Record<string, unknown>>;
+  const gtinOf = (code: string): string => /^01(\d{14})/.exec(kiOf(code))?.[1] ?? '';
+  const gtins = [...new Set(codes.map(gtinOf).filter(Boolean))];
+  const itemOf = new Map<string, string>();
+  if (goods.length === gtins.length)
+    gtins.forEach((g, i) => {
+      const it = String(goods[i]?.[d.item] ?? '');
+      if (it) itemOf.set(g, it);
+    });
+  const added: string[] = [];
+  let created = 0;
+  let present = 0;
+  for (const code of codes) {
+    if (have.has(kiOf(code))) {
+      present++;
+      continue;
+    }
+    const found = (
+      await client.list(c.codes, {
+        filter: { field: c.codeValue, op: 'startswith', value: code },
+        select: ['Ref_Key', c.codeValue],
+        top: 10,
+      })
+    ).value.find((o) => kiOf(String(o[c.codeValue] ?? '')) === kiOf(code));
+    let ref = found ? String(found['Ref_Key']) : '';
+    if (!ref) {
+      const made = await client.create(c.codes, {
+        [c.codeValue]: code,
+        ...(c.codePackageType ? { [c.codePackageType]: 'МаркированныйТовар' } : {}),
+        ТипШтрихкода: 'GS1_DataMatrix',
+        ...(c.codeItem && itemOf.get(gtinOf(code)) ? { [c.codeItem]: itemOf.get(gtinOf(code)) } : {}),
+        Количество: 1,
+      });
+      ref = String(made?.['Ref_Key'] ?? '');
+      created++;
+    }
+    if (ref) {
+      added.push(ref);
+      have.add(kiOf(code));
+    }
+  }
+  if (added.length > 0)
+    await client.patch(receipt.entity, receipt.ref, {
+      [d.codesTable]: [
+        ...rows.map((r, i) => ({ LineNumber: i + 1, [d.codeRef]: r[d.codeRef] })),
+        ...added.map((ref, i) => ({ LineNumber: rows.length + i + 1, [d.codeRef]: ref })),
+      ],
+    });
+  return { added: added.length, created, present };
+}

@@ -1,7 +1,8 @@
 import type { CzDesk } from '../../lib/cz/desk';
 import { deskInbox, type EdoInbox, type InboxHandler, type InboxOutcome } from '../../lib/edo/inbox';
 import { decisionOf, OUTCOME_PORT, outcomeMessage } from '../../lib/edo/incoming-message';
-import { decideReceipt } from '../../lib/edo/receipts';
+import { decideReceipt, writeReceiptCodes } from '../../lib/edo/receipts';
+import { edoIncomingOf, setEdoIncoming, type EdoIncoming } from '../../lib/message';
 import { parseOrThrow } from '../../lib/validation';
 import type { OnecConnectionNode } from '../onec-connection/model';
 import { requireConfigNode } from '../shared/connection';
@@ -27,10 +28,15 @@ export = function (RED: NodeAPI): void {
     let detach: (() => void) | undefined;
     let problem: Error | undefined;
 
-    const emit = (o: InboxOutcome, base?: NodeMessage, send?: SendFn): void => {
+    let codesTo: ((o: InboxOutcome) => Promise<Record<string, unknown>>) | undefined;
+    const emit = async (o: InboxOutcome, base?: NodeMessage, send?: SendFn): Promise<void> => {
       counts[o.kind]++;
+      const msg = outcomeMessage(o, base);
+      // the codes of a signed УПД into its receipt's codes table (lib/edo/receipts.ts)
+      if (o.kind === 'signed' && o.receipt && codesTo)
+        setEdoIncoming(msg, { ...(edoIncomingOf(msg) as EdoIncoming), ...(await codesTo(o)) });
       const out: Array<NodeMessage | null> = [null, null, null, null];
-      out[OUTCOME_PORT[o.kind]] = outcomeMessage(o, base);
+      out[OUTCOME_PORT[o.kind]] = msg;
       (send ?? ((m) => node.send(m)))(out);
       showSummary();
     };
@@ -59,7 +65,7 @@ export = function (RED: NodeAPI): void {
             search: { preset: settings.preset, entity: settings.entity, lookbackDays: settings.lookbackDays },
             rules: { autoSign: settings.autoSign, refuseOn: settings.refuseOn },
           }),
-        report: (o) => emit(o),
+        report: (o) => void emit(o),
         onRound(err) {
           if (!err) return showSummary();
           const code = err.code;
@@ -68,6 +74,15 @@ export = function (RED: NodeAPI): void {
           else status.failure('znakflow.status.error', { code });
         },
       };
+      if (settings.writeCodes)
+        codesTo = async (o) => {
+          try {
+            const w = await writeReceiptCodes(onec().getClient(), o.receipt!, o.codes, settings);
+            return w ? { codesWritten: w } : {};
+          } catch (err) {
+            return { codesError: catchableError(err).message };
+          }
+        };
       inbox = deskInbox(d);
       detach = inbox.attach(handler);
       showSummary();
@@ -90,7 +105,7 @@ export = function (RED: NodeAPI): void {
         if (!decision) return inbox.pollNow();
         status.begin('edo-incoming.status.deciding');
         const o = await inbox.decide(decision.documentId, decision.decision, decision.reason);
-        emit(o, msg, send);
+        await emit(o, msg, send);
       })().then(
         () => done(),
         (err: unknown) => {

@@ -35,6 +35,8 @@ export const EDO_INCOMING_DEFAULTS = {
   pollSeconds: 30,
   /** the signer's position (`Должн`) when the certificate has none */
   signerPosition: '',
+  /** after signing, add the УПД's codes to the receipt's codes table where the configuration has one */
+  writeCodes: true,
 };
 
 export const EDO_INCOMING_MIGRATIONS: readonly Migration[] = [
@@ -46,6 +48,7 @@ export const EDO_INCOMING_MIGRATIONS: readonly Migration[] = [
     refuseOn: EDO_INCOMING_DEFAULTS.refuseOn,
     pollSeconds: EDO_INCOMING_DEFAULTS.pollSeconds,
     signerPosition: EDO_INCOMING_DEFAULTS.signerPosition,
+    writeCodes: EDO_INCOMING_DEFAULTS.writeCodes,
   }),
 ];
 
@@ -92,6 +95,7 @@ export const edoIncomingSettingsSchema = z.object({
     .min(5, bi('не чаще раза в 5 секунд', 'at most every 5 seconds'))
     .max(86400, bi('не реже раза в сутки', 'at least once a day')),
   signerPosition: z.string().trim().max(128, bi('не длиннее 128 знаков', 'at most 128 characters')),
+  writeCodes: bool,
 });
 export type EdoIncomingSettings = z.infer<typeof edoIncomingSettingsSchema>;
 

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeReceiptCodes } from '../../lib/edo/receipts';
+import type { OnecConnectionNode } from '../../nodes/onec-connection/model';
 import { sendDemoIncoming, supplierNumber } from '../../lib/emulators/edo/demo-incoming';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { startBed, type CzBed } from '../support/cz';
@@ -239,5 +241,78 @@ describe('edo-incoming: incoming УПД from suppliers, exactly once', function 
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(o2.signed.msgs.length + o2.hold.msgs.length + o2.error.msgs.length, 0);
     assert.equal(titleUploads(), after);
+  });
+  it("a person signs a УПД whose 1C receipt has no codes: the codes go into the receipt's codes table, once", async () => {
+    const world = bed.world;
+    const supplier = world.counterparties[0]!;
+    const org = world.organisation;
+    const tshirt = world.items[0]!;
+    const used = new Set(bed.emu.edo.documents().flatMap((d) => d.codes));
+    const code = bed
+      .codes({ pg: 'lp', status: 'INTRODUCED', free: true })
+      .find(
+        (x) =>
+          x.slice(2, 16) === tshirt.gtin && bed.emu.registry.code(x)?.ownerInn === org.inn && !used.has(x),
+      )!;
+    (bed.emu.registry.code(code) as { ownerInn: string }).ownerInn = supplier.inn;
+    // a code this 1C base has never seen (the demo base knows every code of the demo world)
+    for (const c of onec.store.rows('Catalog_ШтрихкодыУпаковокТоваров'))
+      if (String(c['ЗначениеШтрихкода']).startsWith(code))
+        onec.store.remove('Catalog_ШтрихкодыУпаковокТоваров', String(c['Ref_Key']));
+    // the receipt as an accountant enters it when the goods arrive: no codes yet
+    const rec = onec.store.addSale({
+      entity: PURCHASES,
+      counterpartyRef: supplier.ref,
+      lines: [{ itemRef: tshirt.ref, quantity: 1 }],
+      codes: [],
+      posted: false,
+    });
+    const ref = String(rec['Ref_Key']);
+    onec.store.modify(PURCHASES, ref, {
+      НомерВходящегоДокумента: 'ВХ-К-1',
+      ДатаВходящегоДокумента: String(rec['Date']),
+    });
+    bed.emu.edo.sendIncoming({
+      function: 'СЧФДОП',
+      number: 'ВХ-К-1',
+      date: String(rec['Date']).slice(0, 10),
+      formedAt: new Date(),
+      key: `codes:${Math.random()}`,
+      productGroup: 'lp',
+      seller: edoParty(bed, supplier, 'г. Москва'),
+      buyer: edoParty(bed, org),
+      signer: { surname: 'Петров', firstName: 'Пётр', position: 'Директор' },
+      lines: [
+        { name: tshirt.name, okei: '796', quantity: 1, vatRate: '22%', totalKop: 99000, codes: [code] },
+      ],
+    });
+    await helper.load(NODES, flow(), creds);
+    const o = outs();
+    const [held] = await o.hold.wait(1);
+    assert.equal(held?.onec.ref, ref, 'matched by the supplier number');
+    helper
+      .getNode('in')
+      .receive({ edo: { incoming: { documentId: held?.edo.incoming.documentId, decision: 'sign' } } });
+    const [s] = await o.signed.wait(1);
+    assert.deepEqual(s?.edo.incoming.codesWritten, { added: 1, created: 1, present: 0 });
+    const table = onec.store.find(PURCHASES, ref)!['ШтрихкодыУпаковок'] as Msg[];
+    assert.equal(table.length, 1);
+    const entry = onec.store.find(
+      'Catalog_ШтрихкодыУпаковокТоваров',
+      String(table[0]!['ШтрихкодУпаковки_Key']),
+    )!;
+    assert.equal(entry['ЗначениеШтрихкода'], code);
+    assert.equal(entry['Номенклатура_Key'], tshirt.ref);
+    // again (a redelivered outcome): nothing added
+    const again = await writeReceiptCodes(
+      (helper.getNode('1c') as unknown as OnecConnectionNode).getClient(),
+      s?.edo.incoming.receipt,
+      [code],
+      {
+        preset: 'ut11',
+      },
+    );
+    assert.deepEqual(again, { added: 0, created: 0, present: 1 });
+    assert.equal((onec.store.find(PURCHASES, ref)!['ШтрихкодыУпаковок'] as Msg[]).length, 1);
   });
 });
