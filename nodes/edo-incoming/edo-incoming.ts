@@ -13,7 +13,12 @@ import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
-import { EDO_INCOMING_MIGRATIONS, EDO_INCOMING_NODE, edoIncomingSettingsSchema } from './model';
+import {
+  EDO_INCOMING_DEFAULTS,
+  EDO_INCOMING_MIGRATIONS,
+  EDO_INCOMING_NODE,
+  edoIncomingSettingsSchema,
+} from './model';
 
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, EDO_INCOMING_NODE, (node, def) => {
@@ -42,7 +47,12 @@ export = function (RED: NodeAPI): void {
     };
 
     try {
-      const settings = parseOrThrow(edoIncomingSettingsSchema, config, '', 'config');
+      const settings = parseOrThrow(
+        edoIncomingSettingsSchema,
+        { ...EDO_INCOMING_DEFAULTS, ...config },
+        '',
+        'config',
+      );
       const onec = (): OnecConnectionNode =>
         requireConfigNode<OnecConnectionNode>(
           RED,
