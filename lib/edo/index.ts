@@ -13,3 +13,6 @@ export * from './outbox';
 export * from './follow';
 export * from './incoming';
 export * from './quota';
+export * from './inbox';
+export * from './receipts';
+export * from './incoming-message';
