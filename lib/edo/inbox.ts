@@ -54,6 +54,8 @@ export type InboxStatus = (typeof INBOX_STATUS)[keyof typeof INBOX_STATUS];
 const WAITING = new Set([3, 13]);
 const SIGNED = new Set([4, 61, 62, 63]);
 const REFUSED = new Set([5, 8, 14, 15]);
+/** Journal statuses of a decision taken (held: reported once; to sign or refuse: to be answered). */
+const DECIDED: ReadonlySet<string> = new Set(['HOLD', 'SIGNING', 'REFUSING']);
 
 /** The 1C receipt a УПД was matched to (what `msg.onec` carries to onec-write). */
 export interface InboxReceipt {
@@ -264,6 +266,11 @@ export class EdoInbox implements DeskService {
       const p = await this.opts.edo.listIncoming({ status: [3, 13], limit: 100, offset, asc: true });
       for (const item of p.items) {
         const known = this.entry(item.id);
+        if (known && known.state === 'received' && DECIDED.has(known.status ?? '')) {
+          // decided and journalled, then interrupted before the answer was built: act on it now
+          await locked(this.lockKey(item.id), () => this.resume(item.id, h));
+          continue;
+        }
         if (known && known.status !== INBOX_STATUS.new) continue;
         await locked(this.lockKey(item.id), () => this.incoming(item.id, item, h));
       }
@@ -271,6 +278,22 @@ export class EdoInbox implements DeskService {
       offset += p.items.length;
     }
     await this.signReceipts();
+  }
+
+  /** A decision journalled whose answer was never built (a crash in between), or a held one never reported. */
+  private async resume(documentId: string, h: InboxHandler): Promise<void> {
+    const e = this.entry(documentId);
+    if (!e || e.state !== 'received') return;
+    if (e.status === INBOX_STATUS.hold) {
+      if (e.reportedAt) return;
+      h.report(this.outcome(e, 'hold'));
+      this.journal.update(keyOf(documentId), { reportedAt: this.now().toISOString() });
+      return;
+    }
+    if (!DECIDED.has(e.status ?? '') || e.status === INBOX_STATUS.hold) return;
+    h.report(
+      await this.answer(documentId, readSellerTitle(await this.opts.edo.content('incoming', documentId))),
+    );
   }
 
   private lockKey(documentId: string): string {
@@ -311,6 +334,7 @@ export class EdoInbox implements DeskService {
       // a file that is not a seller's title 5.03: a person has to look at it
       this.journal.update(key, { status: INBOX_STATUS.hold, lastError: e.message } as Partial<InboxEntry>);
       h.report({ ...this.outcome(this.entry(documentId) as InboxEntry, 'error'), error: e });
+      this.journal.update(key, { reportedAt: this.now().toISOString() });
       return;
     }
     const rec: InboxRecord = {

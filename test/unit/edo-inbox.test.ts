@@ -155,4 +155,34 @@ describe('edo inbox: exactly once across a crash around the upload (real HTTP, r
     third.inbox.close();
     c.close();
   });
+  it('dies after journalling the decision, before building the answer: the next round answers it once', async () => {
+    const id = incoming();
+    const c = edo();
+    const file = inboxFile(dir, bed.emu.url, bed.world.organisation.inn);
+    const j = Journal.open(file);
+    j.add({
+      key: `in:${id}`,
+      type: 'UPD_IN',
+      productGroup: '',
+      part: 1,
+      parts: 1,
+      source: { ref: '', dataVersion: '' },
+    });
+    j.update(`in:${id}`, {
+      documentId: id,
+      status: 'SIGNING',
+      inbox: { date: '30.11.2026', sellerInn: '', sellerName: '', action: 'sign', decidedBy: 'rule' },
+    } as Record<string, unknown>);
+    j.release();
+    const box = inbox(c);
+    box.inbox.attach(box.handler);
+    await box.inbox.pollNow();
+    assert.equal(box.inbox.entry(id)?.status, 'SIGNED');
+    assert.ok(bed.emu.edo.document(id)?.buyerTitle);
+    assert.equal(box.outcomes.filter((o) => o.documentId === id && o.kind === 'signed').length, 1);
+    await box.inbox.pollNow();
+    assert.equal(box.outcomes.filter((o) => o.documentId === id).length, 1, 'nothing again');
+    box.inbox.close();
+    c.close();
+  });
 });
