@@ -12,7 +12,7 @@ import { writeReceiptCodes } from '../../lib/edo/receipts';
 import type { OnecConnectionNode } from '../../nodes/onec-connection/model';
 import { sendDemoIncoming, supplierNumber } from '../../lib/emulators/edo/demo-incoming';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
-import { startBed, type CzBed } from '../support/cz';
+import { czConnectionNode, startBed, type CzBed } from '../support/cz';
 import { edoParty } from '../support/edo';
 import { requireGost } from '../support/gost';
 import { collect, helper, packNodes } from '../support/helper';
@@ -49,17 +49,7 @@ describe('edo-incoming: incoming УПД from suppliers, exactly once', function 
     const at = { x: 100, y: 100 };
     return [
       { id: 'tab', type: 'tab' },
-      {
-        id: 'cz',
-        type: 'cz-connection',
-        environment: 'custom',
-        url: bed.emu.url,
-        participantInn: bed.world.organisation.inn,
-        signer: 'openssl',
-        certPath: bed.fx.org.certPath,
-        keyPath: bed.fx.org.keyPath,
-        edoApi: 'true-api',
-      },
+      czConnectionNode(bed, 'cz', { edoApi: 'true-api' }),
       { id: '1c', type: 'onec-connection', url: onec.url, timeout: 5000 },
       {
         id: 'in',
