@@ -361,6 +361,91 @@ export const edoMetaSchema = part(
   'EdoMeta',
 );
 export type EdoMeta = z.infer<typeof edoMetaSchema>;
+// ---------------------------------------------------------------- msg.edo.incoming
+
+const recOf = (setBy: string, description: string) =>
+  f(
+    z.custom<Rec>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+    setBy,
+    description,
+  );
+
+/**
+ * `msg.edo.incoming`: an incoming УПД of ЭДО Лайт and what edo-incoming did with it (outputs 1–4), and
+ * a person's decision on a held one (input: the same object with `decision` and `reason`).
+ */
+export const edoIncomingSchema = part(
+  z.object({
+    documentId: f(
+      z.string(),
+      'edo-incoming, input',
+      'the ЭДО Лайт id of the incoming УПД (input: the one decided on)',
+    ),
+    fileId: f(z.string(), 'edo-incoming', "the seller's ИдФайл").optional(),
+    number: f(z.string(), 'edo-incoming', 'the УПД number (the supplier’s document number)').optional(),
+    date: f(z.string(), 'edo-incoming', 'the УПД date as written, ДД.ММ.ГГГГ').optional(),
+    seller: recOf('edo-incoming', 'the supplier: { inn, name }').optional(),
+    outcome: f(
+      z.enum(['signed', 'hold', 'refused', 'error']),
+      'edo-incoming',
+      "signed (the buyer's title uploaded), hold (waits for a person), refused (УОУ uploaded), error",
+    ).optional(),
+    status: f(
+      z.string(),
+      'edo-incoming',
+      'journal status: NEW, HOLD, SIGNING, REFUSING, SIGNED, REFUSED, FAILED',
+    ).optional(),
+    decidedBy: f(z.enum(['rule', 'person']), 'edo-incoming', 'who decided').optional(),
+    matchedBy: f(
+      z.enum(['number', 'codes']),
+      'edo-incoming',
+      "how the 1C receipt was found: the supplier's number and date, or the codes",
+    ).optional(),
+    receipt: recOf(
+      'edo-incoming',
+      'the 1C receipt: { entity, ref, number, date } (also in msg.onec)',
+    ).optional(),
+    mismatches: f(
+      z.array(z.custom<Rec>((v) => typeof v === 'object' && v !== null)),
+      'edo-incoming',
+      'every mismatch found: { code, path, ru, en } (NO_RECEIPT, CODE_OWNER, CODE_STATUS, QUANTITY, …)',
+    ).optional(),
+    codes: f(
+      z.array(z.string()),
+      'edo-incoming',
+      'the marking codes of the УПД (КИЗ and НомУпак)',
+    ).optional(),
+    answerId: f(z.string(), 'edo-incoming', "the operator's id of the buyer's title or the УОУ").optional(),
+    text: f(z.string(), 'edo-incoming', 'the outcome as one text for 1C (also msg.payload)').optional(),
+    codesWritten: recOf(
+      'edo-incoming',
+      "signed: the codes added to the receipt's codes table { added, created, present }",
+    ).optional(),
+    codesError: f(
+      z.string(),
+      'edo-incoming',
+      "signed: why the codes could not be written into the receipt's codes table",
+    ).optional(),
+    duplicate: f(
+      z.boolean(),
+      'edo-incoming',
+      'a decision on a УПД already answered: from the journal',
+    ).optional(),
+    adopted: f(
+      z.boolean(),
+      'edo-incoming',
+      'the answer was found with the operator after a lost answer; nothing uploaded again',
+    ).optional(),
+    decision: f(z.enum(['sign', 'refuse']), 'input', "a person's decision on a held УПД").optional(),
+    reason: f(
+      z.string(),
+      'edo-incoming, input',
+      'the reason of a refusal (input: required with decision refuse; written into the УОУ)',
+    ).optional(),
+  }),
+  'EdoIncoming',
+);
+export type EdoIncoming = z.infer<typeof edoIncomingSchema>;
 
 // ---------------------------------------------------------------- msg.parts
 
@@ -395,6 +480,7 @@ export const CONTRACT_PARTS = {
   'msg.cz.balance': czBalanceSchema,
   'msg.edo': edoMetaSchema,
   'msg.parts': messagePartsSchema,
+  'msg.edo.incoming': edoIncomingSchema,
 } as const;
 
 // ---------------------------------------------------------------- accessors
@@ -520,5 +606,18 @@ export function setCz<M extends FlowMessage>(msg: M, cz: CzMeta): M {
 export function withCz<M extends FlowMessage>(msg: M, fields: Partial<CzMeta>): M {
   const current = msg['cz'];
   (msg as FlowMessage)['cz'] = { ...(isRec(current) ? current : {}), ...fields };
+  return msg;
+}
+
+/** The message's `msg.edo.incoming`, typed ({} when it has none). */
+export function edoIncomingOf(msg: FlowMessage): Partial<EdoIncoming> & Rec {
+  const edo = msg['edo'];
+  return view<EdoIncoming>(isRec(edo) ? edo['incoming'] : undefined, edoIncomingSchema.shape);
+}
+
+/** Set `msg.edo.incoming`, keeping the rest of `msg.edo`. */
+export function setEdoIncoming<M extends FlowMessage>(msg: M, incoming: EdoIncoming): M {
+  const current = msg['edo'];
+  (msg as FlowMessage)['edo'] = { ...(isRec(current) ? current : {}), incoming };
   return msg;
 }

@@ -15,3 +15,6 @@ export * from './incoming';
 export * from './quota';
 export * from './desk';
 export * from './send';
+export * from './inbox';
+export * from './receipts';
+export * from './incoming-message';

@@ -351,6 +351,20 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     const it = marked[i % marked.length] as DemoItem;
     doc('sale', buyer, [[it, opts.codesPerSale ?? 5]], { comment: `пакетная отгрузка ${i + 1}` });
   }
+  // Receipts of goods a supplier sends by УПД through ЭДО Лайт (lib/emulators/edo/demo-incoming.ts):
+  // the codes are the supplier's in ГИС МТ until the demo organisation signs the buyer's title; in the
+  // second one the supplier put a code that belongs to another participant (a foreign code).
+  const supplied = (d: DemoDocument, seller: DemoParticipant): DemoCode[] => {
+    const mine = codes.filter((c) => d.packageRefs.includes(c.ref));
+    for (const c of mine) c.ownerInn = seller.inn;
+    return mine;
+  };
+  supplied(doc('purchase', c3, [[jeans, 2]], { comment: 'поступление по ЭДО' }), c3);
+  const foreign = supplied(
+    doc('purchase', c2, [[sneakers, 2]], { comment: 'поступление по ЭДО: чужой код' }),
+    c2,
+  );
+  if (foreign[1]) foreign[1].ownerInn = c1.inn;
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   return { organisation: org, counterparties, items, codes, boxes, documents, warehouses, mods };
 }

@@ -9,6 +9,7 @@ import { createTestCa, issueTestSigner } from '../signing/pki';
 import { demoWorld, type DemoOptions, type DemoWorld } from './demo-data';
 import { startCzEmulator, type CzEmulator, type CzEmulatorOptions } from './cz';
 import { startOnecEmulator, type OnecEmulator, type OnecEmulatorOptions } from './onec';
+import { sendDemoIncoming } from './edo/demo-incoming';
 
 export interface DemoSetup {
   world: DemoWorld;
@@ -37,6 +38,8 @@ export interface DemoStartOptions {
   cz?: Partial<CzEmulatorOptions>;
   /** example files to deploy (default: every file in examples/, standard-sync first) */
   examples?: string[];
+  /** suppliers send the demo's incoming УПД through ЭДО Лайт (default true; lib/emulators/edo/demo-incoming.ts) */
+  incoming?: boolean;
 }
 
 /** The package's examples folder (dist/lib/emulators → ../../../examples, or lib/emulators from source). */
@@ -92,6 +95,7 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
     await onec.stop();
     throw err;
   }
+  if (opts.incoming !== false) sendDemoIncoming(world, cz.edo);
   const flows = loadExamples(opts.examples);
   const credentials: Record<string, Record<string, string>> = {};
   for (const n of flows) if (n['type'] === 'onec-connection') credentials[String(n['id'])] = { ...onecUser };
@@ -120,6 +124,12 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
         'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
         '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',
         `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,
+        ...(opts.incoming !== false
+          ? [
+              'Incoming УПД (ЭДО Лайт): two suppliers sent the demo organisation a УПД each — the «ZnakFlow: incoming УПД»',
+              '  tab signs the one matching its 1C receipt and holds the one with a foreign code for a decision.',
+            ]
+          : []),
       ];
     },
     stop: async () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
-import { startBed, type CzBed } from '../support/cz';
+import { czConnectionNode, startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
 import { collect, helper, packNodes } from '../support/helper';
 
@@ -40,16 +40,7 @@ describe('cz-status → onec-write: outcomes written into 1C survive 1C outages 
     const at = { x: 100, y: 100 };
     return [
       { id: 'tab', type: 'tab' },
-      {
-        id: 'cz',
-        type: 'cz-connection',
-        environment: 'custom',
-        url: bed.emu.url,
-        participantInn: bed.world.organisation.inn,
-        signer: 'openssl',
-        certPath: bed.fx.org.certPath,
-        keyPath: bed.fx.org.keyPath,
-      },
+      czConnectionNode(bed),
       { id: '1c', type: 'onec-connection', url: onecUrl, timeout: 2000 },
       {
         id: 'send',

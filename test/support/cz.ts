@@ -68,3 +68,22 @@ export async function startBed(opts: Partial<CzEmulatorOptions> = {}, fx?: GostF
     },
   };
 }
+
+/** A cz-connection node of a test flow for the bed's demo organisation (OpenSSL signer), with `extra` settings. */
+export function czConnectionNode(
+  bed: Pick<CzBed, 'emu' | 'world' | 'fx'>,
+  id = 'cz',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id,
+    type: 'cz-connection',
+    environment: 'custom',
+    url: bed.emu.url,
+    participantInn: bed.world.organisation.inn,
+    signer: 'openssl',
+    certPath: bed.fx.org.certPath,
+    keyPath: bed.fx.org.keyPath,
+    ...extra,
+  };
+}

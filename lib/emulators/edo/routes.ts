@@ -134,6 +134,8 @@ export interface EdoEmulatorApi {
   sendIncoming(input: UpdInput): EdoDocument;
   /** the next `count` uploads (repeats of a file name included) are processed but answered 500 (a lost answer) */
   loseAnswers(count?: number): void;
+  /** the next `count` answers of the buyer (buyer's title, УОУ) are processed but answered 500 */
+  loseBuyerAnswers(count?: number): void;
   counters: Record<string, number>;
   /** resolves when no document is waiting for delivery, the buyer or ГИС МТ */
   settle(timeoutMs?: number): Promise<void>;
@@ -201,6 +203,15 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
   const pending = new Set<string>();
   const waiters: Array<() => void> = [];
   let lose = 0;
+  let loseBuyer = 0;
+  /** a buyer's answer processed whose reply is lost (loseBuyerAnswers) */
+  const lostBuyer = (c: Ctx): boolean => {
+    if (loseBuyer <= 0) return false;
+    loseBuyer--;
+    count('edo/lost-answers');
+    fail(c, 500, 'Error processing request');
+    return true;
+  };
   const live: EdoEmulatorApi['options'] = {
     buyerAction: opts.buyerAction ?? 'sign',
     buyerRules: { ...(opts.buyerRules ?? {}) },
@@ -726,6 +737,7 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     if (sig === false) return;
     if (sig.inn !== c.inn) return fail(c, 400, 'Подпись не прошла проверку в crypto');
     const id = signByBuyer(d, Buffer.from(file.part.data), sig.b64, attr(file.root, 'ИдФайл') ?? '');
+    if (lostBuyer(c)) return;
     json(c, 201, { id });
   };
 
@@ -738,7 +750,9 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     if (sig === false) return;
     if (sig.inn !== c.inn) return fail(c, 400, 'Подпись не прошла проверку в crypto');
     const textEl = at(child(file.root, 'Документ'), 'СвУведУточ/ТекстУведУточ');
-    json(c, 200, { id: refuse(d, textEl?.text ?? '') });
+    const id = refuse(d, textEl?.text ?? '');
+    if (lostBuyer(c)) return;
+    json(c, 200, { id });
   };
 
   // -- lists and reads -------------------------------------------------------------------------
@@ -1066,6 +1080,9 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     },
     loseAnswers: (n = 1) => {
       lose += n;
+    },
+    loseBuyerAnswers: (n = 1) => {
+      loseBuyer += n;
     },
     settle: (timeoutMs = 30000) =>
       new Promise<void>((resolve, reject) => {
