@@ -3,6 +3,7 @@
  * on every POST), the order journal, and the exactly-once orders service. See docs/suz.md.
  */
 export * from './client';
+export * from './desk';
 export * from './errors';
 export * from './journal';
 export * from './orders';
