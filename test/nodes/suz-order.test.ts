@@ -163,6 +163,68 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     assert.equal(bed.suz.orders.get(d['suz'].orderId)?.buffers[0]?.templateId, 1);
   });
 
+  it('a 1C document (Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ, preset fields): ordered once per document, whatever its version', async () => {
+    bed.emu.registry.participant(bed.fx.orgInn)?.balances.set(2, 1000000);
+    await helper.load(NODES, flow({ productGroup: '', templateId: '' }));
+    const o = outs();
+    const doc = (version: string): Msg => ({
+      payload: {
+        Ref_Key: 'b7a1c3d4-0000-4000-8000-000000000001',
+        DataVersion: version,
+        Number: 'ЗК-000001',
+        ВидПродукции: 'Обувь',
+        СпособВводаВОборот: 'ВвезенВРФ',
+        Товары: [
+          {
+            LineNumber: '1',
+            GTIN: GTIN,
+            Количество: 7,
+            Шаблон: '1',
+            ВидКИЗ: '',
+            СпособФормированияСерийногоНомера: 'Автоматически',
+          },
+        ],
+      },
+      onec: {
+        entity: 'Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ',
+        ref: 'b7a1c3d4-0000-4000-8000-000000000001',
+        dataVersion: version,
+        number: 'ЗК-000001',
+      },
+    });
+    helper.getNode('order').receive(doc('AAAAAAAAAAE='));
+    await until('done', () => o.done.length === 1);
+    const d = o.done[0] as Msg;
+    assert.equal(d['suz'].productGroup, 'shoes');
+    assert.equal(d['suz'].source.number, 'ЗК-000001');
+    assert.equal(d['onec'].ref, 'b7a1c3d4-0000-4000-8000-000000000001', 'msg.onec kept for the write-back');
+    const order = bed.suz.orders.get(d['suz'].orderId);
+    assert.equal(order?.releaseMethodType, 'IMPORT');
+    assert.equal(order?.buffers[0]?.templateId, 1);
+    assert.equal(o.blocks.flatMap((m) => m['payload']).length, 7);
+    const n = bed.suz.orders.size;
+    helper.getNode('order').receive(doc('AAAAAAAAAAI='));
+    await until('second done', () => o.done.length === 2);
+    assert.equal(bed.suz.orders.size, n, 'a new version of the same document is not ordered (paid) again');
+  });
+
+  it("the 1C field names are the node's own: another table and columns", async () => {
+    await helper.load(NODES, flow({ onecTable: 'Коды', onecGtin: 'ГТИН', onecQuantity: 'Сколько' }));
+    const o = outs();
+    helper.getNode('order').receive({
+      payload: { Коды: [{ ГТИН: GTIN, Сколько: '2' }] },
+      onec: { ref: 'c0ffee00-0000-4000-8000-000000000002', dataVersion: 'v1' },
+    });
+    await until('done', () => o.done.length === 1);
+    assert.equal(o.blocks.flatMap((m) => m['payload']).length, 2);
+    helper.getNode('order').receive({
+      payload: { Коды: [{ GTIN: GTIN, Сколько: 2 }] },
+      onec: { ref: 'c0ffee00-0000-4000-8000-000000000003', dataVersion: 'v1' },
+    });
+    await until('caught', () => o.caught.length === 1);
+    assert.match((o.caught[0]?.['error'] as { message: string }).message, /Коды\[0\]\.ГТИН/);
+  });
+
   it('bad input goes to Catch naming the field (ru + en), and nothing is ordered', async () => {
     await helper.load(NODES, flow());
     const o = outs();

@@ -15,7 +15,11 @@ import { helper, packNodes } from '../support/helper';
 import { startSuzBed, type SuzBed } from '../support/suz';
 
 const CATCH = require('@node-red/nodes/core/common/25-catch.js') as unknown;
+const INJECT = require('@node-red/nodes/core/common/20-inject.js') as unknown;
+const DEBUG = require('@node-red/nodes/core/common/21-debug.js') as unknown;
+const COMMENT = require('@node-red/nodes/core/common/90-comment.js') as unknown;
 const NODES = [...packNodes('cz-connection', 'suz-order', 'suz-report'), CATCH];
+const ROOT = path.join(__dirname, '..', '..');
 const GTIN = '04640638345218';
 type Msg = Record<string, any>;
 
@@ -189,5 +193,44 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
     await until('reported', () => ok.length === 1);
     assert.equal(reportsOf('utilisation'), before + 1, 'sent once');
     assert.equal(ok[0]?.['suz'].report.inferred, true);
+  });
+
+  it('examples/suz-order.json as shipped: the button orders 20 codes, two blocks are reported, the order closes', async () => {
+    const env = {
+      CZ_URL: bed.emu.url,
+      CZ_INN: bed.world.organisation.inn,
+      CZ_CERT: bed.fx.org.certPath,
+      CZ_KEY: bed.fx.org.keyPath,
+      OMS_ID: DEMO_OMS_ID,
+      OMS_CONNECTION: DEMO_OMS_CONNECTION,
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const flows = JSON.parse(
+        fs.readFileSync(path.join(ROOT, 'examples', 'suz-order.json'), 'utf8'),
+      ) as Msg[];
+      // the example asks the buffer every 2 s: fast for the test
+      const fast = flows.map((n) => (String(n['type']).startsWith('suz-') ? { ...n, pollSeconds: 0.05 } : n));
+      await helper.load([...NODES, INJECT, DEBUG, COMMENT], fast);
+      const reported = collect('zf-ex-suz-reported');
+      const done = collect('zf-ex-suz-done');
+      const errors = collect('zf-ex-suz-err');
+      const before = bed.balance('lp') as number;
+      (helper.getNode('zf-ex-suz-inject') as unknown as { receive(m: Msg): void }).receive({});
+      await until('order done and blocks reported', () => done.length === 1 && reported.length === 2);
+      assert.deepEqual(errors, []);
+      assert.equal(done[0]?.['suz'].codes, 20);
+      assert.deepEqual(
+        reported.map((m) => m['suz'].report.status),
+        ['SUCCESS', 'SUCCESS'],
+      );
+      assert.equal(bed.balance('lp'), before - 20 * bed.suz.options.priceKopecks);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
