@@ -1,14 +1,13 @@
-import { validationError, ZnakFlowError } from '../../lib/errors';
 import type { CzDesk } from '../../lib/cz/desk';
 import { withSuz, type MessageParts, type SuzMeta } from '../../lib/message';
 import { suzService, type SuzDeskService } from '../../lib/suz/desk';
 import { orderRequestOf } from '../../lib/suz/request';
 import { SuzOrderRunner, type OrderEmitter } from '../../lib/suz/runner';
-import { zodIssuesToDetails } from '../../lib/validation';
 import { czDesk, deskUser } from '../shared/desk';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { checkedConfig, startOrShow } from '../shared/start';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
 import {
@@ -29,9 +28,7 @@ interface Ctx {
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, SUZ_ORDER_NODE, (node, def) => {
     const raw = migrate(def, SUZ_ORDER_MIGRATIONS);
-    const parsed = suzOrderConfigSchema.safeParse(raw);
-    const problem = parsed.success ? undefined : validationError(zodIssuesToDetails(parsed.error), 'config');
-    const config = parsed.success ? parsed.data : undefined;
+    const { config, problem } = checkedConfig(suzOrderConfigSchema, raw);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let desk: CzDesk | undefined;
     let runner: SuzOrderRunner<Ctx> | undefined;
@@ -90,24 +87,14 @@ export = function (RED: NodeAPI): void {
       return runner;
     };
 
-    if (config) {
-      try {
-        const r = ensure(config);
-        // after a restart or a redeploy: this node's unfinished orders go on (nothing ordered twice)
-        if (r.unfinished() > 0) {
-          status.progress('blue', 'ring', 'suz-order.status.resuming', { count: r.unfinished() });
-          setImmediate(
-            () => void r.resume().then(() => status.set('green', 'dot', 'suz-order.status.ready')),
-          );
-        }
-      } catch (err) {
-        const none = err instanceof ZnakFlowError && err.code === 'NO_CONNECTION';
-        status.set('red', 'ring', none ? 'znakflow.status.no-connection' : 'znakflow.status.invalid-config');
+    startOrShow(node, status, problem, () => {
+      const r = ensure(config as SuzOrderConfig);
+      // after a restart or a redeploy: this node's unfinished orders go on (nothing ordered twice)
+      if (r.unfinished() > 0) {
+        status.progress('blue', 'ring', 'suz-order.status.resuming', { count: r.unfinished() });
+        setImmediate(() => void r.resume().then(() => status.set('green', 'dot', 'suz-order.status.ready')));
       }
-    } else {
-      status.set('red', 'ring', 'znakflow.status.invalid-config');
-      node.error(problem?.message);
-    }
+    });
 
     onInput(node, status, {
       busyKey: 'suz-order.status.ordering',

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { CzDesk } from '../../lib/cz/desk';
-import { validationError, ZnakFlowError } from '../../lib/errors';
+import { ZnakFlowError } from '../../lib/errors';
 import { withSuz } from '../../lib/message';
 import { suzService, type SuzDeskService } from '../../lib/suz/desk';
 import { reportKey } from '../../lib/suz/journal';
 import { reportMeta, reportRequestOf, type ReportRequest } from '../../lib/suz/report';
-import { zodIssuesToDetails } from '../../lib/validation';
 import { czDesk, deskUser } from '../shared/desk';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
+import { checkedConfig, startOrShow } from '../shared/start';
 import { StatusHelper } from '../shared/status';
 import type { NodeAPI, RuntimeNode } from '../shared/types';
 import { reportPort, SUZ_REPORT_MIGRATIONS, SUZ_REPORT_NODE, suzReportConfigSchema } from './model';
@@ -17,9 +17,7 @@ import { reportPort, SUZ_REPORT_MIGRATIONS, SUZ_REPORT_NODE, suzReportConfigSche
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, SUZ_REPORT_NODE, (node, def) => {
     const raw = migrate(def, SUZ_REPORT_MIGRATIONS);
-    const parsed = suzReportConfigSchema.safeParse(raw);
-    const problem = parsed.success ? undefined : validationError(zodIssuesToDetails(parsed.error), 'config');
-    const config = parsed.success ? parsed.data : undefined;
+    const { config, problem } = checkedConfig(suzReportConfigSchema, raw);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     const controller = new AbortController();
     const user = deskUser(node, status);
@@ -33,17 +31,7 @@ export = function (RED: NodeAPI): void {
       service = suzService(desk);
       return service;
     };
-    if (config) {
-      try {
-        ensure();
-      } catch (err) {
-        const none = err instanceof ZnakFlowError && err.code === 'NO_CONNECTION';
-        status.set('red', 'ring', none ? 'znakflow.status.no-connection' : 'znakflow.status.invalid-config');
-      }
-    } else {
-      status.set('red', 'ring', 'znakflow.status.invalid-config');
-      node.error(problem?.message);
-    }
+    startOrShow(node, status, problem, () => void ensure());
 
     onInput(node, status, {
       busyKey: 'suz-report.status.sending',

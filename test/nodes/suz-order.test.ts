@@ -9,32 +9,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO_OMS_CONNECTION, DEMO_OMS_ID } from '../../lib/emulators/suz';
+import { DEMO_OMS_ID } from '../../lib/emulators/suz';
 import { stateDir } from '../../lib/store/atomic';
 import { suzJournalFile, SuzJournal, type OrderEntry } from '../../lib/suz/journal';
 import { SuzOrders } from '../../lib/suz/orders';
 import { requireGost } from '../support/gost';
 import { helper, packNodes } from '../support/helper';
-import { startSuzBed, type SuzBed } from '../support/suz';
+import { collect, startSuzBed, suzConnectionNode, until, type SuzBed } from '../support/suz';
 
 const CATCH = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 const NODES = [...packNodes('cz-connection', 'suz-order'), CATCH];
 const GTIN = '04640638345218';
 type Msg = Record<string, any>;
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
-async function until(what: string, ok: () => boolean, ms = 15000): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('suz-order (node ↔ СУЗ emulator)', function () {
   this.timeout(60000);
@@ -62,19 +48,7 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
   function flow(order: Record<string, unknown> = {}): Array<Record<string, unknown>> {
     return [
       { id: 'tab', type: 'tab' },
-      {
-        id: 'conn',
-        type: 'cz-connection',
-        environment: 'custom',
-        url: bed.emu.url,
-        participantInn: bed.world.organisation.inn,
-        signer: 'openssl',
-        certPath: bed.fx.org.certPath,
-        keyPath: bed.fx.org.keyPath,
-        rateLimit: 50,
-        omsId: DEMO_OMS_ID,
-        omsConnection: DEMO_OMS_CONNECTION,
-      },
+      suzConnectionNode(bed),
       {
         id: 'order',
         type: 'suz-order',
@@ -97,10 +71,10 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     ];
   }
   const outs = () => ({
-    blocks: collect('blocks'),
-    done: collect('done'),
-    refused: collect('refused'),
-    caught: collect('caught'),
+    blocks: collect(helper, 'blocks'),
+    done: collect(helper, 'done'),
+    refused: collect(helper, 'refused'),
+    caught: collect(helper, 'caught'),
   });
   const ordersOf = (key: string): number => {
     const j = new SuzJournal(suzJournalFile(stateDir(userDir), DEMO_OMS_ID));

@@ -12,7 +12,7 @@ import { tryParseCode } from '../../lib/codes/parse';
 import { DEMO_OMS_CONNECTION, DEMO_OMS_ID } from '../../lib/emulators/suz';
 import { requireGost } from '../support/gost';
 import { helper, packNodes } from '../support/helper';
-import { startSuzBed, type SuzBed } from '../support/suz';
+import { collect, startSuzBed, suzConnectionNode, until, type SuzBed } from '../support/suz';
 
 const CATCH = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 const INJECT = require('@node-red/nodes/core/common/20-inject.js') as unknown;
@@ -22,20 +22,6 @@ const NODES = [...packNodes('cz-connection', 'suz-order', 'suz-report'), CATCH];
 const ROOT = path.join(__dirname, '..', '..');
 const GTIN = '04640638345218';
 type Msg = Record<string, any>;
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
-async function until(what: string, ok: () => boolean, ms = 15000): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('suz-report (node ↔ СУЗ emulator)', function () {
   this.timeout(60000);
@@ -65,19 +51,7 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
   function flow(report: Record<string, unknown> = {}, order: Record<string, unknown> = {}) {
     return [
       { id: 'tab', type: 'tab' },
-      {
-        id: 'conn',
-        type: 'cz-connection',
-        environment: 'custom',
-        url: bed.emu.url,
-        participantInn: bed.world.organisation.inn,
-        signer: 'openssl',
-        certPath: bed.fx.org.certPath,
-        keyPath: bed.fx.org.keyPath,
-        rateLimit: 50,
-        omsId: DEMO_OMS_ID,
-        omsConnection: DEMO_OMS_CONNECTION,
-      },
+      suzConnectionNode(bed),
       {
         id: 'order',
         type: 'suz-order',
@@ -118,8 +92,8 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
 
   it('a block of suz-order: utilisation sent once, followed to SUCCESS; the same block again sends nothing', async () => {
     await helper.load(NODES, flow());
-    const ok = collect('ok');
-    const blocks = collect('blocks');
+    const ok = collect(helper, 'ok');
+    const blocks = collect(helper, 'blocks');
     const before = reportsOf('utilisation');
     helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 6 } });
     await until('reported', () => ok.length === 1);
@@ -143,9 +117,9 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
         { wires: [['blocks'], [], []] },
       ),
     );
-    const blocks = collect('blocks');
-    const ok = collect('ok');
-    const failed = collect('failed');
+    const blocks = collect(helper, 'blocks');
+    const ok = collect(helper, 'ok');
+    const failed = collect(helper, 'failed');
     helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 3 } });
     await until('block', () => blocks.length === 1);
     const codes = blocks[0]?.['payload'] as string[];
@@ -168,7 +142,7 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
 
   it('bad input goes to Catch naming the field, nothing is sent', async () => {
     await helper.load(NODES, flow({ productGroup: 'milk' }));
-    const caught = collect('caught');
+    const caught = collect(helper, 'caught');
     const before = bed.suz.reports.size;
     helper.getNode('report').receive({ payload: [] });
     await until('caught', () => caught.length === 1);
@@ -183,8 +157,8 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
 
   it('a lost answer: the report is found by its codes in True API, not sent again', async () => {
     await helper.load(NODES, flow({}, { wires: [['blocks'], [], []] }));
-    const blocks = collect('blocks');
-    const ok = collect('ok');
+    const blocks = collect(helper, 'blocks');
+    const ok = collect(helper, 'ok');
     helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 4 } });
     await until('block', () => blocks.length === 1);
     const before = reportsOf('utilisation');
@@ -213,9 +187,9 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
       // the example asks the buffer every 2 s: fast for the test
       const fast = flows.map((n) => (String(n['type']).startsWith('suz-') ? { ...n, pollSeconds: 0.05 } : n));
       await helper.load([...NODES, INJECT, DEBUG, COMMENT], fast);
-      const reported = collect('zf-ex-suz-reported');
-      const done = collect('zf-ex-suz-done');
-      const errors = collect('zf-ex-suz-err');
+      const reported = collect(helper, 'zf-ex-suz-reported');
+      const done = collect(helper, 'zf-ex-suz-done');
+      const errors = collect(helper, 'zf-ex-suz-err');
       const before = bed.balance('lp') as number;
       (helper.getNode('zf-ex-suz-inject') as unknown as { receive(m: Msg): void }).receive({});
       await until('order done and blocks reported', () => done.length === 1 && reported.length === 2);
