@@ -255,6 +255,34 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     assert.equal(o.blocks.flatMap((m) => m['payload']).length, 4);
   });
 
+  it('a lost answer to GET codes: the block handed out is found and fetched again, no code lost or doubled', async () => {
+    await helper.load(NODES, flow());
+    const o = outs();
+    const retries = bed.suz.counters['order/codes/retry'] ?? 0;
+    bed.suz.loseAnswer('codes');
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 15, key: 'lost-codes' } });
+    await until('done', () => o.done.length === 1);
+    const codes = o.blocks.flatMap((m) => m['payload'] as string[]);
+    assert.equal(codes.length, 15);
+    assert.equal(new Set(codes).size, 15);
+    assert.equal(bed.suz.counters['order/codes/retry'], retries + 1);
+    assert.equal(o.blocks.filter((m) => m['suz'].again).length, 1);
+  });
+
+  it('a 5xx on POST order: output 3 (failed, retryable) and Catch, then the order resumes by itself, ordered once', async () => {
+    await helper.load(NODES, flow());
+    const o = outs();
+    bed.suz.injectFault('5xx', 'order');
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 3, key: 'fault-1' } });
+    await until('done after the resume', () => o.done.length === 1);
+    assert.equal(o.refused[0]?.['suz'].state, 'failed');
+    assert.equal(o.refused[0]?.['suz'].error.retryable, true);
+    assert.equal(o.caught.length, 1);
+    assert.equal(ordersOf('order:key:fault-1'), 1);
+    assert.equal(o.blocks.flatMap((m) => m['payload']).length, 3);
+    assert.equal(o.done[0]?.['suz'].state, 'closed');
+  });
+
   it('restart: a block journalled but not delivered is fetched again (codes/retry), then the order finishes', async () => {
     // a crash between journalling a block and handing it on, by the library the node uses
     const file = suzJournalFile(stateDir(userDir), DEMO_OMS_ID);
