@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withCheckDigit } from '../../lib/codes/gtin';
 import { tryParseCode } from '../../lib/codes/parse';
 import { DEMO_OMS_CONNECTION, DEMO_OMS_ID } from '../../lib/emulators/suz';
 import { requireGost } from '../support/gost';
@@ -138,6 +139,26 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
     assert.equal(failed.length, 1);
     assert.equal(failed[0]?.['suz'].report.status, 'FAILED');
     assert.match(failed[0]?.['suz'].report.errorReason, /КМ не найден/);
+  });
+
+  it('aggregation: codes into a box (SSCC), sent once, the box known to True API afterwards', async () => {
+    await helper.load(
+      NODES,
+      flow({ kind: 'aggregation', productGroup: 'milk' }, { wires: [['blocks'], [], []] }),
+    );
+    const blocks = collect(helper, 'blocks');
+    const ok = collect(helper, 'ok');
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 4 } });
+    await until('block', () => blocks.length === 1);
+    const sscc = withCheckDigit('14640638345200001');
+    const before = reportsOf('aggregation');
+    helper
+      .getNode('report')
+      .receive({ payload: [{ unitSerialNumber: sscc, sntins: blocks[0]?.['payload'] }] });
+    await until('aggregated', () => ok.length === 1);
+    assert.equal(ok[0]?.['suz'].report.codes, 4);
+    assert.equal(reportsOf('aggregation'), before + 1);
+    assert.ok(bed.emu.registry.code(sscc), 'the box is in the registry');
   });
 
   it('bad input goes to Catch naming the field, nothing is sent', async () => {
