@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_OMS_ID } from '../../lib/emulators/suz';
 import { stateDir } from '../../lib/store/atomic';
+import { SANDBOX_REGISTRATION_KEY } from '../../lib/suz/settings';
 import { suzJournalFile, SuzJournal, type OrderEntry } from '../../lib/suz/journal';
 import { SuzOrders } from '../../lib/suz/orders';
 import { requireGost } from '../support/gost';
@@ -197,6 +198,25 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     });
     await until('caught', () => o.caught.length === 1);
     assert.match((o.caught[0]?.['error'] as { message: string }).message, /Коды\[0\]\.ГТИН/);
+  });
+
+  it('no omsConnection: the installation is registered once with the registration key (credentials), kept over a redeploy', async () => {
+    const noConn = (): Array<Record<string, unknown>> =>
+      flow().map((n) => (n['id'] === 'conn' ? { ...n, omsConnection: '' } : n));
+    const creds = { conn: { omsRegistrationKey: SANDBOX_REGISTRATION_KEY } };
+    const before = bed.suz.connections.size;
+    await helper.load(NODES, noConn(), creds);
+    let o = outs();
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 2, key: 'reg-1' } });
+    await until('done', () => o.done.length === 1);
+    assert.equal(bed.suz.connections.size, before + 1);
+    await helper.unload();
+    helper.settings({ userDir });
+    await helper.load(NODES, noConn(), creds);
+    o = outs();
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 2, key: 'reg-2' } });
+    await until('done again', () => o.done.length === 1);
+    assert.equal(bed.suz.connections.size, before + 1, 'not registered twice');
   });
 
   it('bad input goes to Catch naming the field (ru + en), and nothing is ordered', async () => {
