@@ -219,6 +219,37 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     assert.equal(bed.suz.connections.size, before + 1, 'not registered twice');
   });
 
+  it('config: a bad setting shows on the node and every message gets the reason (Catch); the defaults of model.ts fill an old flow', async () => {
+    await helper.load(NODES, flow({ blockSize: 0, onShort: 'never' }));
+    const o = outs();
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 1 } });
+    await until('caught', () => o.caught.length === 1);
+    const m = (o.caught[0]?.['error'] as { message: string }).message;
+    assert.match(m, /blockSize/);
+    assert.match(m, /onShort/);
+    await helper.unload();
+    helper.settings({ userDir });
+    // a flow without the node's newer properties (version 0): the defaults apply
+    const bare = flow().map((n) =>
+      n['id'] === 'order'
+        ? {
+            id: 'order',
+            type: 'suz-order',
+            z: 'tab',
+            connection: 'conn',
+            productGroup: 'lp',
+            templateId: 10,
+            wires: n['wires'],
+          }
+        : n,
+    );
+    await helper.load(NODES, bare);
+    const p = outs();
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 3, key: 'bare-1' } });
+    await until('done', () => p.done.length === 1);
+    assert.equal(p.blocks.length, 1, 'one block of at most 10 000 codes');
+  });
+
   it('bad input goes to Catch naming the field (ru + en), and nothing is ordered', async () => {
     await helper.load(NODES, flow());
     const o = outs();
