@@ -296,6 +296,18 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
     assert.equal(o.refused.length, 1, 'held once');
   });
 
+  it('the same request twice at once: one order, its codes delivered once', async () => {
+    await helper.load(NODES, flow());
+    const o = outs();
+    const msg = { payload: { gtin: GTIN, quantity: 12, key: 'twice-1' } };
+    helper.getNode('order').receive(structuredClone(msg));
+    helper.getNode('order').receive(structuredClone(msg));
+    await until('both done', () => o.done.length === 2);
+    assert.equal(ordersOf('order:key:twice-1'), 1);
+    assert.equal(o.blocks.flatMap((m) => m['payload']).length, 12);
+    assert.deepEqual(o.done.map((m) => m['suz'].codes).sort(), [0, 12]);
+  });
+
   it('a lost answer to POST order: looked up in order/list, not ordered twice', async () => {
     await helper.load(NODES, flow());
     const o = outs();
