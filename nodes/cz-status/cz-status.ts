@@ -1,12 +1,12 @@
 import { ZnakFlowError } from '../../lib/errors';
-import { balanceOf } from '../../lib/cz/balance';
+import { balanceOf, lowBalances, parseThresholds, recordBalance } from '../../lib/cz/balance';
 import { checkCodes } from '../../lib/cz/codes-check';
 import type { CzDesk } from '../../lib/cz/desk';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { withCz } from '../../lib/message';
 import { czDesk, deskUser } from '../shared/desk';
 import { downstreamTypes } from '../shared/graph';
-import { migrate } from '../shared/migrate';
+import { configVersion, migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
 import { isPassing, passingReason } from '../shared/retry';
@@ -24,6 +24,8 @@ import {
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, CZ_STATUS_NODE, (node, def) => {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
+    // a flow from before version 2 has three outputs whatever the mode: its second one gets nothing
+    const alertOutput = configVersion(def) >= 2;
     const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let desk: CzDesk | undefined;
@@ -105,7 +107,7 @@ export = function (RED: NodeAPI): void {
           const r = await checkCodes(client(), settings.codes, settings.productGroup);
           msg.payload = r.items;
           withCz(msg, { codes: { total: r.total, found: r.found, notFound: r.notFound } });
-          send([msg, null, null]);
+          send([msg]);
           return { statusKey: 'cz-status.status.codes', statusVars: { found: r.found, total: r.total } };
         },
       });
@@ -114,15 +116,32 @@ export = function (RED: NodeAPI): void {
         busyKey: 'cz-status.status.checking',
         async settings(msg) {
           const t = await typedFields(RED, node, config, msg, ['productGroup']);
-          return { productGroup: (t['productGroup'] as string) || undefined };
+          // msg.thresholds overrides the node's thresholds
+          const given = (msg as { thresholds?: unknown }).thresholds;
+          return {
+            productGroup: (t['productGroup'] as string) || undefined,
+            thresholds: parseThresholds(given ?? config['thresholds']),
+          };
         },
         schema: balanceSettingsSchema,
         async run({ settings, msg, send }) {
           const b = await balanceOf(client(), settings.productGroup);
+          recordBalance(useDesk().settings?.participantInn ?? '', b.entries);
+          const low = lowBalances(b.entries, settings.thresholds);
           msg.payload = b.entries;
-          withCz(msg, { balance: { roubles: b.roubles } });
-          send([msg, null, null]);
-          return { statusKey: 'cz-status.status.balance', statusVars: { roubles: b.total.toFixed(2) } };
+          withCz(msg, { balance: { roubles: b.roubles, low } });
+          if (!low.length) {
+            send([msg, null]);
+            return { statusKey: 'cz-status.status.balance', statusVars: { roubles: b.total.toFixed(2) } };
+          }
+          const alert = alertOutput ? RED.util.cloneMessage(msg) : null;
+          if (alert) alert.payload = low;
+          send([msg, alert]);
+          status.recover();
+          status.set('yellow', 'ring', 'cz-status.status.low-balance', {
+            groups: low.map((l) => `${l.productGroup} ${l.roubles.toFixed(2)}`).join(', '),
+          });
+          return { statusSet: true };
         },
       });
     }
