@@ -8,7 +8,8 @@ import { czDesk, deskUser } from '../shared/desk';
 import { downstreamTypes } from '../shared/graph';
 import { configVersion, migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
-import { registerNodeType } from '../shared/register';
+import { envLookup, registerNodeType } from '../shared/register';
+import { expandEnv } from '../shared/env';
 import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
@@ -26,6 +27,7 @@ export = function (RED: NodeAPI): void {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
     // a flow from before version 2 has three outputs whatever the mode: its second one gets nothing
     const alertOutput = configVersion(def) >= 2;
+    const env = envLookup(RED, node);
     const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let desk: CzDesk | undefined;
@@ -120,7 +122,7 @@ export = function (RED: NodeAPI): void {
           const given = (msg as { thresholds?: unknown }).thresholds;
           return {
             productGroup: (t['productGroup'] as string) || undefined,
-            thresholds: parseThresholds(given ?? config['thresholds']),
+            thresholds: parseThresholds(given ?? expandEnv(String(config['thresholds'] ?? ''), env)),
           };
         },
         schema: balanceSettingsSchema,

@@ -194,6 +194,20 @@ describe('cz-status: low-balance thresholds (balance mode)', function () {
     assert.equal(statuses('bal').at(-1)?.fill, 'red');
   });
 
+  it('${VAR} in the threshold field', async () => {
+    process.env['ZF_TEST_LP_THRESHOLD'] = '600';
+    try {
+      await helper.load(NODES, flow({ thresholds: 'lp=${ZF_TEST_LP_THRESHOLD}, shoes=1' }));
+      const alert = capture('alert');
+      helper.getNode('bal').receive({ payload: '' });
+      assert.deepEqual((await alert.next()).payload, [
+        { productGroup: 'lp', productGroupId: 1, roubles: 500, threshold: 600 },
+      ]);
+    } finally {
+      delete process.env['ZF_TEST_LP_THRESHOLD'];
+    }
+  });
+
   it('a flow from before version 2 (three outputs): its second output gets nothing, the status still says so', async () => {
     await helper.load(
       NODES,
