@@ -209,6 +209,18 @@ export type CzCodesCheck = z.infer<typeof czCodesCheckSchema>;
 export const czBalanceSchema = part(
   z.object({
     roubles: f(z.number(), 'cz-status', 'the balance over the personal accounts asked, in roubles'),
+    low: f(
+      z.array(
+        z.object({
+          productGroup: z.string(),
+          productGroupId: z.union([z.number(), z.string()]),
+          roubles: z.number(),
+          threshold: z.number(),
+        }),
+      ),
+      'cz-status',
+      'the product groups below their low-balance threshold (roubles, threshold); empty when none',
+    ).optional(),
   }),
   'CzBalance',
 );

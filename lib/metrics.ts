@@ -65,6 +65,14 @@ export const METRICS = {
     name: 'znakflow_onec_retries_total',
     help: 'Reads from 1C repeated after a timeout, a network error or a 5xx, by entity set',
   },
+  serviceCounter: {
+    name: 'znakflow_service_counter',
+    help: 'Counters of the services a connection holds (ЭДО Лайт, СУЗ …) as the sidebar shows them, by connection, service kind and counter name',
+  },
+  balance: {
+    name: 'znakflow_balance_roubles',
+    help: 'Personal-account balance in roubles per participant and product group, as CZ status (balance mode) last read it',
+  },
 } as const;
 
 export type MetricId = keyof typeof METRICS;

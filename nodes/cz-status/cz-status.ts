@@ -1,12 +1,13 @@
 import { ZnakFlowError } from '../../lib/errors';
-import { balanceOf } from '../../lib/cz/balance';
+import { balanceOf, lowBalances, parseThresholds, recordBalance } from '../../lib/cz/balance';
 import { checkCodes } from '../../lib/cz/codes-check';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { withCz } from '../../lib/message';
 import { followerWiring, followingDesk } from '../shared/follow';
-import { migrate } from '../shared/migrate';
+import { configVersion, migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
-import { registerNodeType } from '../shared/register';
+import { envLookup, registerNodeType } from '../shared/register';
+import { expandEnv } from '../shared/env';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
 import {
@@ -21,6 +22,9 @@ import {
 export = function (RED: NodeAPI): void {
   registerNodeType<RuntimeNode>(RED, CZ_STATUS_NODE, (node, def) => {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
+    // a flow from before version 2 has three outputs whatever the mode: its second one gets nothing
+    const alertOutput = configVersion(def) >= 2;
+    const env = envLookup(RED, node);
     const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     let follower: DocumentFollower<NodeMessage> | undefined;
@@ -62,7 +66,7 @@ export = function (RED: NodeAPI): void {
           const r = await checkCodes(client(), settings.codes, settings.productGroup);
           msg.payload = r.items;
           withCz(msg, { codes: { total: r.total, found: r.found, notFound: r.notFound } });
-          send([msg, null, null]);
+          send([msg]);
           return { statusKey: 'cz-status.status.codes', statusVars: { found: r.found, total: r.total } };
         },
       });
@@ -71,15 +75,32 @@ export = function (RED: NodeAPI): void {
         busyKey: 'cz-status.status.checking',
         async settings(msg) {
           const t = await typedFields(RED, node, config, msg, ['productGroup']);
-          return { productGroup: (t['productGroup'] as string) || undefined };
+          // msg.thresholds overrides the node's thresholds
+          const given = (msg as { thresholds?: unknown }).thresholds;
+          return {
+            productGroup: (t['productGroup'] as string) || undefined,
+            thresholds: parseThresholds(given ?? expandEnv(String(config['thresholds'] ?? ''), env)),
+          };
         },
         schema: balanceSettingsSchema,
         async run({ settings, msg, send }) {
           const b = await balanceOf(client(), settings.productGroup);
+          recordBalance(useDesk().settings?.participantInn ?? '', b.entries);
+          const low = lowBalances(b.entries, settings.thresholds);
           msg.payload = b.entries;
-          withCz(msg, { balance: { roubles: b.roubles } });
-          send([msg, null, null]);
-          return { statusKey: 'cz-status.status.balance', statusVars: { roubles: b.total.toFixed(2) } };
+          withCz(msg, { balance: { roubles: b.roubles, low } });
+          if (!low.length) {
+            send([msg, null]);
+            return { statusKey: 'cz-status.status.balance', statusVars: { roubles: b.total.toFixed(2) } };
+          }
+          const alert = alertOutput ? RED.util.cloneMessage(msg) : null;
+          if (alert) alert.payload = low;
+          send([msg, alert]);
+          status.recover();
+          status.set('yellow', 'ring', 'cz-status.status.low-balance', {
+            groups: low.map((l) => `${l.productGroup} ${l.roubles.toFixed(2)}`).join(', '),
+          });
+          return { statusSet: true };
         },
       });
     }

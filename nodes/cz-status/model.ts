@@ -15,7 +15,14 @@ export const CZ_STATUS_DEFAULTS = {
   codesType: 'msg',
   productGroup: '',
   productGroupType: 'str',
+  /** balance mode: low-balance thresholds in roubles (`lp=5000, milk=2000`, `*=1000`, or one number) */
+  thresholds: '',
+  /** output ports: documents 3 (accepted, rejected, pending), codes 1, balance 2 (balance, low balance) */
+  outputs: 3,
 };
+
+/** How many outputs a mode has (the editor sets `outputs` from it). */
+export const MODE_OUTPUTS: Record<string, number> = { documents: 3, codes: 1, balance: 2 };
 
 export const CZ_STATUS_MIGRATIONS: readonly Migration[] = [
   fillDefaults({
@@ -28,6 +35,25 @@ export const CZ_STATUS_MIGRATIONS: readonly Migration[] = [
     productGroup: CZ_STATUS_DEFAULTS.productGroup,
     productGroupType: CZ_STATUS_DEFAULTS.productGroupType,
   }),
+  {
+    /**
+     * 1 → 2: low-balance thresholds, and the outputs follow the mode. Before, every mode had three
+     * outputs and codes and balance sent on the first only; the wires of the first stay where they are,
+     * those of the others (on which nothing ever came) are dropped, so the new low-balance output of an
+     * old flow is wired to nothing until someone wires it.
+     */
+    to: 2,
+    up(config) {
+      const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
+      const outputs = MODE_OUTPUTS[mode] ?? 3;
+      const out: Record<string, unknown> = { ...config, thresholds: config['thresholds'] ?? '', outputs };
+      const wires = config['wires'];
+      if (Array.isArray(wires) && mode !== 'documents') {
+        out['wires'] = Array.from({ length: outputs }, (_, i) => (i === 0 ? (wires[0] ?? []) : []));
+      }
+      return out;
+    },
+  },
 ];
 
 export const MODES = ['documents', 'codes', 'balance'] as const;
@@ -42,6 +68,7 @@ export const codesSettingsSchema = z.object({
 
 export const balanceSettingsSchema = z.object({
   productGroup: z.string().optional(),
+  thresholds: z.record(z.string(), z.number().min(0)),
 });
 
 /** Codes from a message: an array, or text with one code per line or separated by commas. */

@@ -1,14 +1,43 @@
 /**
  * The pack's editor plugin: the «Честный ЗНАК» sidebar tab and the admin endpoints behind it —
- * the journal of every deployed connection, and metrics in Prometheus text format.
+ * the journal of every deployed connection with the summaries of the services its desk holds
+ * (ЭДО Лайт, СУЗ: lib/cz/summaries.ts), and metrics in Prometheus text format.
  * Both endpoints need the editor's read permission when adminAuth is on.
  */
+import type { CzDesk } from '../../lib/cz/desk';
+import {
+  connectionServices,
+  exportServiceCounters,
+  servicesOfJournal,
+  type ConnectionServices,
+  type DeskOf,
+} from '../../lib/cz/summaries';
 import { journalView, openJournals, statusGroup, type StatusGroup } from '../../lib/journal/journal';
 import { gauge, METRICS, renderPrometheus, resetGauge } from '../../lib/metrics';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../../nodes/shared/types';
 
 interface PluginAPI extends NodeAPI {
   plugins: { registerPlugin(id: string, def: Record<string, unknown>): void };
+  nodes: NodeAPI['nodes'] & { eachNode?(cb: (n: { id: string; type: string }) => void): void };
+}
+
+/** The desks of the deployed cz-connection nodes. */
+function deployedDesks(RED: PluginAPI): DeskOf[] {
+  const out: DeskOf[] = [];
+  RED.nodes.eachNode?.((n) => {
+    if (n.type !== 'cz-connection') return;
+    const node = RED.nodes.getNode(n.id) as { desk?: CzDesk; name?: string } | null;
+    if (node?.desk) out.push({ id: n.id, name: node.name, desk: node.desk });
+  });
+  return out;
+}
+
+function services(RED: PluginAPI): ConnectionServices[] {
+  try {
+    return connectionServices(deployedDesks(RED));
+  } catch {
+    return []; // the documents are served whatever a service does
+  }
 }
 
 const GROUPS: readonly StatusGroup[] = ['all', 'pending', 'accepted', 'rejected', 'failed', 'unknown'];
@@ -28,13 +57,15 @@ export = function (RED: PluginAPI): void {
       const group = (GROUPS as readonly string[]).includes(g) ? (g as StatusGroup) : 'all';
       const q = first(req.query['q']) ?? '';
       const limit = Math.max(1, Math.min(1000, Number(first(req.query['limit']) ?? 200) || 200));
-      const journals = openJournals().map((j) => {
+      const withServices = services(RED);
+      const journals: Array<Record<string, unknown>> = openJournals().map((j) => {
         // newest first; how many match the filter (up to 1 000 counted), the newest `limit` sent
         const matching = journalView(j, { group, q, limit: 1000 });
         return {
           participantInn: j.participantInn ?? '',
           stand: j.stand ?? '',
           summary: j.summary(),
+          services: servicesOfJournal(withServices, j.participantInn ?? '', j.stand ?? ''),
           matching: matching.length,
           entries: matching.slice(0, limit).map((e) => ({
             key: e.key,
@@ -58,6 +89,19 @@ export = function (RED: PluginAPI): void {
           })),
         };
       });
+      // a connection whose services show something but whose journal is not open (no document sent)
+      for (const c of withServices) {
+        const seen = journals.some((j) => j['participantInn'] === c.participantInn && j['stand'] === c.stand);
+        if (seen) continue;
+        journals.push({
+          participantInn: c.participantInn,
+          stand: c.stand,
+          summary: null,
+          services: servicesOfJournal(withServices, c.participantInn, c.stand),
+          matching: 0,
+          entries: [],
+        });
+      }
       res.json({ journals });
     },
   );
@@ -80,6 +124,7 @@ export = function (RED: PluginAPI): void {
           gauge('documents', { participant: j.participantInn ?? '', status }, n);
         }
       }
+      exportServiceCounters(services(RED));
       res.type('text/plain; version=0.0.4; charset=utf-8').send(renderPrometheus());
     },
   );

@@ -333,6 +333,30 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
     const kopecks = [...org.balances.values()].reduce((a, b) => a + b, 0);
     assert.equal(msg.cz.balance.roubles, kopecks / 100);
     assert.ok(Array.isArray(msg.payload) && msg.payload.length === org.balances.size);
+    // the alert branch: the demo's footwear account (50 000.50 ₽) is below the example's 100 000 ₽
+    const alert = await s.comms!.waitFor(
+      () =>
+        s.comms!.events.find(
+          (e) => e.at >= t && e.topic === 'debug' && (e.data as { id: string }).id === 'zf-ex-balance-alert',
+        ),
+      20000,
+      'the low-balance alert in the debug sidebar',
+    );
+    assert.equal(
+      parseDebug(alert.data as { msg: string }),
+      'Мало денег на лицевом счёте / Low balance: shoes 50000.50 ₽ < 100000 ₽',
+    );
+    await s.comms!.waitFor(
+      () =>
+        s.comms!.events.find(
+          (e) =>
+            e.at >= t &&
+            e.topic === 'status/zf-ex-balance-status' &&
+            /shoes 50000\.50/.test(String((e.data as { text?: string }).text)),
+        ),
+      20000,
+      'the low balance on the node status',
+    );
   });
 
   it('check-codes.json: the status of marking codes from cises/info', async () => {

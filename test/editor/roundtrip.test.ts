@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { MODE_OUTPUTS } from '../../nodes/cz-status/model';
 import { adminGet, deployFlows, ROOT, startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { haveChromium, launchChromium } from '../support/browser';
 import { startStack, waitFor, writtenBack, type FlowNode, type Stack } from '../support/stack';
@@ -38,9 +39,16 @@ function withLegacy(flows: FlowNode[]): FlowNode[] {
   ];
 }
 
-/** What the version-1 nodes must become (in the editor as in the runtime): the path under its new name. */
+/**
+ * What the version-1 nodes must become (in the editor as in the runtime): the onec-write status path under its
+ * new name; cz-status of version 1 at version 2 with no thresholds and the outputs of its mode.
+ */
 function repaired(flows: FlowNode[]): FlowNode[] {
   return flows.map((n) => {
+    if (n['type'] === 'cz-status' && Number(n['version'] ?? 0) < 2) {
+      const outputs = MODE_OUTPUTS[String(n['mode'] ?? 'documents')] ?? 3;
+      return { ...n, version: 2, thresholds: n['thresholds'] ?? '', outputs };
+    }
     if (n['id'] !== LEGACY && n['id'] !== SPOILED) return n;
     const { status: _s, statusType: _t, ...rest } = n;
     return n['id'] === LEGACY

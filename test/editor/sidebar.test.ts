@@ -2,8 +2,14 @@
  * The «Честный ЗНАК» sidebar tab in headless Chromium while the standard flow runs against the demo
  * emulators: it lists the demo's documents (1C numbers, statuses in words and codes, document ids),
  * the counters, the errors of a rejected document; the filters and the search work; ru and en-US.
+ * A test-only node in the Node-RED process registers a service on the flow's connection through
+ * `desk.service('test-summary', …)`: its summary renders as a titled table with counters, quota and
+ * warning in both languages.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { haveChromium, launchChromium, openEditorPage } from '../support/browser';
 import { postedSales, startOpsBed, type OpsBed } from '../support/ops';
@@ -40,6 +46,95 @@ function rows(page: Page): Promise<Row[]> {
   );
 }
 
+/**
+ * A test-only node type (a Node-RED `nodesDir`) that gives its cz-connection's desk a service with a
+ * summary, as the ЭДО Лайт side does (lib/cz/desk.ts DeskService): rows, counters with a yearly quota,
+ * a warning; closed with the desk.
+ */
+function summaryNodeDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-summary-node-'));
+  fs.writeFileSync(
+    path.join(dir, 'zf-test-summary.js'),
+    `module.exports = function (RED) {
+  function TestSummary(config) {
+    RED.nodes.createNode(this, config);
+    const conn = RED.nodes.getNode(config.connection);
+    conn.desk.service('test-summary', () => ({
+      close() {},
+      summary() {
+        return {
+          kind: 'test-summary',
+          title: { ru: 'УПД в ЭДО Лайт (тест)', en: 'УПД in ЭДО Лайт (test)' },
+          columns: [
+            { key: 'number', ru: 'Номер', en: 'Number' },
+            { key: 'edo', ru: 'Статус ЭДО', en: 'EDO status' },
+            { key: 'signed', ru: 'Подписан', en: 'Signed' },
+            { key: 'sum', ru: 'Сумма', en: 'Sum' },
+          ],
+          rows: [
+            { number: 'ДМ00-000001', edo: 'подписан', signed: true, sum: 12500 },
+            { number: 'ДМ00-000002', edo: 'отправлен', signed: false, sum: null },
+          ],
+          counters: { outgoingThisYear: 12, limit: 1000, remaining: 988, orders: 3 },
+          warning: { ru: 'лимит почти исчерпан', en: 'the quota is almost used' },
+        };
+      },
+    }));
+  }
+  RED.nodes.registerType('zf-test-summary', TestSummary);
+};
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'zf-test-summary.html'),
+    `<script type="text/javascript">
+  RED.nodes.registerType('zf-test-summary', {
+    category: 'function',
+    color: '#ddd',
+    defaults: { name: { value: '' }, connection: { value: '', type: 'cz-connection' } },
+    inputs: 0,
+    outputs: 0,
+    label: function () { return this.name || 'test summary'; },
+  });
+</script>
+<script type="text/html" data-template-name="zf-test-summary"></script>
+<script type="text/html" data-help-name="zf-test-summary"><p>test</p></script>
+`,
+  );
+  return dir;
+}
+
+interface ServiceShown {
+  title: string;
+  quota: string;
+  counters: Record<string, string>;
+  warning: string;
+  headers: string[];
+  cells: string[][];
+}
+
+async function serviceShown(page: Page, kind: string): Promise<ServiceShown> {
+  const box = `.znakflow-sidebar-service[data-kind="${kind}"]`;
+  // no named helpers inside the page functions (the test runner's transform would name them)
+  const one = (sel: string) =>
+    page.$eval(`${box} ${sel}`, (e) => (e.textContent ?? '').replace(/\u00a0/g, ' ').trim()).catch(() => '');
+  const counters = await page.$$eval(`${box} .znakflow-sidebar-service-counter`, (els) =>
+    els.map((e) => [e.getAttribute('data-counter') ?? '', (e.textContent ?? '').replace(/\u00a0/g, ' ')]),
+  );
+  return {
+    title: await one('.znakflow-sidebar-service-title'),
+    quota: await one('.znakflow-sidebar-service-quota'),
+    counters: Object.fromEntries(counters),
+    warning: await one('.znakflow-sidebar-service-warning'),
+    headers: await page.$$eval(`${box} th`, (els) => els.map((e) => e.textContent ?? '')),
+    cells: await page.$$eval(`${box} tbody tr`, (trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td')].map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ')),
+      ),
+    ),
+  };
+}
+
 describe('editor: the «Честный ЗНАК» sidebar while the standard flow runs', function () {
   this.timeout(300000);
   let bed: OpsBed;
@@ -52,7 +147,24 @@ describe('editor: the «Честный ЗНАК» sidebar while the standard flo
       if (process.env['CI']) throw new Error('chromium is not installed (apt-get install chromium)');
       this.skip();
     }
-    bed = await startOpsBed({ fast: { interval: 2, pollSeconds: 1, settleSeconds: 3 } });
+    bed = await startOpsBed({
+      fast: { interval: 2, pollSeconds: 1, settleSeconds: 3 },
+      settings: { nodesDir: [summaryNodeDir()] },
+      deploy: false,
+    });
+    const conn = bed.flows.find((n) => n['type'] === 'cz-connection')!;
+    const read = bed.flows.find((n) => n['id'] === 'zf-std-read')!;
+    await bed.deploy([
+      ...bed.flows,
+      {
+        id: 'zf-test-summary',
+        type: 'zf-test-summary',
+        z: read['z'],
+        x: 600,
+        y: 600,
+        connection: conn['id'],
+      },
+    ]);
     // a sale whose codes Честный ЗНАК does not know: it is rejected, with the operator's error text
     const rec = bed.demo.onec.store.addSale({
       counterpartyRef: bed.demo.world.counterparties[1]!.ref,
@@ -160,6 +272,43 @@ describe('editor: the «Честный ЗНАК» sidebar while the standard flo
         await page.textContent('.znakflow-sidebar-nothing'),
         ru ? 'Подходящих документов нет.' : 'No document matches.',
       );
+      const text = (await page.textContent('.znakflow-sidebar')) ?? '';
+      assert.doesNotMatch(text, /sidebar\.|znakflow:/, 'no untranslated key');
+      assert.deepEqual(errors, [], `console errors (${lang})`);
+      await page.context().close();
+    });
+  }
+
+  for (const lang of ['ru', 'en-US']) {
+    it(`renders a connection's service summary as a titled table with counters, quota and warning (${lang})`, async () => {
+      const ru = lang === 'ru';
+      const { page, errors } = await openSidebar(browser, bed, lang);
+      await page.waitForSelector('.znakflow-sidebar-service[data-kind="test-summary"] tbody tr', {
+        timeout: 30000,
+      });
+      const s = await serviceShown(page, 'test-summary');
+      assert.equal(s.title, ru ? 'УПД в ЭДО Лайт (тест)' : 'УПД in ЭДО Лайт (test)');
+      assert.equal(s.quota, ru ? '12 из 1 000 в этом году' : '12 of 1 000 this year');
+      assert.deepEqual(s.counters, {
+        remaining: ru ? 'осталось: 988' : 'remaining: 988',
+        orders: ru ? 'заказов: 3' : 'orders: 3',
+      });
+      assert.equal(s.warning, ru ? 'лимит почти исчерпан' : 'the quota is almost used');
+      assert.deepEqual(
+        s.headers,
+        ru ? ['Номер', 'Статус ЭДО', 'Подписан', 'Сумма'] : ['Number', 'EDO status', 'Signed', 'Sum'],
+      );
+      assert.deepEqual(s.cells, [
+        ['ДМ00-000001', 'подписан', ru ? 'да' : 'yes', '12 500'],
+        ['ДМ00-000002', 'отправлен', ru ? 'нет' : 'no', ''],
+      ]);
+      // under the connection's header, before its documents
+      const order = await page.$$eval('.znakflow-sidebar > #znakflow-sidebar-body > *', (els) =>
+        els.map((e) => e.className),
+      );
+      const at = (c: string) => order.findIndex((x) => x.includes(c));
+      assert.ok(at('znakflow-sidebar-connection') < at('znakflow-sidebar-service'), order.join(' '));
+      assert.ok(at('znakflow-sidebar-service') < at('znakflow-sidebar-list'), order.join(' '));
       const text = (await page.textContent('.znakflow-sidebar')) ?? '';
       assert.doesNotMatch(text, /sidebar\.|znakflow:/, 'no untranslated key');
       assert.deepEqual(errors, [], `console errors (${lang})`);
