@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ACCEPTED_STATUSES, REJECTED_STATUSES, type JournalState } from '../../lib/journal/journal';
+import {
+  ACCEPTED_STATUSES,
+  EDO_REJECTED_STATUSES,
+  REJECTED_STATUSES,
+  type JournalState,
+} from '../../lib/journal/journal';
+import { UPD_STATUS } from '../../lib/edo/outbox';
 
 const DIR = path.resolve(__dirname, '..', '..', 'plugins', 'znakflow');
 type Catalog = { [k: string]: string | Catalog };
@@ -53,7 +59,15 @@ describe('sidebar plugin catalogs', () => {
 
   it('every journal state and every final status of Честный ЗНАК has words', () => {
     const states: JournalState[] = ['received', 'sending', 'sent', 'unknown', 'failed', 'final'];
-    const statuses = [...ACCEPTED_STATUSES, ...REJECTED_STATUSES, 'IN_PROGRESS', 'WAIT_FOR_CONTINUATION'];
+    // the УПД journal (lib/edo/outbox.ts) shows in the sidebar too, with ЭДО Лайт's statuses
+    const statuses = [
+      ...ACCEPTED_STATUSES,
+      ...REJECTED_STATUSES,
+      ...EDO_REJECTED_STATUSES,
+      ...Object.values(UPD_STATUS),
+      'IN_PROGRESS',
+      'WAIT_FOR_CONTINUATION',
+    ];
     for (const c of [en, ru]) {
       for (const s of states) assert.ok(value(c, `sidebar.state.${s}`), s);
       for (const s of statuses) assert.ok(value(c, `sidebar.status.${s}`), s);
