@@ -153,6 +153,8 @@ export interface RunState {
   twiceIntroduced: string[];
   /** orders whose outcome is not in 1C yet */
   unwritten: string[];
+  /** introductions by status */
+  intros: Record<string, number>;
   done: boolean;
 }
 
@@ -200,6 +202,10 @@ export async function runState(s: Stack, wanted: WantedOrder[]): Promise<RunStat
     twiceReported: [...sent].filter(([, n]) => n > 1).map(([c]) => c),
     twiceIntroduced: [...introduced].filter(([, n]) => n > 1).map(([c]) => c),
     unwritten,
+    intros: intros.reduce<Record<string, number>>(
+      (m, d) => ({ ...m, [d.status]: (m[d.status] ?? 0) + 1 }),
+      {},
+    ),
     done: false,
   };
   st.done =
@@ -218,5 +224,5 @@ export function describeRun(st: RunState, wanted: WantedOrder[]): string {
         `${w.number}: ${st.created.get(w.ref)} order(s), ${st.emitted.get(w.ref)?.length ?? 0}/${w.quantity} codes`,
     )
     .join('; ');
-  return `${orders}; unreported ${st.unreported.length}, unintroduced ${st.unintroduced.length}, reported twice ${st.twiceReported.length}, introduced twice ${st.twiceIntroduced.length}, not in 1C [${st.unwritten.join(', ')}]`;
+  return `${orders}; unreported ${st.unreported.length}, unintroduced ${st.unintroduced.length}, reported twice ${st.twiceReported.length}, introduced twice ${st.twiceIntroduced.length}, introductions ${JSON.stringify(st.intros)}, not in 1C [${st.unwritten.join(', ')}]`;
 }
