@@ -302,6 +302,105 @@ export const czMetaSchema = part(
 );
 export type CzMeta = z.infer<typeof czMetaSchema>;
 
+// ---------------------------------------------------------------- msg.suz
+
+/** `msg.suz.error`: why an order or a report was refused or failed (output «refused / failed»). */
+export const suzErrorSchema = part(
+  z.object({
+    code: f(z.string(), 'suz-order, suz-report', 'e.g. SUZ_BALANCE_SHORT, SUZ_ORDER_DECLINED, SUZ_TIMEOUT'),
+    message: f(z.string(), 'suz-order, suz-report', 'Russian / English text in one line'),
+    ru: f(z.string(), 'suz-order, suz-report', 'the Russian text'),
+    en: f(z.string(), 'suz-order, suz-report', 'the English text'),
+    retryable: f(
+      z.boolean(),
+      'suz-order, suz-report',
+      'true when it may pass (the order resumes by itself)',
+    ).optional(),
+  }),
+  'SuzError',
+);
+export type SuzError = z.infer<typeof suzErrorSchema>;
+
+/** `msg.suz.report` of suz-report. */
+export const suzReportSchema = part(
+  z.object({
+    kind: f(z.enum(['utilisation', 'aggregation', 'dropout']), 'suz-report', 'the kind of report'),
+    key: f(z.string(), 'suz-report', 'journal key report:<kind>:<id>: the same id is sent once'),
+    reportId: f(z.string(), 'suz-report', 'the СУЗ report id').optional(),
+    status: f(
+      z.string(),
+      'suz-report',
+      'report/info status: SUCCESS, FAILED, REJECTED, PARTIALLY (final) or PENDING, SENT, …',
+    ).optional(),
+    errorReason: f(z.string(), 'suz-report', 'the reason СУЗ gives for a failed report').optional(),
+    inferred: f(
+      z.boolean(),
+      'suz-report',
+      "true when the answer was lost and the outcome was read from the codes' status in True API",
+    ).optional(),
+    codes: f(z.number().int(), 'suz-report', 'how many codes the report holds'),
+  }),
+  'SuzReport',
+);
+export type SuzReportMeta = z.infer<typeof suzReportSchema>;
+
+/**
+ * `msg.suz`: an order of marking codes in СУЗ (suz-order) and its blocks of codes, or a report on codes
+ * (suz-report). A block message carries `msg.payload` = the codes as СУЗ gives them (with GS and the
+ * crypto tail, for printing and for the reports) and `msg.suz.cises` = the same codes normalised.
+ */
+export const suzMetaSchema = part(
+  z.object({
+    key: f(
+      z.string(),
+      'input, suz-order',
+      'the order key: the same key is ordered once (input: over the key made from the 1C document or the request)',
+    ).optional(),
+    omsId: f(z.string(), 'suz-order, suz-report', 'the СУЗ station').optional(),
+    orderId: f(z.string(), 'suz-order', 'the СУЗ order id').optional(),
+    productGroup: f(z.string(), 'suz-order, suz-report', 'product group code (pg), e.g. lp').optional(),
+    state: f(
+      z.enum(['block', 'closed', 'refused', 'held', 'declined', 'failed']),
+      'suz-order',
+      'block: a block of codes (output 1); closed: the order is done (output 2); refused (the balance is short), held (waiting for money), declined (by СУЗ), failed (output 3)',
+    ).optional(),
+    gtin: f(z.string(), 'suz-order', 'the GTIN of the block').optional(),
+    blockId: f(z.string(), 'suz-order', 'the block id (journalled before the codes left)').optional(),
+    block: f(z.number().int(), 'suz-order', 'which block of the order (from 0)').optional(),
+    again: f(
+      z.boolean(),
+      'suz-order',
+      'true when the block is delivered again (fetched with codes/retry after a crash or a failed hand-off)',
+    ).optional(),
+    cises: f(
+      z.array(z.string()),
+      'suz-order',
+      'the codes of the block normalised (01 GTIN 21 serial, no GS, no crypto tail)',
+    ).optional(),
+    codes: f(
+      z.number().int(),
+      'suz-order, suz-report',
+      'codes in the block; on output 2 codes delivered by this run',
+    ).optional(),
+    blocks: f(z.number().int(), 'suz-order', 'output 2: blocks delivered by this run').optional(),
+    quantity: f(z.number().int(), 'suz-order', 'codes ordered (all GTINs)').optional(),
+    costKopecks: f(
+      z.number().int(),
+      'suz-order',
+      'the cost checked against the balance, kopecks with VAT',
+    ).optional(),
+    source: f(
+      z.custom<Partial<OnecSource>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+      'suz-order',
+      'the 1C document the order was made from (ref, dataVersion, number)',
+    ).optional(),
+    error: f(suzErrorSchema, 'suz-order, suz-report', 'output 3: why (see SuzError)').optional(),
+    report: f(suzReportSchema, 'suz-report', 'the report (see SuzReport)').optional(),
+  }),
+  'SuzMeta',
+);
+export type SuzMeta = z.infer<typeof suzMetaSchema>;
+
 // ---------------------------------------------------------------- msg.parts
 
 /** `msg.parts` as Node-RED's split/join nodes use it. */
@@ -333,6 +432,9 @@ export const CONTRACT_PARTS = {
   'msg.cz.tracker': czTrackerSchema,
   'msg.cz.codes (codes mode)': czCodesCheckSchema,
   'msg.cz.balance': czBalanceSchema,
+  'msg.suz': suzMetaSchema,
+  'msg.suz.report': suzReportSchema,
+  'msg.suz.error': suzErrorSchema,
   'msg.parts': messagePartsSchema,
 } as const;
 
@@ -406,6 +508,16 @@ export function czOf(msg: FlowMessage): Partial<CzMeta> & Rec {
   return czFrom(msg['cz']);
 }
 
+/** `msg.suz` as a typed view. */
+export function suzFrom(value: unknown): Partial<SuzMeta> & Rec {
+  return view<SuzMeta>(value, suzMetaSchema.shape);
+}
+
+/** The message's `msg.suz`, typed ({} when it has none). */
+export function suzOf(msg: FlowMessage): Partial<SuzMeta> & Rec {
+  return suzFrom(msg['suz']);
+}
+
 /** The message's `msg.parts`, when it is a well-formed one. */
 export function partsOf(msg: FlowMessage): MessageParts | undefined {
   const p = view<MessageParts>(msg.parts, messagePartsSchema.shape);
@@ -447,5 +559,12 @@ export function setCz<M extends FlowMessage>(msg: M, cz: CzMeta): M {
 export function withCz<M extends FlowMessage>(msg: M, fields: Partial<CzMeta>): M {
   const current = msg['cz'];
   (msg as FlowMessage)['cz'] = { ...(isRec(current) ? current : {}), ...fields };
+  return msg;
+}
+
+/** Add fields to `msg.suz`, keeping every field it has. */
+export function withSuz<M extends FlowMessage>(msg: M, fields: Partial<SuzMeta>): M {
+  const current = msg['suz'];
+  (msg as FlowMessage)['suz'] = { ...(isRec(current) ? current : {}), ...fields };
   return msg;
 }

@@ -3,10 +3,12 @@
  * from the node's settings and credentials, and the "Test connection" check the editor runs on
  * the settings being edited.
  */
-import { toZnakFlowError, type ZnakFlowError } from '../errors';
+import { toZnakFlowError, ZnakFlowError } from '../errors';
 import { redact, registerSecret } from '../redact';
 import { createSigner, type SignerSecrets } from '../signing/index';
 import type { Signer } from '../signing/types';
+import { SuzClient } from '../suz/client';
+import { suzBaseUrl } from '../suz/settings';
 import { CzClient, type CzClientOptions } from './client';
 import { productGroup } from './product-groups';
 import { baseUrl, type CzConnectionSettings } from './settings';
@@ -77,6 +79,18 @@ export interface ConnectionTestResult {
   /** the participant's business places (МОДs) registered in ГИС МТ (mods/list) */
   mods?: Array<{ address: string; kpp: string; fiasId: string; productGroups: string[] }>;
   modsError?: ErrorInfo;
+  /**
+   * СУЗ, when the connection has an `omsId`: pinged with a client token of its `omsConnection`
+   * («СУЗ API v3» §4.4 ping). A failure here does not fail the True API part (`ok` stays).
+   */
+  suz?: {
+    ok: boolean;
+    omsId: string;
+    baseUrl: string;
+    apiVersion?: string;
+    omsVersion?: string;
+    error?: ErrorInfo;
+  };
   warnings: Array<{ code: string; ru: string; en: string }>;
   error?: ErrorInfo;
   durationMs: number;
@@ -157,11 +171,13 @@ export async function testConnection(
     } catch (err) {
       modsError = errorInfo(err);
     }
+    const suz = settings.omsId ? await pingSuz(settings, conn, opts.signal) : undefined;
     return result({
       ok: true,
       baseUrl: baseUrl(settings),
       mods,
       modsError,
+      suz,
       certificate: cert
         ? {
             subject: cert.subjectText,
@@ -179,5 +195,55 @@ export async function testConnection(
     return result({ ok: false, baseUrl: baseUrl(settings), error: errorInfo(err) });
   } finally {
     conn?.close();
+  }
+}
+
+/** Ping СУЗ with the connection's token (the «Test connection» of cz-connection); never throws. */
+async function pingSuz(
+  settings: CzConnectionSettings,
+  conn: CzConnection,
+  signal?: AbortSignal,
+): Promise<NonNullable<ConnectionTestResult['suz']>> {
+  const omsId = settings.omsId as string;
+  const base = suzBaseUrl(settings);
+  if (!settings.omsConnection) {
+    return {
+      ok: false,
+      omsId,
+      baseUrl: base,
+      error: errorInfo(
+        new ZnakFlowError({
+          code: 'SUZ_NO_CONNECTION_ID',
+          field: 'omsConnection',
+          ru: 'не указан идентификатор соединения СУЗ (omsConnection): без него СУЗ не проверить; с ключом регистрации соединение регистрируется при первом заказе',
+          en: 'the СУЗ connection id (omsConnection) is not set, so СУЗ cannot be checked; with a registration key the connection is registered at the first order',
+          source: 'config',
+        }),
+      ),
+    };
+  }
+  const client = new SuzClient({
+    cz: conn.client,
+    signer: conn.signer,
+    baseUrl: base,
+    omsId,
+    omsConnection: settings.omsConnection,
+    timeoutMs: Math.min(settings.timeout, 30000),
+    retry: { retries: 1, baseMs: 300, maxMs: 1000 },
+    participantInn: settings.participantInn,
+  });
+  try {
+    const p = await client.ping({ signal });
+    return {
+      ok: true,
+      omsId,
+      baseUrl: base,
+      apiVersion: p.apiVersion ?? undefined,
+      omsVersion: p.omsVersion ?? undefined,
+    };
+  } catch (err) {
+    return { ok: false, omsId, baseUrl: base, error: errorInfo(err) };
+  } finally {
+    client.close();
   }
 }

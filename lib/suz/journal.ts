@@ -46,6 +46,8 @@ export interface OrderEntry {
   declineReason?: string;
   lastError?: string;
   source?: { ref?: string; dataVersion?: string; number?: string };
+  /** who resumes it after a restart (the suz-order node's id) */
+  owner?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -70,6 +70,8 @@ export interface SuzOrdersOptions {
   lookupWindowMs?: number;
   /** after a lost report answer, how long the codes may take to change status (default 60 s) */
   reportSettleMs?: number;
+  /** told every balance read (kopecks; undefined: no personal account), e.g. for the sidebar */
+  onBalance?: (productGroup: string, balanceKopecks: number | undefined) => void;
 }
 
 export interface OrderRequest {
@@ -81,6 +83,8 @@ export interface OrderRequest {
   /** e.g. `releaseMethodType`, `createMethodType` */
   attributes?: Record<string, unknown>;
   serviceProviderId?: string;
+  /** who resumes it after a restart (e.g. the node id; kept in the journal entry) */
+  owner?: string;
 }
 
 export interface DeliveredBlock extends CodeBlock {
@@ -106,6 +110,18 @@ export interface CostCheck {
   perCodeKopecks: number;
   costKopecks: number;
   balanceKopecks: number;
+}
+
+/** The journal key of a request: its own `key`, else the 1C document ref + version, else a hash. */
+export function orderKeyOf(req: OrderRequest): string {
+  return (
+    req.key ??
+    (req.source?.ref
+      ? orderKey({ ref: req.source.ref, dataVersion: req.source.dataVersion })
+      : orderKey({
+          request: { productGroup: req.productGroup, products: req.products, attributes: req.attributes },
+        }))
+  );
 }
 
 /** «1 234,56 ₽» */
@@ -169,6 +185,7 @@ export class SuzOrders {
     const cost = orderCost(quantity, this.pricing);
     const [entry] = await this.o.cz.balance(g.id, call);
     const balance = entry?.balanceKopecks;
+    this.o.onBalance?.(pg, balance);
     const vat = `${this.pricing.vatPercent} %`;
     if (balance === undefined) {
       throw err(
@@ -205,13 +222,7 @@ export class SuzOrders {
     deliver: (block: DeliveredBlock) => Promise<void>,
     call: SuzCallOptions = {},
   ): Promise<OrderResult> {
-    const key =
-      req.key ??
-      (req.source?.ref
-        ? orderKey({ ref: req.source.ref, dataVersion: req.source.dataVersion })
-        : orderKey({
-            request: { productGroup: req.productGroup, products: req.products, attributes: req.attributes },
-          }));
+    const key = orderKeyOf(req);
     let e = this.o.journal.get<OrderEntry>(key);
     if (!e || e.state === 'failed') {
       this.validate(req);
@@ -230,6 +241,7 @@ export class SuzOrders {
         startedAt: Date.now(),
         costKopecks: cost?.costKopecks,
         source: req.source,
+        owner: req.owner,
         lastError: undefined,
       };
       e = e
@@ -311,17 +323,24 @@ export class SuzOrders {
     return { key, orderId, state: e.state, blocks, codes, costKopecks: e.costKopecks };
   }
 
-  /** Every unfinished order of the journal, resumed (after a restart). */
+  /** Every unfinished order of the journal (or those `which` picks, e.g. one owner's), resumed. */
   async resume(
     deliver: (block: DeliveredBlock) => Promise<void>,
     call: SuzCallOptions = {},
+    which: (e: OrderEntry) => boolean = () => true,
   ): Promise<OrderResult[]> {
     const out: OrderResult[] = [];
     for (const e of this.o.journal.orders()) {
-      if (e.state === 'closed' || e.state === 'declined' || e.state === 'failed') continue;
+      if (e.state === 'closed' || e.state === 'declined' || e.state === 'failed' || !which(e)) continue;
       out.push(
         await this.order(
-          { key: e.key, productGroup: e.productGroup, products: e.products, source: e.source },
+          {
+            key: e.key,
+            productGroup: e.productGroup,
+            products: e.products,
+            source: e.source,
+            owner: e.owner,
+          },
           deliver,
           call,
         ),

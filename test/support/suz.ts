@@ -63,3 +63,39 @@ export async function startSuzBed(
 export function orgSigner(bed: CzBed): OpensslSigner {
   return new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
 }
+
+/** A cz-connection node of the demo organisation with the demo station (node tests). */
+export function suzConnectionNode(bed: SuzBed, id = 'conn'): Record<string, unknown> {
+  return {
+    id,
+    type: 'cz-connection',
+    environment: 'custom',
+    url: bed.emu.url,
+    participantInn: bed.world.organisation.inn,
+    signer: 'openssl',
+    certPath: bed.fx.org.certPath,
+    keyPath: bed.fx.org.keyPath,
+    rateLimit: 50,
+    omsId: DEMO_OMS_ID,
+    omsConnection: DEMO_OMS_CONNECTION,
+  };
+}
+
+/** Every message that reaches the node `id` from now on (a helper node of node-red-node-test-helper). */
+export function collect(
+  helper: { getNode(id: string): { on(e: string, h: (m: any) => void): void } },
+  id: string,
+) {
+  const got: Array<Record<string, any>> = [];
+  helper.getNode(id).on('input', (m: Record<string, any>) => got.push(m));
+  return got;
+}
+
+/** Wait until `ok()` (polled every 20 ms), or fail naming `what`. */
+export async function until(what: string, ok: () => boolean, ms = 15000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

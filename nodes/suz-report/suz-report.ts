@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { CzDesk } from '../../lib/cz/desk';
+import { ZnakFlowError } from '../../lib/errors';
+import { withSuz } from '../../lib/message';
+import { suzService, type SuzDeskService } from '../../lib/suz/desk';
+import { reportKey } from '../../lib/suz/journal';
+import { reportMeta, reportRequestOf, type ReportRequest } from '../../lib/suz/report';
+import { czDesk, deskUser } from '../shared/desk';
+import { migrate } from '../shared/migrate';
+import { onInput, typedFields } from '../shared/pipeline';
+import { registerNodeType } from '../shared/register';
+import { checkedConfig, startOrShow } from '../shared/start';
+import { StatusHelper } from '../shared/status';
+import type { NodeAPI, RuntimeNode } from '../shared/types';
+import { reportPort, SUZ_REPORT_MIGRATIONS, SUZ_REPORT_NODE, suzReportConfigSchema } from './model';
+
+export = function (RED: NodeAPI): void {
+  registerNodeType<RuntimeNode>(RED, SUZ_REPORT_NODE, (node, def) => {
+    const raw = migrate(def, SUZ_REPORT_MIGRATIONS);
+    const { config, problem } = checkedConfig(suzReportConfigSchema, raw);
+    const status = new StatusHelper(node, (k, v) => RED._(k, v));
+    const controller = new AbortController();
+    const user = deskUser(node, status);
+    let desk: CzDesk | undefined;
+    let service: SuzDeskService | undefined;
+
+    const ensure = (): SuzDeskService => {
+      if (service && !service.isClosed) return service;
+      desk ??= czDesk(RED, raw['connection']);
+      desk.register(user);
+      service = suzService(desk);
+      return service;
+    };
+    startOrShow(node, status, problem, () => void ensure());
+
+    onInput(node, status, {
+      busyKey: 'suz-report.status.sending',
+      async settings(msg) {
+        if (!config) throw problem;
+        const t = await typedFields(RED, node, raw, msg, ['codes', 'productGroup', 'reportId']);
+        ensure();
+        return {
+          request: reportRequestOf(msg, t['codes'], {
+            kind: config.kind,
+            productGroup: (t['productGroup'] as string) || undefined,
+            utilisationType: config.utilisationType,
+            dropoutReason: config.dropoutReason,
+            participantInn: desk?.settings?.participantInn ?? '',
+            connectionGroup: desk?.settings?.productGroup,
+            id: typeof t['reportId'] === 'string' ? t['reportId'] : undefined,
+          }),
+        };
+      },
+      schema: z.object({ request: z.custom<ReportRequest>() }),
+      async run({ settings: { request: r }, msg, send }) {
+        const c = config as NonNullable<typeof config>;
+        const s = ensure();
+        await s.ready({ signal: controller.signal });
+        const orders = s.orders({ pollMs: c.pollSeconds * 1000, reportSettleMs: c.settleSeconds * 1000 });
+        const e = await s.exclusive(reportKey(r.kind, r.id), () =>
+          orders.report(r.kind, r.id, r.body, {
+            signal: controller.signal,
+            waitFinalMs: c.waitMinutes * 60000,
+          }),
+        );
+        withSuz(msg, {
+          omsId: s.omsId,
+          productGroup: e.productGroup,
+          report: reportMeta(e),
+        });
+        const port = reportPort(e.state, e.status);
+        const outs: Array<typeof msg | null> = [null, null, null];
+        outs[port] = msg;
+        send(outs);
+        return {
+          statusKey: `suz-report.status.${['success', 'failed', 'pending'][port]}`,
+          statusVars: { status: e.status ?? e.state },
+        };
+      },
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      controller.abort(
+        new ZnakFlowError({
+          code: 'ABORTED',
+          ru: 'отчёт прерван (узел остановлен); он продолжится, если сообщение придёт снова',
+          en: 'the report was interrupted (node stopped); it goes on when the message comes again',
+          source: 'suz',
+        }),
+      );
+      desk?.deregister(user);
+      desk = undefined;
+      done();
+    });
+  });
+};
