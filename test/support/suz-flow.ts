@@ -7,7 +7,7 @@
 import { tryParseCode } from '../../lib/codes/parse';
 import { productGroup } from '../../lib/cz/product-groups';
 import type { DemoSetup } from '../../lib/emulators/demo';
-import type { SuzOrder } from '../../lib/emulators/suz';
+import { AUTO_UTILISATION_GROUPS, type SuzOrder } from '../../lib/emulators/suz';
 import type { Stack } from './stack';
 
 export const ORDERS = 'Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ';
@@ -192,7 +192,14 @@ export async function runState(s: Stack, wanted: WantedOrder[]): Promise<RunStat
       return !(v.includes('[CHECKED_OK]') && [...ids].some((id) => v.includes(id as string)));
     })
     .map((w) => w.number);
-  const unreported = all.filter((c) => !success.get(c));
+  // For lp, shoes, perfumery, tires and electronics СУЗ makes the utilisation report by itself («СУЗ API v3»
+  // §4.4.11): their codes are APPLIED when handed out, and suz-report may count a report whose answer was lost
+  // as done by their status — applied by СУЗ's own report is applied.
+  const applied = (c: string): boolean => {
+    const rec = demo.cz.registry.code(c);
+    return !!rec && AUTO_UTILISATION_GROUPS.has(rec.pg) && rec.status !== 'EMITTED';
+  };
+  const unreported = all.filter((c) => !success.get(c) && !applied(c));
   const unintroduced = all.filter((c) => !accepted.has(c));
   const st: RunState = {
     created,
