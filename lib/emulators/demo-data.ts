@@ -103,7 +103,25 @@ export interface DemoMod {
   productGroups: string[];
 }
 
+/**
+ * An order of marking codes in 1C (`Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ`): rows of goods with
+ * the quantity of codes and the СУЗ template («СУЗ API v3» «Справочник "Шаблоны КМ"»: 10 clothing,
+ * 1 shoes).
+ */
+export interface DemoEmissionOrder {
+  ref: string;
+  number: string;
+  date: string;
+  posted: boolean;
+  /** Честный ЗНАК product group of every row */
+  pg: string;
+  rows: Array<{ itemRef: string; quantity: number; templateId: number }>;
+  comment: string;
+}
+
 export interface DemoWorld {
+  /** orders of marking codes from СУЗ (absent in hand-made worlds) */
+  emissionOrders?: DemoEmissionOrder[];
   /** warehouses of the 1C base (absent in hand-made worlds: no business place) */
   warehouses?: DemoWarehouse[];
   /** МОДs registered in ГИС МТ */
@@ -366,7 +384,61 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
   );
   if (foreign[1]) foreign[1].ownerInn = c1.inn;
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
-  return { organisation: org, counterparties, items, codes, boxes, documents, warehouses, mods };
+  const emissionOrders = demoEmissionOrders(items, base, opts.seed ?? 20261128);
+  return {
+    organisation: org,
+    counterparties,
+    items,
+    codes,
+    boxes,
+    documents,
+    warehouses,
+    mods,
+    emissionOrders,
+  };
+}
+
+/** The СУЗ template of a group's codes in the demo («Справочник "Шаблоны КМ"»). */
+export const DEMO_TEMPLATES: Readonly<Record<string, number>> = { lp: 10, shoes: 1 };
+
+/**
+ * The orders of marking codes in the demo base: T-shirts and jeans (posted), sneakers (posted), a
+ * draft of dresses (not posted). A PRNG of its own keeps every other GUID of the world as it was.
+ */
+function demoEmissionOrders(items: DemoItem[], base: Date, seed: number): DemoEmissionOrder[] {
+  const rand = prng(seed ^ 0x0e0155ed);
+  const [tshirt, jeans, dress, sneakers] = items as [DemoItem, DemoItem, DemoItem, DemoItem];
+  const order = (
+    n: number,
+    lines: Array<[DemoItem, number]>,
+    posted: boolean,
+    comment: string,
+  ): DemoEmissionOrder => ({
+    ref: guid(rand),
+    number: `ДМЗ0-${String(n).padStart(6, '0')}`,
+    date: new Date(base.getTime() - (4 - n) * 3600000).toISOString().slice(0, 19),
+    posted,
+    pg: lines[0]![0].pg,
+    rows: lines.map(([it, quantity]) => ({
+      itemRef: it.ref,
+      quantity,
+      templateId: DEMO_TEMPLATES[it.pg] ?? 10,
+    })),
+    comment,
+  });
+  return [
+    order(
+      1,
+      [
+        [tshirt, 6],
+        [jeans, 4],
+      ],
+      true,
+      'заказ кодов: футболки и джинсы',
+    ),
+    order(2, [[sneakers, 5]], true, 'заказ кодов: кроссовки'),
+    order(3, [[dress, 3]], false, 'черновик заказа (не проведён)'),
+  ];
 }
 
 /**

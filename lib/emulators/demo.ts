@@ -10,12 +10,21 @@ import { demoWorld, type DemoOptions, type DemoWorld } from './demo-data';
 import { startCzEmulator, type CzEmulator, type CzEmulatorOptions } from './cz';
 import { startOnecEmulator, type OnecEmulator, type OnecEmulatorOptions } from './onec';
 import { sendDemoIncoming } from './edo/demo-incoming';
+import {
+  createSuzEmulator,
+  DEMO_OMS_CONNECTION,
+  DEMO_OMS_ID,
+  type SuzEmulator,
+  type SuzEmulatorOptions,
+} from './suz';
 
 export interface DemoSetup {
   world: DemoWorld;
   onec: OnecEmulator;
   cz: CzEmulator;
-  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY */
+  /** the СУЗ mounted on the True API emulator's host (same URL, docs/suz.md) */
+  suz: SuzEmulator;
+  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY, OMS_ID, OMS_CONNECTION */
   env: Record<string, string>;
   /** the 1C user of the demo publication */
   onecUser: { username: string; password: string };
@@ -36,6 +45,7 @@ export interface DemoStartOptions {
   world?: DemoOptions;
   onec?: Partial<OnecEmulatorOptions>;
   cz?: Partial<CzEmulatorOptions>;
+  suz?: SuzEmulatorOptions;
   /** example files to deploy (default: every file in examples/, standard-sync first) */
   examples?: string[];
   /** suppliers send the demo's incoming УПД through ЭДО Лайт (default true; lib/emulators/edo/demo-incoming.ts) */
@@ -83,6 +93,7 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
     ...opts.onec,
   });
   let cz: CzEmulator;
+  const suz = createSuzEmulator(opts.suz);
   try {
     cz = await startCzEmulator({
       port: opts.czPort ?? 0,
@@ -90,6 +101,7 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
       world,
       processingDelayMs: 1500,
       ...opts.cz,
+      mounts: [...(opts.cz?.mounts ?? []), suz.mount],
     });
   } catch (err) {
     await onec.stop();
@@ -105,11 +117,14 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
     CZ_INN: world.organisation.inn,
     CZ_CERT: org.certPath,
     CZ_KEY: org.keyPath,
+    OMS_ID: DEMO_OMS_ID,
+    OMS_CONNECTION: DEMO_OMS_CONNECTION,
   };
   return {
     world,
     onec,
     cz,
+    suz,
     env,
     onecUser,
     flows,
@@ -121,6 +136,7 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
         `  sales: ${sales.length} (${sales.filter((d) => d.posted && !d.deletionMark).length} posted; one unposted, one marked for deletion)`,
         `True API emulator: ${cz.url}/api/v3/true-api/…  participant INN ${world.organisation.inn}  (True API rules ${cz.options.apiRules})`,
         `  GOST test signer of the demo organisation: ${org.certPath}`,
+        `СУЗ at the same URL: omsId ${DEMO_OMS_ID}, omsConnection ${DEMO_OMS_CONNECTION} (orders of codes: «ZnakFlow: order codes» tab)`,
         'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
         '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',
         `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,

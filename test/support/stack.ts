@@ -22,6 +22,7 @@ export interface StackOptions {
   world?: DemoOptions;
   cz?: DemoStartOptions['cz'];
   onec?: DemoStartOptions['onec'];
+  suz?: DemoStartOptions['suz'];
   /** example files to deploy (default: every one, standard-sync first, as `npm start` does) */
   examples?: string[];
   /** change the flows before they are deployed (default: none — the examples as shipped) */
@@ -86,6 +87,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     world: opts.world,
     cz: opts.cz,
     onec: opts.onec,
+    suz: opts.suz,
     examples: opts.examples,
   });
   const flows = (opts.transform ?? ((f) => f))(demo.flows as FlowNode[]);

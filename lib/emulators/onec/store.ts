@@ -44,6 +44,10 @@ export const DEMO_PROPERTY_SETS: Readonly<Record<string, { ref: string; descript
     ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0104',
     description: 'Маркировка товаров ИС МП',
   },
+  Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0105',
+    description: 'Заказ на эмиссию кодов маркировки СУЗ',
+  },
 };
 
 /**
@@ -55,6 +59,7 @@ export const DEMO_STATUS_PROPERTIES: Readonly<Record<string, string>> = {
   Document_ПриобретениеТоваровУслуг: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0003',
   Document_СписаниеНедостачТоваров: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0004',
   Document_МаркировкаТоваровИСМП: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0005',
+  Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0006',
 };
 
 /** The 1C metadata prefix of a kind of object in БСП's set names (`Документ_РеализацияТоваровУслуг`). */
@@ -827,6 +832,60 @@ export class OnecStore {
       const rec = this.create(entity, body);
       rec['Posted'] = d.posted;
     }
+    for (const o of w.emissionOrders ?? []) this.addEmissionOrder(o);
+  }
+
+  /**
+   * An order of marking codes from СУЗ as a user enters it in 1C (`Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ`):
+   * the GTIN of each row from the item, serials made by the operator, one unit per code, production in
+   * the Russian Federation, posted unless told; its state «Черновик» in `СтатусыДокументовИСМП` as БГосИС
+   * keeps it. Returns a copy of the document.
+   */
+  addEmissionOrder(o: {
+    ref?: string;
+    number?: string;
+    date?: string;
+    posted?: boolean;
+    rows: Array<{ itemRef: string; quantity: number; templateId?: number }>;
+    comment?: string;
+  }): Rec {
+    const items = o.rows.map((r) => {
+      const it = this.world.items.find((x) => x.ref === r.itemRef);
+      if (!it?.pg) throw new Error(`unknown marked item ${r.itemRef}`);
+      return it;
+    });
+    const pg = items[0]?.pg ?? '';
+    const body: Rec = {
+      Организация_Key: this.world.organisation.ref,
+      ВидПродукции: PRODUCT_KINDS[pg] ?? 'ЛегкаяПромышленность',
+      СпособВводаВОборот: 'ПроизводствоВРоссийскойФедерации',
+      ТипОплатыКодовМаркировки: 'ОплатаПоЭмиссии',
+      Комментарий: o.comment ?? '',
+      Товары: o.rows.map((r, i) => ({
+        LineNumber: i + 1,
+        Номенклатура_Key: r.itemRef,
+        GTIN: items[i]!.gtin,
+        Количество: r.quantity,
+        Шаблон: r.templateId ?? (pg === 'shoes' ? 1 : 10),
+        СпособФормированияСерийногоНомера: 'ФормируетсяОператором',
+        ЦелевойПол: pg === 'lp' || pg === 'shoes' ? 'Унисекс' : '',
+        ВидКИЗ: 'ЕдиницаТовара',
+      })),
+      СерийныеНомера: [],
+    };
+    if (o.ref) body['Ref_Key'] = o.ref;
+    if (o.number) body['Number'] = o.number;
+    if (o.date) body['Date'] = o.date;
+    const rec = this.create('Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ', body);
+    rec['Posted'] = o.posted ?? true;
+    this.create('InformationRegister_СтатусыДокументовИСМП', {
+      Документ: rec['Ref_Key'],
+      Документ_Type: 'StandardODATA.Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ',
+      Статус: 'Черновик',
+      Статус_Type: 'StandardODATA.СтатусыОбработкиЗаказаНаЭмиссиюКодовМаркировкиСУЗ',
+      ДальнейшееДействие1: 'ПередайтеДанные',
+    });
+    return structuredClone(rec);
   }
 
   /** A БСП property set for a kind of object (Catalog_НаборыДополнительныхРеквизитовИСведений). */
@@ -908,6 +967,9 @@ export function notFound(setName: string): ODataFault {
   const short = setName.replace(/^[A-Za-z]+_/, '');
   return new ODataFault(404, '9', `Экземпляр сущности "${short}" не найден по переданному ключу.`);
 }
+
+/** 1C enum ВидыПродукцииИС of a product group (the values БГосИС uses, docs/suz.md). */
+const PRODUCT_KINDS: Record<string, string> = { lp: 'ЛегкаяПромышленность', shoes: 'Обувь' };
 
 const TNVED_NAMES: Record<string, string> = {
   '6109100000': 'Майки, фуфайки с рукавами и прочие нательные фуфайки трикотажные, из хлопчатобумажной пряжи',

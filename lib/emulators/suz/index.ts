@@ -12,6 +12,7 @@ export {
   DEMO_OMS_ID,
   type SuzEmulator,
   type SuzEmulatorOptions,
+  type SuzFaultOptions,
   type SuzOrder,
   type SuzBlock,
   type SuzReport,

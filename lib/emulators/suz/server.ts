@@ -21,7 +21,8 @@
  *   `FAILED`), the documented error body `{fieldErrors, globalErrors, success:false}` (§6.2).
  *   ⚠ The texts of the emulator's errors are not published; they are written in the station's style.
  * - fault switches: `loseAnswer(route)` does the work and then drops the connection (the exactly-once
- *   tests), `injectFault('5xx' | '429', route)` answers an error without doing anything.
+ *   tests), `injectFault('5xx' | '429', route)` answers an error without doing anything, and `faults`
+ *   (rates of 429, 5xx and lost answers, seeded) does either at random on every call.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -52,6 +53,23 @@ export interface SuzEmulatorOptions {
   tokenTtlMs?: number;
   /** echo `attributes.productionOrderId` in order/list (default true) */
   echoProductionOrderId?: boolean;
+  /** random faults on every call (the exactly-once tests); none by default */
+  faults?: SuzFaultOptions;
+}
+
+/**
+ * Random faults: a share of the calls is answered 429 or 5xx without doing anything, or does its work
+ * and then drops the connection (a lost answer: an order created, a block handed out, a report taken).
+ */
+export interface SuzFaultOptions {
+  rate429?: number;
+  rate5xx?: number;
+  /** share of calls whose answer is lost after the work was done */
+  rateLost?: number;
+  /** only these routes (all when empty) */
+  routes?: SuzRoute[];
+  /** random source (a seeded one repeats a run) */
+  random?: () => number;
 }
 
 export type SuzRoute =
@@ -121,7 +139,9 @@ export interface SuzEmulator {
   reports: Map<string, SuzReport>;
   /** requests per route, and `lost/<route>`, `faults/<route>` */
   counters: Record<string, number>;
-  options: Required<Omit<SuzEmulatorOptions, 'stations' | 'registrationKeys'>>;
+  options: Required<Omit<SuzEmulatorOptions, 'stations' | 'registrationKeys' | 'faults'>>;
+  /** the random faults now in force (may be changed while running; `{}` stops them) */
+  faults: SuzFaultOptions;
   /** the next `count` calls of `route` do their work and then drop the connection without an answer */
   loseAnswer(route: SuzRoute, count?: number): void;
   /** the next `count` calls of `route` are answered with this error and do nothing */
@@ -182,6 +202,21 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
   const lost: SuzRoute[] = [];
   const faults: Array<{ kind: '5xx' | '429'; route: SuzRoute }> = [];
   const keys = new Set(opts.registrationKeys ?? [SANDBOX_REGISTRATION_KEY]);
+  const emulator: { faults: SuzFaultOptions } = { faults: { ...opts.faults } };
+  /** The random fault of a call, if any (a forced one — injectFault, loseAnswer — comes first). */
+  const randomFault = (route: SuzRoute): '429' | '5xx' | 'lost' | undefined => {
+    const f = emulator.faults;
+    if (f.routes && f.routes.length > 0 && !f.routes.includes(route)) return undefined;
+    const p429 = f.rate429 ?? 0;
+    const p5xx = f.rate5xx ?? 0;
+    const pLost = f.rateLost ?? 0;
+    if (p429 + p5xx + pLost <= 0) return undefined;
+    const r = (f.random ?? Math.random)();
+    if (r < p429) return '429';
+    if (r < p429 + p5xx) return '5xx';
+    if (r < p429 + p5xx + pLost) return 'lost';
+    return undefined;
+  };
   const live: SuzEmulator['options'] = {
     priceKopecks: opts.priceKopecks ?? 61,
     emissionDelayMs: opts.emissionDelayMs ?? 300,
@@ -189,6 +224,7 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
     tokenTtlMs: opts.tokenTtlMs ?? 10 * 3600 * 1000,
     echoProductionOrderId: opts.echoProductionOrderId ?? true,
   };
+
   const count = (k: string): void => {
     counters[k] = (counters[k] ?? 0) + 1;
   };
@@ -213,6 +249,7 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
       if (a.lost) {
         // the work is done; the answer never arrives
         count(`lost/${a.route}`);
+        count('faults/lost');
         a.res.socket?.destroy();
         return true;
       }
@@ -784,17 +821,18 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
         if (!r || (m && method !== 'POST')) return false;
         count(r.route);
         const f = faults.findIndex((x) => x.route === r.route);
-        if (f >= 0) {
-          const [fault] = faults.splice(f, 1);
+        const li = f >= 0 ? -1 : lost.indexOf(r.route);
+        if (li >= 0) lost.splice(li, 1);
+        const fault = f >= 0 ? faults.splice(f, 1)[0]?.kind : li >= 0 ? 'lost' : randomFault(r.route);
+        if (fault === '429' || fault === '5xx') {
           count(`faults/${r.route}`);
+          count(`faults/${fault}`);
           const a: Ask = { req, res, url, body, route: r.route, lost: false };
-          return fault?.kind === '429'
+          return fault === '429'
             ? globalError(a, 429, 'Превышено допустимое количество запросов')
             : globalError(a, 500, 'Внутренняя ошибка сервера. Повторите запрос через 30 секунд');
         }
-        const li = lost.indexOf(r.route);
-        if (li >= 0) lost.splice(li, 1);
-        return dispatch({ req, res, url, body, route: r.route, lost: li >= 0 }, m?.[1]);
+        return dispatch({ req, res, url, body, route: r.route, lost: fault === 'lost' }, m?.[1]);
       },
     };
   };
@@ -806,6 +844,12 @@ export function createSuzEmulator(opts: SuzEmulatorOptions = {}): SuzEmulator {
     reports,
     counters,
     options: live,
+    get faults() {
+      return emulator.faults;
+    },
+    set faults(f: SuzFaultOptions) {
+      emulator.faults = { ...f };
+    },
     connections,
     loseAnswer(route, n = 1) {
       for (let i = 0; i < n; i++) lost.push(route);
