@@ -12,8 +12,11 @@
  *   again); `declined` (СУЗ refused it, final); `failed` (refused before anything was created).
  *   `fetching` marks a `GET codes` in flight: after a crash or a lost answer the blocks of the order
  *   are listed and the unknown ones journalled.
- * - block `block:<blockId>`: `fetched` (journalled before its codes are handed on) → `delivered`;
- *   a block still `fetched` after a crash is fetched again with `codes/retry`.
+ * - block `block:<blockId>`: `fetched` (journalled before its codes are handed on) → `delivered`
+ *   (its message left suz-order); a block still `fetched` after a crash is fetched again with
+ *   `codes/retry`. A delivered block is *confirmed* when a report for it (`report:<kind>:block:<blockId>`,
+ *   made by suz-report on the same station) is journalled final: a delivered block not confirmed is
+ *   delivered again after a start when the flow has a confirming node (docs/suz.md «Подтверждение блоков»).
  * - report `report:<key>`: `sending` (before the POST) → `sent` (reportId) → `final`; `unknown`
  *   after a lost answer (looked up by the status of its codes before it is sent again).
  */
@@ -161,6 +164,31 @@ export class SuzJournal {
 
   reports(): ReportEntry[] {
     return this.all().filter((e): e is ReportEntry => e.kind === 'report');
+  }
+
+  /**
+   * The block is confirmed: a report for it (id `block:<blockId>`, any kind) is journalled final or
+   * failed — its outcome is known, whatever comes after it is keyed by the block id.
+   */
+  blockConfirmed(blockId: string): boolean {
+    const tail = `:block:${blockId}`;
+    return this.reports().some((r) => r.key.endsWith(tail) && (r.state === 'final' || r.state === 'failed'));
+  }
+
+  /** Delivered blocks not confirmed yet, of the orders `which` picks (e.g. one owner's), oldest first. */
+  unconfirmedBlocks(which: (o: OrderEntry) => boolean = () => true): BlockEntry[] {
+    const picked = new Set(
+      this.orders()
+        .filter(which)
+        .map((o) => o.key),
+    );
+    return this.all().filter(
+      (e): e is BlockEntry =>
+        e.kind === 'block' &&
+        e.state === 'delivered' &&
+        picked.has(e.orderKey) &&
+        !this.blockConfirmed(e.blockId),
+    );
   }
 
   /** Record a new entry durably (before the call it stands for). */

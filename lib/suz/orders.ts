@@ -505,6 +505,31 @@ export class SuzOrders {
     return this.o.journal.update<OrderEntry>(e.key, { fetching: undefined });
   }
 
+  /**
+   * Delivered blocks whose outcome nobody confirmed (docs/suz.md «Подтверждение блоков»): each
+   * fetched again with `codes/retry` and delivered again (`again: true`); what follows is keyed by
+   * the block id, so nothing is reported or introduced twice. A block that fails stays unconfirmed
+   * (tried again at the next start); the others go on.
+   */
+  async redeliverUnconfirmed(
+    blocks: BlockEntry[],
+    deliver: (block: DeliveredBlock) => Promise<void>,
+    call: SuzCallOptions = {},
+  ): Promise<{ blocks: number; failed: number }> {
+    let n = 0;
+    let failed = 0;
+    for (const b of blocks) {
+      if (call.signal?.aborted) break;
+      try {
+        await this.redeliver(b, deliver, call);
+        n++;
+      } catch {
+        failed++;
+      }
+    }
+    return { blocks: n, failed };
+  }
+
   private async redeliver(
     b: BlockEntry,
     deliver: (block: DeliveredBlock) => Promise<void>,

@@ -5,12 +5,13 @@
  * by СУЗ, failed (a passing failure resumes by itself after `retryMs`). After a restart the node's own
  * unfinished orders are resumed: nothing ordered twice, blocks fetched but not delivered fetched again.
  */
+import { setMaxListeners } from 'node:events';
 import { toZnakFlowError, ZnakFlowError } from '../errors';
 import type { MessageParts, SuzError, SuzMeta } from '../message';
 import { redact } from '../redact';
 import { sleep } from '../retry';
 import type { SuzDeskService } from './desk';
-import type { OrderEntry } from './journal';
+import type { BlockEntry, OrderEntry } from './journal';
 import {
   orderKeyOf,
   type DeliveredBlock,
@@ -31,6 +32,11 @@ export interface OrderEmitter<C> {
 
 export interface OrderRunnerOptions<C> {
   service: SuzDeskService;
+  /**
+   * A node down the flow confirms the blocks (suz-report journals a final report per block): only
+   * then are delivered blocks not confirmed delivered again after a start (docs/suz.md).
+   */
+  confirmed?: () => boolean;
   /** who resumes the order after a restart (the node id) */
   owner: string;
   orders?: Partial<Omit<SuzOrdersOptions, 'suz' | 'cz' | 'journal'>>;
@@ -70,7 +76,11 @@ export class SuzOrderRunner<C> {
   private closed = false;
   private busy = 0;
 
-  constructor(private readonly o: OrderRunnerOptions<C>) {}
+  constructor(private readonly o: OrderRunnerOptions<C>) {
+    // every call of this node's orders listens to this signal while it runs (and stops listening
+    // after): many orders and blocks at once are not a leak
+    setMaxListeners(0, this.controller.signal);
+  }
 
   private get signal(): AbortSignal {
     return this.controller.signal;
@@ -192,6 +202,43 @@ export class SuzOrderRunner<C> {
       this.resuming = undefined;
     });
     return this.resuming;
+  }
+
+  /**
+   * After a start: this node's delivered blocks that no report confirmed are delivered again
+   * (`again: true`) — only when a confirming node (suz-report) uses the same station, otherwise a
+   * delivered block stays delivered (nobody would ever confirm it).
+   */
+  async redeliver(): Promise<number> {
+    if (this.closed || !this.o.confirmed?.()) return 0;
+    const blocks = this.unconfirmed();
+    if (blocks.length === 0) return 0;
+    this.busy++;
+    try {
+      await this.o.service.ready({ signal: this.signal });
+      const orders = this.orders();
+      let n = 0;
+      for (const b of blocks) {
+        // one block at a time under its order's lock: a resumed order never delivers it in between
+        const r = await this.o.service
+          .exclusive(b.orderKey, () =>
+            orders.redeliverUnconfirmed([b], this.deliver(undefined), { signal: this.signal }),
+          )
+          .catch(() => ({ blocks: 0 }));
+        n += r.blocks;
+      }
+      return n;
+    } catch {
+      return 0;
+    } finally {
+      this.busy--;
+    }
+  }
+
+  /** This node's delivered blocks not confirmed yet (counted only when a confirming node is there). */
+  unconfirmed(): BlockEntry[] {
+    if (!this.o.confirmed?.()) return [];
+    return this.o.service.journal.unconfirmedBlocks((e) => e.owner === this.o.owner);
   }
 
   /** Unfinished orders of this owner in the journal. */

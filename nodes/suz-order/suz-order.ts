@@ -4,6 +4,7 @@ import { suzService, type SuzDeskService } from '../../lib/suz/desk';
 import { orderRequestOf } from '../../lib/suz/request';
 import { SuzOrderRunner, type OrderEmitter } from '../../lib/suz/runner';
 import { czDesk, deskUser } from '../shared/desk';
+import { downstreamTypes } from '../shared/graph';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -66,6 +67,8 @@ export = function (RED: NodeAPI): void {
       runner = new SuzOrderRunner<Ctx>({
         service,
         owner: node.id,
+        // blocks are confirmed by a suz-report down the flow (its final report per block)
+        confirmed: () => downstreamTypes(RED, node, 0).includes('suz-report'),
         orders: {
           pricing: { priceKopecks: c.priceKopecks, vatPercent: c.vatPercent },
           pollMs: c.pollSeconds * 1000,
@@ -89,10 +92,18 @@ export = function (RED: NodeAPI): void {
 
     startOrShow(node, status, problem, () => {
       const r = ensure(config as SuzOrderConfig);
-      // after a restart or a redeploy: this node's unfinished orders go on (nothing ordered twice)
-      if (r.unfinished() > 0) {
-        status.progress('blue', 'ring', 'suz-order.status.resuming', { count: r.unfinished() });
-        setImmediate(() => void r.resume().then(() => status.set('green', 'dot', 'suz-order.status.ready')));
+      // after a restart or a redeploy: blocks no report confirmed are delivered again, this node's
+      // unfinished orders go on (nothing ordered, reported or introduced twice)
+      const count = r.unfinished() + r.unconfirmed().length;
+      if (count > 0) {
+        status.progress('blue', 'ring', 'suz-order.status.resuming', { count });
+        setImmediate(
+          () =>
+            void r
+              .redeliver()
+              .then(() => r.resume())
+              .then(() => status.set('green', 'dot', 'suz-order.status.ready')),
+        );
       }
     });
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { CzDesk } from '../../lib/cz/desk';
 import { ZnakFlowError } from '../../lib/errors';
@@ -20,6 +21,8 @@ export = function (RED: NodeAPI): void {
     const { config, problem } = checkedConfig(suzReportConfigSchema, raw);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
     const controller = new AbortController();
+    // every report in flight listens to it until it settles: many blocks at once are not a leak
+    setMaxListeners(0, controller.signal);
     const user = deskUser(node, status);
     let desk: CzDesk | undefined;
     let service: SuzDeskService | undefined;

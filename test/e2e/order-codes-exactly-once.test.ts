@@ -10,7 +10,7 @@
  * Either way: no order created twice in СУЗ, every block of every order handed out (the orders resume
  * after each start), every report sent once (no code in two reports, none introduced twice), the balance
  * down by exactly the codes emitted × 0,61 ₽. Under faults also: every code reported and introduced and
- * the outcome of every order in 1C; after SIGKILLs that part waits for block redelivery (see below).
+ * the outcome of every order in 1C, after SIGKILLs too (unconfirmed blocks are delivered again).
  *
  * Bounded form in `npm test` (6 orders, 3 kills; 8 orders with faults). Full form (30 orders, 10 kills;
  * 40 orders with faults): ZNAKFLOW_E2E_FULL=1 npx mocha --timeout 0 test/e2e/order-codes-exactly-once.test.ts
@@ -157,16 +157,14 @@ describe(`e2e: order-codes.json, Node-RED killed with SIGKILL during a run of or
   });
 
   /*
-   * A block handed on by suz-order is journalled `delivered` when its message leaves the node; a SIGKILL
-   * while that message is between nodes (printing, the report being followed, the 1C order re-read)
-   * loses it, and nothing brings it back: suz-order does not deliver a delivered block again and
-   * suz-report does not resume a report after a start. The codes are paid for and emitted but never
-   * reported or introduced. Until the nodes confirm a block only at the end of the flow (and deliver
-   * unconfirmed blocks again, every step being idempotent by block id), this part is run on demand:
-   *   ZNAKFLOW_SUZ_REDELIVERY=1 ZNAKFLOW_SEED=<n> npx mocha test/e2e/order-codes-exactly-once.test.ts
+   * A block handed on by suz-order counts as confirmed only when suz-report has journalled its report
+   * final; after each start suz-order delivers the other blocks again (`codes/retry`, `again: true`) and
+   * suz-report resumes the report it had journalled, every step after it being idempotent by block id
+   * (docs/suz.md «Подтверждение блоков»). So the codes in flight between nodes at a SIGKILL are
+   * reported and introduced too.
    */
-  it('every code emitted is reported and introduced, every outcome in 1C (needs block redelivery)', async function () {
-    if (!process.env['ZNAKFLOW_SUZ_REDELIVERY'] || !after) this.skip();
+  it('every code emitted is reported and introduced, every outcome in 1C (blocks delivered again)', async function () {
+    if (!after) this.skip();
     const s = stack.s;
     const wanted = after!.wanted;
     await waitFor(

@@ -228,4 +228,63 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
       }
     }
   });
+
+  // Confirmation of blocks (docs/suz.md «Подтверждение блоков»): a block counts as handed on when its
+  // report is journalled final; suz-order delivers the others again after a start.
+  const reload = async (f: ReturnType<typeof flow>): Promise<{ blocks: Msg[]; ok: Msg[] }> => {
+    await helper.unload();
+    helper.settings({ userDir });
+    await helper.load(NODES, f);
+    return { blocks: collect(helper, 'blocks'), ok: collect(helper, 'ok') };
+  };
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('restart before suz-report journalled the block: delivered again once (again: true) and reported once; no confirming node, no redelivery', async () => {
+    const alone = flow({}, { wires: [['blocks'], ['pending'], []] });
+    await helper.load(NODES, alone);
+    const blocks = collect(helper, 'blocks');
+    const done = collect(helper, 'pending');
+    const before = reportsOf('utilisation');
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 15 } });
+    await until('order done', () => done.length === 1 && blocks.length === 2);
+    const ids = blocks.map((m) => m['suz'].blockId as string).sort();
+    // no suz-report down the flow: today's behaviour, a delivered block stays delivered
+    let o = await reload(alone);
+    await pause(400);
+    assert.equal(o.blocks.length, 0);
+    // the report node wired in: both blocks again, each reported once
+    o = await reload(flow());
+    await until('both blocks reported', () => o.ok.length === 2);
+    assert.deepEqual(o.blocks.map((m) => m['suz'].blockId as string).sort(), ids);
+    assert.ok(o.blocks.every((m) => m['suz'].again === true));
+    assert.equal(o.blocks.flatMap((m) => m['payload'] as string[]).length, 15);
+    assert.equal(reportsOf('utilisation'), before + 2);
+    // confirmed now: another start delivers nothing
+    o = await reload(flow());
+    await pause(400);
+    assert.equal(o.blocks.length, 0);
+    assert.equal(o.ok.length, 0);
+    assert.equal(reportsOf('utilisation'), before + 2);
+  });
+
+  it('restart while a report is followed: the block comes again, the journalled report is resumed (not sent again) and its outcome emitted', async () => {
+    bed.suz.options.reportDelayMs = 1500;
+    try {
+      await helper.load(NODES, flow());
+      const ok = collect(helper, 'ok');
+      const before = reportsOf('utilisation');
+      helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 6 } });
+      await until('report sent', () => reportsOf('utilisation') === before + 1);
+      await pause(100);
+      const o = await reload(flow());
+      assert.equal(ok.length, 0, 'stopped before the outcome');
+      await until('resumed and emitted', () => o.ok.length === 1, 10000);
+      assert.equal(o.ok[0]?.['suz'].again, true);
+      assert.equal(o.ok[0]?.['suz'].report.status, 'SUCCESS');
+      assert.equal(o.ok[0]?.['suz'].report.codes, 6);
+      assert.equal(reportsOf('utilisation'), before + 1, 'the report is not sent twice');
+    } finally {
+      bed.suz.options.reportDelayMs = 100;
+    }
+  });
 });
