@@ -5,6 +5,7 @@
  * once.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -324,6 +325,50 @@ describe('СУЗ orders and reports, exactly once (lib/suz/orders.ts ↔ СУЗ 
     assert.equal(r.status, 'SUCCESS');
     assert.ok(r.reportId);
     assert.equal(r.inferred, undefined);
+    j.close();
+  });
+
+  it('a delivered block is confirmed by its final report; the unconfirmed ones are delivered again (codes/retry); no abort listener left behind', async () => {
+    const j = new SuzJournal(path.join(dir, 'suz.jsonl'));
+    const s = service(j);
+    const out = collect();
+    // one long-lived signal for every call, like a node's: each call must stop listening when done
+    const life = new AbortController();
+    const call = { signal: life.signal };
+    const r = await s.order(
+      { productGroup: 'lp', products: [{ gtin: GTIN, quantity: 15, templateId: 10 }], key: 'confirm-1' },
+      out.deliver,
+      call,
+    );
+    const [b1, b2] = j.blocksOf(r.key);
+    assert.ok(b1 && b2);
+    assert.deepEqual(
+      j.unconfirmedBlocks().map((b) => b.blockId),
+      [b1.blockId, b2.blockId],
+      'delivered, nobody reported them yet',
+    );
+    const first = out.blocks.find((b) => b.blockId === b1.blockId) as DeliveredBlock;
+    const rep = await s.report(
+      'utilisation',
+      `block:${b1.blockId}`,
+      { productGroup: 'lp', sntins: first.codes },
+      call,
+    );
+    assert.equal(rep.state, 'final');
+    assert.equal(j.blockConfirmed(b1.blockId), true);
+    assert.deepEqual(
+      j.unconfirmedBlocks().map((b) => b.blockId),
+      [b2.blockId],
+    );
+    const again = collect();
+    const retries = bed.suz.counters['order/codes/retry'] ?? 0;
+    const n = await s.redeliverUnconfirmed(j.unconfirmedBlocks(), again.deliver, call);
+    assert.deepEqual(n, { blocks: 1, failed: 0 });
+    assert.equal(again.blocks[0]?.blockId, b2.blockId);
+    assert.equal(again.blocks[0]?.again, true);
+    assert.deepEqual(again.codes(), out.blocks.find((b) => b.blockId === b2.blockId)?.codes);
+    assert.equal(bed.suz.counters['order/codes/retry'], retries + 1);
+    assert.equal(getEventListeners(life.signal, 'abort').length, 0, 'every call stopped listening');
     j.close();
   });
 });
