@@ -399,4 +399,19 @@ describe('suz-order (node ↔ СУЗ emulator)', function () {
       bed.suz.options.emissionDelayMs = 50;
     }
   });
+
+  it('restart without a suz-report down the flow: a delivered block is not delivered again (nothing would confirm it)', async () => {
+    await helper.load(NODES, flow());
+    let o = outs();
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 15, key: 'no-confirmer-1' } });
+    await until('done', () => o.done.length === 1 && o.blocks.length === 2);
+    const retries = bed.suz.counters['order/codes/retry'] ?? 0;
+    await helper.unload();
+    helper.settings({ userDir });
+    await helper.load(NODES, flow());
+    o = outs();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(o.blocks.length, 0);
+    assert.equal(bed.suz.counters['order/codes/retry'] ?? 0, retries);
+  });
 });
