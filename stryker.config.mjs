@@ -4,35 +4,43 @@
 // `npm run test:mutation -- journal` (or ZNAKFLOW_MUTATION_MODULE=journal npx stryker run).
 import fs from 'node:fs';
 
+/** The 0-based index of the first line of `file` from `from` on that matches `re`. */
+function find(file, lines, re, from = 0) {
+  for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
+  throw new Error(`stryker.config.mjs: ${re} not found in ${file}`);
+}
+
 /**
- * Line ranges of the True API client that handle the token: the JWT/expireDate readers, sign-in
- * (authenticate … doAuthenticate), bearer, the one re-authentication on a 401, forgetting the token
- * on close. Found by their declarations, so that edits elsewhere in client.ts do not shift them.
+ * `file:a-b` from the line matching `start` to the line matching `end` after it — by default the
+ * line closing the block (the first line `<indent>}` after it, or `<indent>]` for a table).
+ * Found by their declarations, so that edits elsewhere in the file do not shift them.
  */
-function tokenRanges(file) {
+function range(file, start, end) {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const find = (re, from = 0) => {
-    for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
-    throw new Error(`stryker.config.mjs: ${re} not found in ${file}`);
-  };
-  /** from the line matching `start` to the line closing it (the first line `indent}` after it) */
-  const block = (start) => {
-    const a = find(start);
-    const indent = /^\s*/.exec(lines[a])[0];
-    const b = find(new RegExp(`^${indent}}`), a + 1);
-    return `${file}:${a + 1}-${b + 1}`;
-  };
-  const r401 = find(/status === 401 && spec\.auth/);
-  const closeStart = find(/^ {2}close\(\): void \{/);
+  const a = find(file, lines, start);
+  const indent = /^\s*/.exec(lines[a])[0];
+  const b = end && end.test(lines[a]) ? a : find(file, lines, end ?? new RegExp(`^${indent}[}\\]]`), a + 1);
+  return `${file}:${a + 1}-${b + 1}`;
+}
+
+/**
+ * The token handling of the True API client: the JWT/expireDate readers, sign-in (authenticate …
+ * doAuthenticate), when to renew (tokenTimes), bearer, invalidateToken, forgetting the token on
+ * close; in the transport, the one re-authentication on a 401 and releaseClient (token forgotten).
+ */
+function tokenRanges(client, transport) {
   return [
-    block(/^function jwtExpiry\(/),
-    block(/^function expireDate\(/),
-    block(/^ {2}authenticate\(opts/),
-    block(/^ {2}private async authenticateAfresh\(/),
-    block(/^ {2}private async doAuthenticate\(/),
-    block(/^ {2}private async bearer\(/),
-    `${file}:${closeStart + 1}-${find(/^ {2}}/, closeStart) + 1}`,
-    `${file}:${r401 + 1}-${find(/^ {6}}/, r401) + 1}`,
+    range(client, /^function jwtExpiry\(/),
+    range(client, /^function expireDate\(/),
+    range(client, /^ {2}invalidateToken\(/),
+    range(client, /^ {2}authenticate\(opts/),
+    range(client, /^ {2}private async authenticateAfresh\(/),
+    range(client, /^ {2}close\(\): void \{/),
+    range(client, /^ {2}private async tokenTimes\(/),
+    range(client, /^ {2}private async doAuthenticate\(/),
+    range(client, /^ {2}private async bearer\(/),
+    range(transport, /^ {6}if \(status === 401 && spec\.auth/),
+    range(transport, /^export function releaseClient\(/),
   ];
 }
 
@@ -70,14 +78,30 @@ export const MODULES = {
   journal: {
     mutate: ['lib/journal/journal.ts', 'lib/journal/outbox.ts', 'lib/journal/tracker.ts'],
     spec: [
+      'test/unit/status-promises.test.ts',
       'test/unit/promises.test.ts',
       'test/unit/core-promises.test.ts',
       'test/unit/journal.test.ts',
       'test/unit/outbox-versions.test.ts',
     ],
   },
+  // The tables of the status classification (ACCEPTED_STATUSES, REJECTED_STATUSES in journal.ts):
+  // module-level, so static mutants (ignored by the other modules), each run in a fresh process
+  // against the one fast table test. isAccepted / isRejected themselves are in `journal`.
+  status: {
+    get mutate() {
+      return [
+        range('lib/journal/journal.ts', /^export const ACCEPTED_STATUSES/, /^export const REJECTED_STATUSES/),
+      ];
+    },
+    spec: ['test/unit/status-promises.test.ts'],
+    ignoreStatic: false,
+  },
   token: {
-    mutate: tokenRanges('lib/cz/client.ts'),
+    // a getter: the ranges are looked up only when this module runs
+    get mutate() {
+      return tokenRanges('lib/cz/client.ts', 'lib/cz/transport.ts');
+    },
     spec: ['test/unit/cz-client.test.ts', 'test/unit/core-promises.test.ts', 'test/unit/promises.test.ts'],
   },
 };
@@ -99,13 +123,14 @@ export default {
   mutate: mod.mutate,
   mochaOptions: { config: '.mocharc.json', spec: mod.spec },
   // A static mutant (code run only while the modules load: top-level regexes, tables) needs a fresh
-  // test process per mutant, ~5 s each on this machine, against ~0.3 s for the others. They are
-  // ignored here and tested by the `*-static` modules, which mutate only the top-level lines.
-  // Mutants run both at load and in tests ("hybrid") are tested with the tests that cover them.
+  // test process per mutant that runs every test of the module, ~5 s each on this machine against
+  // ~0.3 s for the others. They are ignored (not counted) except in `status`, whose module-level
+  // tables are the promise itself and whose one test file is fast. Mutants run both at load and in
+  // tests ("hybrid") are tested with the tests that cover them.
   ignoreStatic: mod.ignoreStatic ?? true,
   // each mutant runs only the tests that executed its code in the dry run
   coverageAnalysis: 'perTest',
-  concurrency: Number(process.env.ZNAKFLOW_MUTATION_CONCURRENCY ?? 2),
+  concurrency: Number(process.env.ZNAKFLOW_MUTATION_CONCURRENCY ?? 3),
   // a mutant that loops (e.g. a limiter that never frees a slot) is cut after
   // timeoutFactor × the test's own time + timeoutMS and counts as killed (Timeout)
   timeoutMS: 5000,

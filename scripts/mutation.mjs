@@ -2,14 +2,22 @@
 // `npm run test:mutation [-- module …]`: StrykerJS once per module of stryker.config.mjs (each with
 // only the tests that cover it, incremental), then one summary: the score per module and overall,
 // and every surviving mutant. `-- --full` ignores the incremental files (a from-scratch run).
-// Env: ZNAKFLOW_MUTATION_CONCURRENCY (default 2).
-import { spawnSync } from 'node:child_process';
+// `-- --lanes=N` runs N modules at a time (each Stryker's output then goes to
+// reports/mutation/<module>.log); the largest modules start first.
+// Env: ZNAKFLOW_MUTATION_CONCURRENCY (per module, default 3: 2 type checkers + 1 test runner while
+// checking, 3 runners after), ZNAKFLOW_MUTATION_LANES (default 1).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MODULES } from '../stryker.config.mjs';
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
+const lanesArg = args.find((a) => a.startsWith('--lanes='));
+const lanes = Math.max(
+  1,
+  Number(lanesArg ? lanesArg.slice(8) : (process.env.ZNAKFLOW_MUTATION_LANES ?? 1)) || 1,
+);
 const names = args.filter((a) => !a.startsWith('--'));
 for (const n of names) {
   if (!MODULES[n]) {
@@ -19,22 +27,41 @@ for (const n of names) {
 }
 const selected = names.length ? names : Object.keys(MODULES);
 const stryker = path.join('node_modules', '.bin', 'stryker');
+// the largest first, so that lanes finish together (mutants measured on this machine)
+const SIZE = { journal: 5, 'codes-parse': 4, query: 3, token: 3, codes: 2, limiter: 1 };
+const queue = lanes > 1 ? [...selected].sort((a, b) => (SIZE[b] ?? 0) - (SIZE[a] ?? 0)) : [...selected];
 
 const times = {};
 const t0 = Date.now();
-for (const name of selected) {
-  const t = Date.now();
-  console.log(`\n=== mutation: ${name} (${MODULES[name].mutate.join(' ')})`);
-  const r = spawnSync(stryker, ['run', ...(full ? ['--force'] : [])], {
-    stdio: 'inherit',
-    env: { ...process.env, ZNAKFLOW_MUTATION_MODULE: name },
+fs.mkdirSync(path.join('reports', 'mutation'), { recursive: true });
+
+function runOne(name) {
+  return new Promise((resolve) => {
+    const t = Date.now();
+    const log = path.join('reports', 'mutation', `${name}.log`);
+    console.log(`\n=== mutation: ${name} (${MODULES[name].mutate.join(' ')})${lanes > 1 ? ` → ${log}` : ''}`);
+    const out = lanes > 1 ? fs.openSync(log, 'w') : 'inherit';
+    const child = spawn(stryker, ['run', ...(full ? ['--force'] : [])], {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ZNAKFLOW_MUTATION_MODULE: name },
+    });
+    child.on('exit', (code) => {
+      if (typeof out === 'number') fs.closeSync(out);
+      times[name] = (Date.now() - t) / 1000;
+      console.log(
+        `=== ${name}: ${code === 0 ? 'done' : `stryker failed (exit ${code})`} in ${Math.round(times[name])} s`,
+      );
+      resolve(code ?? 1);
+    });
   });
-  times[name] = (Date.now() - t) / 1000;
-  if (r.status !== 0) {
-    console.error(`stryker failed for ${name} (exit ${r.status})`);
-    process.exit(r.status ?? 1);
-  }
 }
+
+let failed = 0;
+await Promise.all(
+  Array.from({ length: Math.min(lanes, queue.length) }, async () => {
+    for (let name = queue.shift(); name; name = queue.shift()) if ((await runOne(name)) !== 0) failed++;
+  }),
+);
 
 /** Killed and timed out count as detected; compile errors (rejected by the checker) and ignored do not count. */
 function tally(report) {
@@ -83,3 +110,4 @@ if (all.survivors.length) {
   console.log('\nsurviving mutants (README «Measured» says why each left is equivalent or harmless):');
   for (const s of all.survivors) console.log(`  ${s}`);
 }
+if (failed) process.exit(1);
