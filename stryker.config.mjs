@@ -75,6 +75,10 @@ export const MODULES = {
   limiter: {
     mutate: ['lib/cz/limiter.ts'],
     spec: ['test/unit/cz-limiter.test.ts', 'test/unit/cz-limiter-promises.test.ts'],
+    // not the even-spacing test of cz-limiter.test.ts: it measures gaps of a few milliseconds, which
+    // a machine under load ≈ 30 does not keep (it failed Stryker's initial run twice); the window
+    // bound itself is held by cz-limiter-promises
+    grep: '^(?!.*paces them evenly)',
   },
   // the journal, the outbox (journal before send, look-up before any repeat), the tracker and the
   // status classification (isAccepted / isRejected in journal.ts); ack.ts is not in scope
