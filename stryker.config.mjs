@@ -4,35 +4,43 @@
 // `npm run test:mutation -- journal` (or ZNAKFLOW_MUTATION_MODULE=journal npx stryker run).
 import fs from 'node:fs';
 
+/** The 0-based index of the first line of `file` from `from` on that matches `re`. */
+function find(file, lines, re, from = 0) {
+  for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
+  throw new Error(`stryker.config.mjs: ${re} not found in ${file}`);
+}
+
 /**
- * Line ranges of the True API client that handle the token: the JWT/expireDate readers, sign-in
- * (authenticate … doAuthenticate), bearer, the one re-authentication on a 401, forgetting the token
- * on close. Found by their declarations, so that edits elsewhere in client.ts do not shift them.
+ * `file:a-b` from the line matching `start` to the line matching `end` after it — by default the
+ * line closing the block (the first line `<indent>}` after it, or `<indent>]` for a table).
+ * Found by their declarations, so that edits elsewhere in the file do not shift them.
  */
-function tokenRanges(file) {
+function range(file, start, end) {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const find = (re, from = 0) => {
-    for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
-    throw new Error(`stryker.config.mjs: ${re} not found in ${file}`);
-  };
-  /** from the line matching `start` to the line closing it (the first line `indent}` after it) */
-  const block = (start) => {
-    const a = find(start);
-    const indent = /^\s*/.exec(lines[a])[0];
-    const b = find(new RegExp(`^${indent}}`), a + 1);
-    return `${file}:${a + 1}-${b + 1}`;
-  };
-  const r401 = find(/status === 401 && spec\.auth/);
-  const closeStart = find(/^ {2}close\(\): void \{/);
+  const a = find(file, lines, start);
+  const indent = /^\s*/.exec(lines[a])[0];
+  const b = end && end.test(lines[a]) ? a : find(file, lines, end ?? new RegExp(`^${indent}[}\\]]`), a + 1);
+  return `${file}:${a + 1}-${b + 1}`;
+}
+
+/**
+ * The token handling of the True API client: the JWT/expireDate readers, sign-in (authenticate …
+ * doAuthenticate), when to renew (tokenTimes), bearer, invalidateToken, forgetting the token on
+ * close; in the transport, the one re-authentication on a 401 and releaseClient (token forgotten).
+ */
+function tokenRanges(client, transport) {
   return [
-    block(/^function jwtExpiry\(/),
-    block(/^function expireDate\(/),
-    block(/^ {2}authenticate\(opts/),
-    block(/^ {2}private async authenticateAfresh\(/),
-    block(/^ {2}private async doAuthenticate\(/),
-    block(/^ {2}private async bearer\(/),
-    `${file}:${closeStart + 1}-${find(/^ {2}}/, closeStart) + 1}`,
-    `${file}:${r401 + 1}-${find(/^ {6}}/, r401) + 1}`,
+    range(client, /^function jwtExpiry\(/),
+    range(client, /^function expireDate\(/),
+    range(client, /^ {2}invalidateToken\(/),
+    range(client, /^ {2}authenticate\(opts/),
+    range(client, /^ {2}private async authenticateAfresh\(/),
+    range(client, /^ {2}close\(\): void \{/),
+    range(client, /^ {2}private async tokenTimes\(/),
+    range(client, /^ {2}private async doAuthenticate\(/),
+    range(client, /^ {2}private async bearer\(/),
+    range(transport, /^ {6}if \(status === 401 && spec\.auth/),
+    range(transport, /^export function releaseClient\(/),
   ];
 }
 
@@ -56,6 +64,9 @@ export const MODULES = {
   'codes-parse': {
     mutate: ['lib/codes/parse.ts'],
     spec: ['test/unit/codes-parse.test.ts', 'test/unit/codes-gtin.test.ts'],
+    // not the fuzz comparison of the fast check with the full parser (~6 s here, ~20 s on the loaded
+    // machine, run again for every surviving mutant); the parser's own cases stay
+    grep: '^(?!.*fast normalised-form check never accepts)',
   },
   query: {
     mutate: ['lib/onec/query.ts'],
@@ -64,25 +75,37 @@ export const MODULES = {
   limiter: {
     mutate: ['lib/cz/limiter.ts'],
     spec: ['test/unit/cz-limiter.test.ts', 'test/unit/cz-limiter-promises.test.ts'],
+    // not the even-spacing test of cz-limiter.test.ts: it measures gaps of a few milliseconds, which
+    // a machine under load ≈ 30 does not keep (it failed Stryker's initial run twice); the window
+    // bound itself is held by cz-limiter-promises
+    grep: '^(?!.*paces them evenly)',
   },
   // the journal, the outbox (journal before send, look-up before any repeat), the tracker and the
   // status classification (isAccepted / isRejected in journal.ts); ack.ts is not in scope
   journal: {
     mutate: ['lib/journal/journal.ts', 'lib/journal/outbox.ts', 'lib/journal/tracker.ts'],
     spec: [
+      'test/unit/status-promises.test.ts',
       'test/unit/promises.test.ts',
       'test/unit/core-promises.test.ts',
       'test/unit/journal.test.ts',
       'test/unit/outbox-versions.test.ts',
     ],
+    // not the SIGKILL test of journal.test.ts: its writer is a child process started with tsx, which
+    // on a loaded machine may not start within the test's 1.5–2.5 s, failing Stryker's initial run
+    grep: '^(?!.*killed with SIGKILL)',
   },
   token: {
-    mutate: tokenRanges('lib/cz/client.ts'),
+    // a getter: the ranges are looked up only when this module runs
+    get mutate() {
+      return tokenRanges('lib/cz/client.ts', 'lib/cz/transport.ts');
+    },
     spec: ['test/unit/cz-client.test.ts', 'test/unit/core-promises.test.ts', 'test/unit/promises.test.ts'],
   },
 };
 
 const name = process.env.ZNAKFLOW_MUTATION_MODULE ?? 'redact';
+const typecheck = process.env.ZNAKFLOW_MUTATION_TYPECHECK === '1';
 const mod = MODULES[name];
 if (!mod) throw new Error(`stryker.config.mjs: unknown module ${name} (${Object.keys(MODULES).join(', ')})`);
 
@@ -90,22 +113,29 @@ if (!mod) throw new Error(`stryker.config.mjs: unknown module ${name} (${Object.
 export default {
   packageManager: 'npm',
   testRunner: 'mocha',
-  checkers: ['typescript'],
+  // The TypeScript checker (each mutant type-checked before its tests run) costs 2–6 s of a loaded
+  // core per mutant here, far more than running the tests of most mutants (a type-invalid mutant
+  // still runs: tsx strips the types). So by default no checker runs; scripts/mutation.mjs then
+  // type-checks only the survivors (scripts/stryker-typecheck-survivors.mjs) and counts those tsc
+  // refuses as rejected. ZNAKFLOW_MUTATION_TYPECHECK=1 (`-- --typecheck`) checks every mutant.
+  checkers: typecheck ? ['typescript'] : [],
   // the type check of each mutant: lib only (nodes/ and plugins/ only consume lib's types)
   tsconfigFile: 'tsconfig.stryker.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   plugins: ['@stryker-mutator/*', './scripts/stryker-message-ignorer.mjs'],
   ignorers: ['bilingual-messages'],
   mutate: mod.mutate,
-  mochaOptions: { config: '.mocharc.json', spec: mod.spec },
+  mochaOptions: { config: '.mocharc.json', spec: mod.spec, ...(mod.grep ? { grep: mod.grep } : {}) },
   // A static mutant (code run only while the modules load: top-level regexes, tables) needs a fresh
-  // test process per mutant, ~5 s each on this machine, against ~0.3 s for the others. They are
-  // ignored here and tested by the `*-static` modules, which mutate only the top-level lines.
-  // Mutants run both at load and in tests ("hybrid") are tested with the tests that cover them.
+  // test process per mutant that runs every test of the module, ~5 s each on this machine against
+  // ~0.3 s for the others: they are ignored (not counted). Mutants run both at load and in tests
+  // ("hybrid") are tested with the tests that cover them. Stryker never mutates inside `x as T`
+  // (a TSAsExpression counts as a type): the `[…] as const` status tables of journal.ts are checked
+  // by hand-made mutants instead (README «Measured»).
   ignoreStatic: mod.ignoreStatic ?? true,
   // each mutant runs only the tests that executed its code in the dry run
   coverageAnalysis: 'perTest',
-  concurrency: Number(process.env.ZNAKFLOW_MUTATION_CONCURRENCY ?? 2),
+  concurrency: Number(process.env.ZNAKFLOW_MUTATION_CONCURRENCY ?? 3),
   // a mutant that loops (e.g. a limiter that never frees a slot) is cut after
   // timeoutFactor × the test's own time + timeoutMS and counts as killed (Timeout)
   timeoutMS: 5000,
@@ -119,5 +149,9 @@ export default {
   // not copied into the sandboxes: other modules' sandboxes, reports, build output
   ignorePatterns: ['.stryker-tmp', 'reports', 'dist', '.compat', '.demo', '.tmp', 'test/e2e', 'test/editor'],
   tempDirName: `.stryker-tmp/${name}`,
+  // no node_modules symlink in the sandboxes: Node finds the project's own by walking up from
+  // .stryker-tmp/<module>/sandbox-…; the search for node_modules to link would walk the sandboxes
+  // of the modules running alongside (`--lanes`), which come and go
+  symlinkNodeModules: false,
   cleanTempDir: true,
 };

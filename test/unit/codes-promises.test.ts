@@ -10,11 +10,14 @@ import {
   checkKpp,
   completeInn,
   groupsForSerialLength,
+  inspectCode,
   isValidGs1,
   isValidSscc,
   parseCode,
+  toGtin14,
   withCheckDigit,
 } from '../../lib/codes';
+import { makeCode } from '../../lib/emulators/demo-data';
 import { isZnakFlowError } from '../../lib/errors';
 
 const GTIN13 = withCheckDigit('460123456789');
@@ -79,6 +82,30 @@ describe('codes: only the exact form passes', () => {
     assert.equal(checkKpp('x773601001')?.path, 'kpp');
     for (const bad of ['x773601001', '773601001x', '77360100', '7736ab001'])
       assert.equal(checkKpp(bad)?.code, 'KPP_FORMAT', bad);
+    // only a text is a KPP: a number (1C's JSON may carry one) loses its leading zeros, so it is
+    // refused even when its digits would make one
+    for (const notText of [773601001, 12345678, null, undefined, ['773601001'], { kpp: '773601001' }])
+      assert.equal(checkKpp(notText)?.code, 'KPP_FORMAT', JSON.stringify(notText));
+  });
+
+  it('inspectCode: the parsed code of a valid one (the same as parseCode), the problem of a bad one', () => {
+    const rand = (() => {
+      let x = 7;
+      return () => (x = (x * 48271) % 2147483647) / 2147483647;
+    })();
+    for (let i = 0; i < 5; i++) {
+      const { cis, full } = makeCode(rand, toGtin14(GTIN13));
+      for (const form of [cis, full]) {
+        const r = inspectCode(form, 'lp', `codes[${i}]`);
+        assert.equal(r.problem, undefined, form);
+        assert.deepEqual(r.code, parseCode(form, 'lp'));
+        assert.equal(r.code?.cis, cis);
+      }
+    }
+    const bad = inspectCode('not a code', 'lp', 'codes[9]');
+    assert.equal(bad.code, undefined);
+    assert.equal(bad.problem?.path, 'codes[9]');
+    assert.equal(bad.problem?.code, checkCode('not a code')?.code);
   });
 
   it('a marking code refused names the field `code` (or the given path), from the input', () => {

@@ -101,8 +101,10 @@ describe('cz: the rate limiter keeps its promise', () => {
     await lim.acquire();
     await new Promise((r) => setTimeout(r, 250));
     const starts = (await startsOf(lim, 3)).sort((a, b) => a - b);
+    // a burst of saved-up slots starts them within a few ms; paced they are ~100 ms apart (at least
+    // 50: a timer fired late on a loaded machine shortens the next gap, measured 76 ms at load ≈ 30)
     for (let i = 1; i < starts.length; i++) {
-      assert.ok((starts[i] as number) - (starts[i - 1] as number) >= 80, `starts ${starts.join(', ')}`);
+      assert.ok((starts[i] as number) - (starts[i - 1] as number) >= 50, `starts ${starts.join(', ')}`);
     }
     lim.close();
   });

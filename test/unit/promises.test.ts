@@ -1,8 +1,8 @@
 /**
  * Properties of the pack's promises, written so that breaking the promise (not one line) fails them
  * (issue 14): the journal holds `sending` on disk before Честный ЗНАК sees the document; every secret
- * kind is masked wherever text leaves; every document status of «Описание True API» v553
- * «Справочник "Статусы документов"» is classified accepted / rejected / pending.
+ * kind is masked wherever text leaves. The classification of the document statuses:
+ * test/unit/status-promises.test.ts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,14 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { journalApi } from '../../lib/cz/journal-api';
-import {
-  isAccepted,
-  isRejected,
-  Journal,
-  journalKey,
-  statusGroup,
-  type JournalEntry,
-} from '../../lib/journal/journal';
+import { Journal, journalKey, type JournalEntry } from '../../lib/journal/journal';
 import { Outbox, type SendableDocument } from '../../lib/journal/outbox';
 import { forgetSecret, redact, registerSecret } from '../../lib/redact';
 import { requireGost } from '../support/gost';
@@ -66,40 +59,6 @@ async function proxy(
 
 describe('promises (issue 14)', function () {
   this.timeout(60000);
-
-  describe('document statuses (v553 «Справочник "Статусы документов"») → accepted / rejected / pending', () => {
-    // The whole dictionary, plus UNDEFINED of older dictionaries; WAIT_ACCEPTANCE and
-    // WAIT_PARTICIPANT_REGISTRATION are «успешно обработан, ожидает контрагента»: accepted for us.
-    const table: [string, 'accepted' | 'rejected' | 'pending'][] = [
-      ['IN_PROGRESS', 'pending'],
-      ['WAIT_FOR_CONTINUATION', 'pending'],
-      ['UNDEFINED', 'pending'],
-      ['CHECKED_OK', 'accepted'],
-      ['ACCEPTED', 'accepted'],
-      ['WAIT_ACCEPTANCE', 'accepted'],
-      ['WAIT_PARTICIPANT_REGISTRATION', 'accepted'],
-      ['CHECKED_NOT_OK', 'rejected'],
-      ['PARSE_ERROR', 'rejected'],
-      ['PROCESSING_ERROR', 'rejected'],
-      ['CANCELLED', 'rejected'],
-    ];
-    for (const [status, want] of table) {
-      it(`${status} is ${want}`, () => {
-        const got = isAccepted(status) ? 'accepted' : isRejected(status) ? 'rejected' : 'pending';
-        assert.equal(got, want);
-        assert.ok(!(isAccepted(status) && isRejected(status)), 'never both');
-        if (want !== 'pending') {
-          const e = { state: 'final', status } as JournalEntry;
-          assert.equal(statusGroup(e), want, 'the admin view group agrees');
-        }
-      });
-    }
-    it('no status at all is neither accepted nor rejected', () => {
-      assert.equal(isAccepted(undefined), false);
-      assert.equal(isRejected(undefined), false);
-      assert.equal(isAccepted(''), false);
-    });
-  });
 
   describe('secret masking: every secret kind, short PINs included', () => {
     // 1C password, CryptoPro PIN (4–6 digits), DSS token, True API token. The rule: a secret of
