@@ -12,7 +12,7 @@ import { ZnakFlowError } from '../errors';
 import type { CzDesk, DeskJournal } from '../cz/desk';
 import type { PollSubscriber } from './poller';
 import { czOf, setOnec, withCz, type FlowMessage } from '../message';
-import { isAccepted, type JournalEntry } from './journal';
+import { isAccepted, REJECTED_STATUSES, type JournalEntry } from './journal';
 
 /** What a held message answers with (Node-RED's send and done of its input). */
 export interface Reply<M extends FlowMessage = FlowMessage> {
@@ -67,8 +67,6 @@ interface Held<M extends FlowMessage> {
   /** not in the journal: followed with doc/{id}/info */
   external: boolean;
 }
-
-const FAILED_STATUSES = ['CHECKED_NOT_OK', 'PARSE_ERROR', 'CANCELLED', 'PROCESSING_ERROR'];
 
 export class DocumentFollower<M extends FlowMessage = FlowMessage> {
   private readonly held = new Map<string, Held<M>>();
@@ -324,7 +322,7 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
         const info = await client.documentInfo(id, { pg: h.productGroup, waitVisibleMs: 0 });
         const st = info.status;
         const accepted = isAccepted(st);
-        if (accepted || FAILED_STATUSES.includes(st)) {
+        if (accepted || (REJECTED_STATUSES as readonly string[]).includes(st)) {
           this.held.delete(id);
           withCz(h.msg, { documentId: id, status: st, errors: info.errors ?? [], info });
           h.reply.send(DocumentFollower.on(accepted ? 0 : 1, h.msg));
