@@ -10,8 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { DOCUMENT_STATUSES, FINAL_STATUSES, WAITING_STATUSES } from '../../lib/cz/schemas';
+import { UPD_STATUS } from '../../lib/edo/outbox';
 import {
   ACCEPTED_STATUSES,
+  EDO_REJECTED_STATUSES,
   isAccepted,
   isRejected,
   REJECTED_STATUSES,
@@ -44,7 +46,32 @@ function outcome(status: string | undefined): Outcome {
   return a ? 'accepted' : r ? 'rejected' : 'pending';
 }
 
+// The УПД journal (lib/edo/outbox.ts) shares the classification: its own ends (docs/edo.md «Following»)
+// are ACCEPTED (ГИС МТ took the УПД), REJECTED (ГИС МТ refused it), REFUSED (the buyer refused),
+// ANNULLED; SENT, DELIVERED, SIGNED and ANNULMENT_PROPOSED still wait.
+const UPD_DICTIONARY: Record<string, Outcome> = {
+  SENT: 'pending',
+  DELIVERED: 'pending',
+  SIGNED: 'pending',
+  ANNULMENT_PROPOSED: 'pending',
+  ACCEPTED: 'accepted',
+  REJECTED: 'rejected',
+  REFUSED: 'rejected',
+  ANNULLED: 'rejected',
+};
+
 describe('status classification (issue 14): the whole dictionary of document statuses', () => {
+  it('every УПД status of the outgoing journal is exactly what its dictionary says', () => {
+    assert.deepEqual(Object.keys(UPD_DICTIONARY).sort(), [...Object.values(UPD_STATUS)].sort());
+    for (const [status, want] of Object.entries(UPD_DICTIONARY)) assert.equal(outcome(status), want, status);
+    assert.deepEqual(
+      [...EDO_REJECTED_STATUSES].sort(),
+      Object.keys(UPD_DICTIONARY)
+        .filter((s) => UPD_DICTIONARY[s] === 'rejected')
+        .sort(),
+    );
+  });
+
   it('covers exactly the statuses of the client’s dictionary', () => {
     assert.deepEqual(Object.keys(DICTIONARY).sort(), [...DOCUMENT_STATUSES].sort());
   });
@@ -87,7 +114,7 @@ describe('status classification (issue 14): the whole dictionary of document sta
       'cancelled',
       'Checked_OK',
       'CHECKED_OK ',
-      'REJECTED',
+      'rejected',
       'OK',
       'Stryker was here!',
     ])
