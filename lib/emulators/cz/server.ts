@@ -102,6 +102,11 @@ export interface CzEmulatorOptions {
   mounts?: Array<(host: EmulatorHost) => EmulatorMount>;
   /** the ЭДО Лайт emulator served on the same port (lib/emulators/edo) */
   edo?: EdoEmulatorOptions;
+  /**
+   * take LP_SHIP_GOODS for every product group, as stands before 1 March 2022 did (default false: for
+   * furs only, as production — the other groups ship by УПД through ЭДО Лайт)
+   */
+  legacyShipGoods?: boolean;
 }
 
 /** What a mounted service may use of the True API emulator. */
@@ -141,6 +146,7 @@ export interface CzEmulator {
       | 'apiRules'
       | 'docListMaxRangeMs'
       | 'signInAnswer'
+      | 'legacyShipGoods'
     >
   > & {
     faults: FaultOptions;
@@ -252,6 +258,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     apiRules: opts.apiRules ?? '2027',
     docListMaxRangeMs: opts.docListMaxRangeMs ?? 30 * 86400000,
     signInAnswer: opts.signInAnswer ?? 'uuid',
+    legacyShipGoods: opts.legacyShipGoods ?? false,
     rateLimit: opts.rateLimit ?? 50,
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
@@ -784,7 +791,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
         `Для типа документа ${type} не допустимо указание параметров: <second_product_document>/<second_signature>`,
       );
     }
-    const forGroup = typeForGroup(type, pg);
+    const forGroup = typeForGroup(type, pg, live.legacyShipGoods);
     if (forGroup) return fail(c, forGroup.status, forGroup.message);
     const b64 = (b['product_document'] as string).replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
