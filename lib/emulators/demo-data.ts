@@ -169,6 +169,12 @@ export interface DemoOptions {
   codesPerSale?: number;
   /** base date of the documents (naive local wall-clock); default: yesterday 09:00 */
   baseDate?: string;
+  /**
+   * a fur coat (natural fur products, `furs`) and a sale of it: the one group Честный ЗНАК still takes
+   * the shipment LP_SHIP_GOODS for (lib/cz/product-groups.ts SHIP_GOODS_GROUPS). Added after every other
+   * document, so the rest of the world stays as it is without it. Default false.
+   */
+  furs?: boolean;
 }
 
 /** Yesterday 09:00 as a naive local date-time string (the demo documents are recent). */
@@ -350,6 +356,19 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     const buyer = [c1, c2, c3][i % 3] as DemoParticipant;
     const it = marked[i % marked.length] as DemoItem;
     doc('sale', buyer, [[it, opts.codesPerSale ?? 5]], { comment: `пакетная отгрузка ${i + 1}` });
+  }
+  if (opts.furs) {
+    const coat = item(
+      'Шуба норковая',
+      'FR-201',
+      '0460123456201',
+      '4303101000',
+      'ПродукцияИзНатуральногоМеха',
+      'furs',
+      89000,
+    );
+    items.push(coat);
+    doc('sale', c2, [[coat, 2]], { comment: 'меховые изделия (LP_SHIP_GOODS)' });
   }
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   return { organisation: org, counterparties, items, codes, boxes, documents, warehouses, mods };
