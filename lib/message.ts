@@ -302,6 +302,66 @@ export const czMetaSchema = part(
 );
 export type CzMeta = z.infer<typeof czMetaSchema>;
 
+// ---------------------------------------------------------------- msg.edo
+
+/**
+ * `msg.edo`: one outgoing УПД through ЭДО Лайт (docs/edo.md «The nodes»). edo-send sets it on each
+ * УПД it sent (one message per УПД of a sale: one per product group); edo-status adds the outcome.
+ */
+export const edoMetaSchema = part(
+  z.object({
+    key: f(z.string(), 'edo-send', 'journal key of the УПД: <Ref_Key>:<DataVersion>:upd:<productGroup>'),
+    productGroup: f(
+      z.string(),
+      'edo-send',
+      "product group (pg) of the УПД's codes ('' for the lines without codes)",
+    ),
+    function: f(z.string(), 'edo-send', 'Функция of the УПД: СЧФДОП or ДОП').optional(),
+    number: f(
+      z.string(),
+      'edo-send',
+      'НомерДок of the УПД (the 1C number, with /1, /2 … when split by group)',
+    ),
+    fileId: f(z.string(), 'edo-send', 'ИдФайл: the file name without .xml (also the ГИС МТ id of the УПД)'),
+    sha256: f(
+      z.string(),
+      'edo-send',
+      'SHA-256 of the exact windows-1251 bytes signed and uploaded',
+    ).optional(),
+    codes: f(z.number().int(), 'edo-send', 'how many КИЗ and НомУпак the УПД holds').optional(),
+    documentId: f(z.string(), 'edo-send', 'the ЭДО Лайт document id').optional(),
+    sentAt: f(z.string(), 'edo-send', 'when the operator answered the upload (ISO time)').optional(),
+    fromJournal: f(
+      z.boolean(),
+      'edo-send',
+      'true when the journal already had this УПД sent and nothing was uploaded',
+    ).optional(),
+    status: f(
+      z.string(),
+      'edo-send, edo-status',
+      'SENT, DELIVERED, SIGNED, ANNULMENT_PROPOSED, then ACCEPTED (ГИС МТ took it) or REJECTED, REFUSED, ANNULLED',
+    ).optional(),
+    edoStatus: f(
+      z.number().int(),
+      'edo-status',
+      'the last EDO status code of ЭДО Лайт (0–19, 41–44, 61–66)',
+    ).optional(),
+    edoText: f(z.string(), 'edo-status', 'its name in Russian').optional(),
+    gis: f(
+      z.string(),
+      'edo-status',
+      "ГИС МТ's processing (tpr/ud state): SUCCESS, FAILED, IN_PROGRESS",
+    ).optional(),
+    errors: f(
+      z.array(z.string()),
+      'edo-send, edo-status',
+      "edo-send output 2: the problems (see msg.errors); edo-status: the buyer's reason, ГИС МТ's errors",
+    ).optional(),
+  }),
+  'EdoMeta',
+);
+export type EdoMeta = z.infer<typeof edoMetaSchema>;
+
 // ---------------------------------------------------------------- msg.parts
 
 /** `msg.parts` as Node-RED's split/join nodes use it. */
@@ -333,6 +393,7 @@ export const CONTRACT_PARTS = {
   'msg.cz.tracker': czTrackerSchema,
   'msg.cz.codes (codes mode)': czCodesCheckSchema,
   'msg.cz.balance': czBalanceSchema,
+  'msg.edo': edoMetaSchema,
   'msg.parts': messagePartsSchema,
 } as const;
 
@@ -434,6 +495,18 @@ export function setOnec<M extends FlowMessage>(msg: M, onec: OnecMeta | OnecBatc
 export function withOnec<M extends FlowMessage>(msg: M, fields: Partial<OnecMeta>): M {
   const current = msg['onec'];
   (msg as FlowMessage)['onec'] = { ...(isRec(current) ? current : {}), ...fields };
+  return msg;
+}
+
+/** The message's `msg.edo`, typed ({} when it has none). */
+export function edoOf(msg: FlowMessage): Partial<EdoMeta> & Rec {
+  return view<EdoMeta>(msg['edo'], edoMetaSchema.shape);
+}
+
+/** Add fields to `msg.edo`, keeping every field it has. */
+export function withEdo<M extends FlowMessage>(msg: M, fields: Partial<EdoMeta>): M {
+  const current = msg['edo'];
+  (msg as FlowMessage)['edo'] = { ...(isRec(current) ? current : {}), ...fields };
   return msg;
 }
 

@@ -152,6 +152,8 @@ export interface FollowResult {
   entry: JournalEntry;
   edoStatus?: number;
   classification?: UpdClassification;
+  /** ГИС МТ's receipt, when it was read in this look */
+  gis?: GisProcessing;
   error?: ZnakFlowError | Error;
 }
 
@@ -160,6 +162,8 @@ export class UpdFollower {
   constructor(
     private readonly journal: Journal,
     private readonly edo: EdoClient,
+    /** told what a look found, before the journal is written (whose change may hand the outcome out) */
+    private readonly onLook?: (look: Omit<FollowResult, 'error'>) => void,
   ) {}
 
   /** Sent УПД without a final outcome. */
@@ -197,10 +201,12 @@ export class UpdFollower {
       if (typeof info?.['is_title_signed'] === 'boolean') titleSigned = info['is_title_signed'];
     }
     let c = classifyUpd({ edoStatus: s, buyerReason, titleSigned });
+    let gis: GisProcessing | undefined;
     if (c.needsGis || s === 62 || s === 65) {
-      const gis = await this.edo.gisProcessing(e.fileId ?? '');
+      gis = await this.edo.gisProcessing(e.fileId ?? '');
       c = classifyUpd({ edoStatus: s, buyerReason, titleSigned, gis });
     }
+    this.onLook?.({ entry: e, edoStatus: s, classification: c, ...(gis ? { gis } : {}) });
     const final = c.outcome !== 'pending';
     const entry = this.journal.update(e.key, {
       status: c.status,
@@ -212,6 +218,6 @@ export class UpdFollower {
           }
         : {}),
     });
-    return { entry, edoStatus: s, classification: c };
+    return { entry, edoStatus: s, classification: c, ...(gis ? { gis } : {}) };
   }
 }

@@ -10,6 +10,7 @@
  */
 import { ZnakFlowError } from '../errors';
 import type { CzDesk, DeskJournal } from '../cz/desk';
+import type { PollSubscriber } from './poller';
 import { czOf, setOnec, withCz, type FlowMessage } from '../message';
 import { isAccepted, type JournalEntry } from './journal';
 
@@ -19,9 +20,22 @@ export interface Reply<M extends FlowMessage = FlowMessage> {
   done(err?: unknown): void;
 }
 
+/** The journal a follower follows and its polling loop (default: the desk's True API journal). */
+export interface FollowedJournal {
+  journal: DeskJournal['journal'];
+  poller: Pick<DeskJournal['poller'], 'pollSoon'>;
+  follow(sub: PollSubscriber): () => void;
+}
+
 export interface FollowerOptions<M extends FlowMessage = FlowMessage> {
   /** the connection's desk (throws NO_CONNECTION when there is none) */
   desk(): CzDesk;
+  /** another journal of the desk to follow (edo-status: the УПД journal, lib/edo/desk.ts) */
+  journal?(): FollowedJournal;
+  /** ask Честный ЗНАК about documents that are not in the journal (default true); false: refuse them */
+  external?: boolean;
+  /** add to an outcome's message (edo-status: msg.edo) */
+  decorate?(msg: M, entry: JournalEntry): void;
   /** the longest gap between two polls, and between two asks about documents sent elsewhere */
   intervalMs: number;
   /** a held message (or a pending journal entry) goes to output 3 after this long */
@@ -61,7 +75,7 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
   private readonly gaveUp = new Set<string>();
   /** outcomes handed out and not confirmed yet: journal key → when */
   private readonly unconfirmed = new Map<string, number>();
-  private services: DeskJournal | undefined;
+  private services: FollowedJournal | undefined;
   private unsubscribe: (() => void) | undefined;
   private offChange: (() => void) | undefined;
   private externalTimer: NodeJS.Timeout | undefined;
@@ -75,7 +89,7 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
   /** Open the desk's journal and follow it; throws when the connection has none (bad settings). */
   start(): void {
     const services = this.journal();
-    this.unsubscribe = this.opts.desk().follow({
+    this.unsubscribe = services.follow({
       intervalMs: this.opts.intervalMs,
       onOutcomes: () => {
         // Outcomes are reported from the journal's change events (below), whichever node's
@@ -138,6 +152,15 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
       });
     }
     const entry = services.journal.byDocumentId(id);
+    if (!entry && this.opts.external === false) {
+      throw new ZnakFlowError({
+        code: 'DOCUMENT_UNKNOWN',
+        field: 'msg.cz.documentId',
+        ru: `документа ${id} нет в журнале этого подключения: следить можно только за отправленными через него`,
+        en: `document ${id} is not in this connection's journal: only documents sent through it can be followed`,
+        source: 'input',
+      });
+    }
     if (entry?.state === 'final') {
       const port = DocumentFollower.port(entry);
       const m = this.outcomeMsg(entry, msg);
@@ -184,8 +207,14 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
     return out;
   }
 
-  private journal(): DeskJournal {
-    this.services ??= this.opts.desk().journal();
+  private journal(): FollowedJournal {
+    if (this.services) return this.services;
+    if (this.opts.journal) this.services = this.opts.journal();
+    else {
+      const desk = this.opts.desk();
+      const j = desk.journal();
+      this.services = { journal: j.journal, poller: j.poller, follow: (sub) => desk.follow(sub) };
+    }
     return this.services;
   }
 
@@ -217,6 +246,7 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
       errors: entry.errors ?? [],
       ...(entry.total !== undefined && czOf(msg).total === undefined ? { total: entry.total } : {}),
     });
+    this.opts.decorate?.(msg, entry);
     return msg;
   }
 

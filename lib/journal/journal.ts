@@ -84,12 +84,21 @@ export const ACCEPTED_STATUSES = [
   'WAIT_PARTICIPANT_REGISTRATION',
 ] as const;
 export const REJECTED_STATUSES = ['CHECKED_NOT_OK', 'PARSE_ERROR', 'CANCELLED', 'PROCESSING_ERROR'] as const;
+/**
+ * Final statuses of an outgoing УПД that are not an acceptance (lib/edo/outbox.ts `UPD_STATUS`, the
+ * table of docs/edo.md «Following»): not accepted by ГИС МТ or an operator error, refused (or
+ * withdrawn) in EDO, annulled. Its acceptance is `ACCEPTED`, already among ACCEPTED_STATUSES.
+ */
+export const EDO_REJECTED_STATUSES = ['REJECTED', 'REFUSED', 'ANNULLED'] as const;
 
 export function isAccepted(status: string | undefined): boolean {
   return (ACCEPTED_STATUSES as readonly string[]).includes(status ?? '');
 }
 export function isRejected(status: string | undefined): boolean {
-  return (REJECTED_STATUSES as readonly string[]).includes(status ?? '');
+  return (
+    (REJECTED_STATUSES as readonly string[]).includes(status ?? '') ||
+    (EDO_REJECTED_STATUSES as readonly string[]).includes(status ?? '')
+  );
 }
 
 export interface JournalOptions {

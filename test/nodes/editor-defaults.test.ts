@@ -12,6 +12,8 @@ import { CZ_CONNECTION_DEFAULTS, CZ_CONNECTION_MIGRATIONS } from '../../nodes/cz
 import { CZ_MAP_DEFAULTS, CZ_MAP_MIGRATIONS } from '../../nodes/cz-map-document/model';
 import { CZ_SEND_DEFAULTS, CZ_SEND_MIGRATIONS } from '../../nodes/cz-send/model';
 import { CZ_STATUS_DEFAULTS, CZ_STATUS_MIGRATIONS } from '../../nodes/cz-status/model';
+import { EDO_SEND_DEFAULTS, EDO_SEND_MIGRATIONS } from '../../nodes/edo-send/model';
+import { EDO_STATUS_DEFAULTS, EDO_STATUS_MIGRATIONS } from '../../nodes/edo-status/model';
 import { ONEC_CONNECTION_DEFAULTS, ONEC_CONNECTION_MIGRATIONS } from '../../nodes/onec-connection/model';
 import { ONEC_READ_DEFAULTS, ONEC_READ_MIGRATIONS } from '../../nodes/onec-read/model';
 import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS } from '../../nodes/onec-write/model';
@@ -28,6 +30,8 @@ const MODELS: Record<string, { defaults: NodeConfig; migrations: readonly Migrat
   'cz-map-document': { defaults: CZ_MAP_DEFAULTS, migrations: CZ_MAP_MIGRATIONS },
   'cz-send': { defaults: CZ_SEND_DEFAULTS, migrations: CZ_SEND_MIGRATIONS },
   'cz-status': { defaults: CZ_STATUS_DEFAULTS, migrations: CZ_STATUS_MIGRATIONS },
+  'edo-send': { defaults: EDO_SEND_DEFAULTS, migrations: EDO_SEND_MIGRATIONS },
+  'edo-status': { defaults: EDO_STATUS_DEFAULTS, migrations: EDO_STATUS_MIGRATIONS },
   'onec-connection': { defaults: ONEC_CONNECTION_DEFAULTS, migrations: ONEC_CONNECTION_MIGRATIONS },
   'onec-read': { defaults: ONEC_READ_DEFAULTS, migrations: ONEC_READ_MIGRATIONS },
   'onec-write': { defaults: ONEC_WRITE_DEFAULTS, migrations: ONEC_WRITE_MIGRATIONS },
