@@ -14,7 +14,7 @@ export interface DemoSetup {
   world: DemoWorld;
   onec: OnecEmulator;
   cz: CzEmulator;
-  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY */
+  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY, the УПД signer CZ_SIGNER_* */
   env: Record<string, string>;
   /** the 1C user of the demo publication */
   onecUser: { username: string; password: string };
@@ -104,6 +104,10 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
     CZ_INN: world.organisation.inn,
     CZ_CERT: org.certPath,
     CZ_KEY: org.keyPath,
+    // the signer block of the УПД (the demo certificate has no SN, G, T)
+    CZ_SIGNER_SURNAME: 'Подписантов',
+    CZ_SIGNER_NAME: 'Демо',
+    CZ_SIGNER_POSITION: 'Генеральный директор',
   };
   return {
     world,
