@@ -16,21 +16,14 @@ import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
+  FINAL_STATUSES,
   sentShipments,
   waitFor,
   writtenBackAll,
 } from '../support/stack';
 
 const SALES = FULL ? 200 : 40;
-const FINAL = new Set([
-  'CHECKED_OK',
-  'CHECKED_NOT_OK',
-  'WAIT_ACCEPTANCE',
-  'WAIT_PARTICIPANT_REGISTRATION',
-  'ACCEPTED',
-  'REJECTED',
-  'REFUSED',
-]);
+const FINAL = FINAL_STATUSES;
 
 describe(`e2e: exactly once with 10 % of True API calls failing and 30 s tokens (${SALES} extra sales, seed ${SEED})`, function () {
   this.timeout(FULL ? 3600000 : 600000);

@@ -13,6 +13,7 @@ import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
+  FINAL_STATUSES,
   nodeOf,
   postSale,
   registerCodesInCz,
@@ -28,16 +29,7 @@ import {
 
 type Rec = Record<string, unknown>;
 
-const FINAL = new Set([
-  'CHECKED_OK',
-  'CHECKED_NOT_OK',
-  'WAIT_ACCEPTANCE',
-  'WAIT_PARTICIPANT_REGISTRATION',
-  // УПД outcomes (edo-status)
-  'ACCEPTED',
-  'REJECTED',
-  'REFUSED',
-]);
+const FINAL = FINAL_STATUSES;
 
 function parseDebug(m: { msg: string; format?: string }): unknown {
   try {

@@ -24,6 +24,8 @@ export const STD = {
   map: 'zf-std-map',
   send: 'zf-std-send',
   status: 'zf-std-status',
+  edoSend: 'zf-std-edo-send',
+  edoStatus: 'zf-std-edo-status',
   writeOk: 'zf-std-write-ok',
   writeRejected: 'zf-std-write-rejected',
   writeInvalid: 'zf-std-write-invalid',

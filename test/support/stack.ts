@@ -247,6 +247,17 @@ export function cisOf(stored: string): string {
   return /^01\d{14}21/.test(head) ? head : stored;
 }
 
+/** Final statuses of what the standard flow sends: ЧЗ statuses, and the УПД outcomes of edo-status. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set([
+  'CHECKED_OK',
+  'CHECKED_NOT_OK',
+  'WAIT_ACCEPTANCE',
+  'WAIT_PARTICIPANT_REGISTRATION',
+  'ACCEPTED',
+  'REJECTED',
+  'REFUSED',
+]);
+
 export interface SentShipment {
   /** the Честный ЗНАК document id, or the ЭДО Лайт id of a УПД (what is written into 1C) */
   id: string;

@@ -1122,12 +1122,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const r = route(method, url.pathname);
     const c: Ctx = {
       req,
-      reply: {
-        send: (status, headers, b) => {
-          res.writeHead(status, headers);
-          res.end(b);
-        },
-      },
+      reply: replyTo(res),
       method,
       route: typeof r === 'object' ? r.route : '',
       params: typeof r === 'object' ? r.params : {},
@@ -1144,11 +1139,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       return c.reply.send(406, {}, '');
     }
     count(c.route);
-    const lat = live.latencyMs;
-    if (lat !== undefined) {
-      const ms = Array.isArray(lat) ? lat[0] + Math.random() * (lat[1] - lat[0]) : lat;
-      if (ms > 0) await new Promise<void>((done) => later(ms, done));
-    }
+    await latency();
     const fault = pickFault(c.route);
     if (fault === '429') return fail(c, 429, 'Превышено допустимое количество запросов');
     const key = c.token ? `inn:${c.token.inn}` : `ip:${req.socket.remoteAddress ?? ''}`;
@@ -1166,6 +1157,22 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     await dispatch(c);
   };
 
+  /** The client's answer channel. */
+  const replyTo = (res: http.ServerResponse): Reply => ({
+    send: (status, headers, b) => {
+      res.writeHead(status, headers);
+      res.end(b);
+    },
+  });
+
+  /** The added latency of `latencyMs` (fixed, or uniform in [min, max]). */
+  const latency = async (): Promise<void> => {
+    const lat = live.latencyMs;
+    if (lat === undefined) return;
+    const ms = Array.isArray(lat) ? lat[0] + Math.random() * (lat[1] - lat[0]) : lat;
+    if (ms > 0) await new Promise<void>((done) => later(ms, done));
+  };
+
   /**
    * ЭДО Лайт on this host: the same knobs as True API — latency, the per-participant rate limit, and the
    * faults (`faults.routes` and `injectFault` name the EDO route keys, e.g. `edo/upload`). An upload hit
@@ -1181,12 +1188,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
   ): Promise<void> => {
     const c: Ctx = {
       req,
-      reply: {
-        send: (status, headers, b) => {
-          res.writeHead(status, headers);
-          res.end(b);
-        },
-      },
+      reply: replyTo(res),
       method: (req.method ?? 'GET').toUpperCase(),
       route: edoRoute,
       params: {},
@@ -1195,11 +1197,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       ...readToken(req),
     };
     count(edoRoute);
-    const lat = live.latencyMs;
-    if (lat !== undefined) {
-      const ms = Array.isArray(lat) ? lat[0] + Math.random() * (lat[1] - lat[0]) : lat;
-      if (ms > 0) await new Promise<void>((done) => later(ms, done));
-    }
+    await latency();
     const fault = pickFault(edoRoute);
     if (fault === '429') return fail(c, 429, 'Превышено допустимое количество запросов');
     const key = c.token ? `inn:${c.token.inn}` : `ip:${req.socket.remoteAddress ?? ''}`;
