@@ -14,7 +14,7 @@ export interface DemoSetup {
   world: DemoWorld;
   onec: OnecEmulator;
   cz: CzEmulator;
-  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY, the УПД signer CZ_SIGNER_* */
+  /** environment for Node-RED: ONEC_URL, CZ_URL, CZ_INN, CZ_CERT, CZ_KEY */
   env: Record<string, string>;
   /** the 1C user of the demo publication */
   onecUser: { username: string; password: string };
@@ -69,7 +69,15 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
   const ca = await createTestCa(path.join(pkiDir, 'ca'), 'ZnakFlow Demo GOST CA');
   const org = await issueTestSigner(
     ca,
-    { inn: world.organisation.inn, organisation: world.organisation.name, commonName: 'Демо Подписант' },
+    {
+      inn: world.organisation.inn,
+      organisation: world.organisation.name,
+      commonName: 'Демо Подписант',
+      // the УПД's signer block comes from these (SN, GN, title), as from a head's КЭП
+      surname: 'Подписантов',
+      givenName: 'Демо Демович',
+      title: 'Генеральный директор',
+    },
     { name: 'demo-org', dir: path.join(pkiDir, 'org') },
   );
   const onecUser = { username: 'odata', password: 'odata' };
@@ -104,10 +112,6 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
     CZ_INN: world.organisation.inn,
     CZ_CERT: org.certPath,
     CZ_KEY: org.keyPath,
-    // the signer block of the УПД (the demo certificate has no SN, G, T)
-    CZ_SIGNER_SURNAME: 'Подписантов',
-    CZ_SIGNER_NAME: 'Демо',
-    CZ_SIGNER_POSITION: 'Генеральный директор',
   };
   return {
     world,

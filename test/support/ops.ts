@@ -98,6 +98,7 @@ export interface OpsBed {
 export interface JournalView {
   journals: Array<{
     participantInn: string;
+    stand: string;
     summary: {
       total: number;
       pending: number;
