@@ -212,7 +212,11 @@ describe('hostile inputs: marking codes, INNs, dates, amounts, 1C documents (lib
     ) as DemoDocument;
     const out: Array<{ type: string; pg: string; body: Record<string, unknown> }> = [];
     for (const type of ['LP_SHIP_GOODS', 'LK_RECEIPT']) {
-      const r = await mapDocument(onecMessage(world, sale), { documentType: type, today: TODAY, legacyShipGoods: true });
+      const r = await mapDocument(onecMessage(world, sale), {
+        documentType: type,
+        today: TODAY,
+        legacyShipGoods: true,
+      });
       for (const d of r.documents) {
         assert.deepEqual(d.errors, [], `base ${type} document is valid`);
         out.push({ type: d.type, pg: d.productGroup, body: d.body });
