@@ -51,13 +51,16 @@ export { codes, cz, documents, edo, message, onec, signing, suz };
 export { ZnakFlowError, type ErrorDetail } from './errors';
 export {
   czOf,
+  edoOf,
   onecOf,
   partsOf,
   setCz,
   setOnec,
   withCz,
+  withEdo,
   withOnec,
   type CzMeta,
+  type EdoMeta,
   type FlowMessage,
   type MessageParts,
   type OnecBatch,

@@ -198,13 +198,18 @@ export class EdoService implements DeskService {
             },
           }
         : cached !== undefined
-          ? { edo: { countOutgoing: async () => cached } }
+          ? { edo: { countOutgoing: async () => cached + this.sentSince(this.operatorCount?.at ?? now) } }
           : {}),
       limit: this.opts.limit,
       warnAt: this.opts.warnAt,
     });
     this.lastQuota = q;
     return q;
+  }
+
+  /** УПД the operator answered since `at` (ms): not yet in its count read then. */
+  private sentSince(at: number): number {
+    return this.entries().filter((e) => e.documentId && Date.parse(e.sentAt ?? '') > at).length;
   }
 
   /** The last count (undefined before the first one ended). */

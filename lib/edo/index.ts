@@ -13,3 +13,5 @@ export * from './outbox';
 export * from './follow';
 export * from './incoming';
 export * from './quota';
+export * from './desk';
+export * from './send';

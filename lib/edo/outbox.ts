@@ -59,6 +59,8 @@ export interface OutgoingUpd {
   productGroup: string;
   part?: number;
   parts?: number;
+  /** how many УПД the 1C version became (onec-write keeps a line per УПД in 1C) */
+  total?: number;
   fileId: string;
   bytes: Buffer;
   /** the УПД number (`НомерДок`) */
@@ -182,6 +184,7 @@ export class UpdOutbox {
       productGroup: doc.productGroup,
       part: doc.part ?? 1,
       parts: doc.parts ?? 1,
+      ...(doc.total !== undefined ? { total: doc.total } : {}),
       source: doc.source,
       bodyHash: hash,
       fileId: doc.fileId,

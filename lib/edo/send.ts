@@ -243,6 +243,7 @@ export function sendPart(svc: EdoService, sale: SaleUpds, p: SaleUpdPart): Promi
     productGroup: p.productGroup,
     part: 1,
     parts: 1,
+    total: sale.parts.length,
     fileId: p.fileId,
     bytes: p.bytes,
     number: p.number,
@@ -295,13 +296,18 @@ export function updMessage<M extends FlowMessage>(
   return msg;
 }
 
+/** Refusals that mean «not yet»: the version is to come again (a watching onec-read redelivers it). */
+const NOT_YET = new Set(['UPD_PREVIOUS_VERSION_OUT', 'EDO_QUOTA_EXHAUSTED', 'ABORTED']);
+
 /**
- * The УПД itself was refused (by the operator, ГИС МТ's rules or the journal: a correction needed, the
- * year's limit): retrying cannot help, and the refusal is an outcome of the 1C version.
+ * The УПД itself was refused (by the operator, or by the journal: a correction needed): retrying
+ * cannot help, and the refusal is an outcome of the 1C version. Not a refusal: a passing failure, an
+ * earlier version still with the buyer, the year's limit used up (they may pass: the version comes again).
  */
 export function isUpdRefusal(err: unknown): boolean {
+  if (err instanceof ZnakFlowError && NOT_YET.has(err.code)) return false;
   if (isRefusal(err)) return true;
-  return err instanceof ZnakFlowError && !err.retryable && err.source === 'edo' && err.code !== 'ABORTED';
+  return err instanceof ZnakFlowError && !err.retryable && err.source === 'edo';
 }
 
 /** `msg.edo` of an outcome (edo-status): the journal entry and what the last look found. */

@@ -1,15 +1,12 @@
 import { ZnakFlowError } from '../../lib/errors';
 import { balanceOf } from '../../lib/cz/balance';
 import { checkCodes } from '../../lib/cz/codes-check';
-import type { CzDesk } from '../../lib/cz/desk';
 import { DocumentFollower } from '../../lib/journal/follower';
 import { withCz } from '../../lib/message';
-import { czDesk, deskUser } from '../shared/desk';
-import { downstreamTypes } from '../shared/graph';
+import { followerWiring, followingDesk } from '../shared/follow';
 import { migrate } from '../shared/migrate';
 import { catchableError, onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
-import { isPassing, passingReason } from '../shared/retry';
 import { StatusHelper } from '../shared/status';
 import type { DoneFn, NodeAPI, NodeMessage, RuntimeNode, SendFn } from '../shared/types';
 import {
@@ -26,56 +23,16 @@ export = function (RED: NodeAPI): void {
     const config = migrate(def, CZ_STATUS_MIGRATIONS);
     const mode = String(config['mode'] ?? CZ_STATUS_DEFAULTS.mode);
     const status = new StatusHelper(node, (k, v) => RED._(k, v));
-    let desk: CzDesk | undefined;
-    let offAck: (() => void) | undefined;
     let follower: DocumentFollower<NodeMessage> | undefined;
-    const showSummary = (): void => {
-      const s = follower?.summary();
-      if (!s) return;
-      status.set(s.busy ? 'blue' : 'green', 'dot', 'cz-status.status.summary', {
-        waiting: s.waiting,
-        accepted: s.accepted,
-        rejected: s.rejected,
-      });
-    };
-    const user = deskUser(node, status, () => showSummary());
-    /** The connection's desk: registered with it once, its confirmations addressed to this node. */
-    const useDesk = (): CzDesk => {
-      if (desk) return desk;
-      const d = czDesk(RED, config['connection']);
-      d.register(user);
-      // onec-write confirmed it wrote an outcome into 1C (msg.cz.tracker, lib/journal/ack.ts)
-      offAck = d.confirmations.register(node.id, (a) => follower?.confirmed(a.key));
-      desk = d;
-      return d;
-    };
+    const fd = followingDesk(RED, node, status, config, 'cz-status.status.summary', () => follower);
+    const { useDesk, showSummary } = fd;
     const client = () => useDesk().client();
 
     if (mode === 'documents') {
-      /**
-       * Per output (accepted, rejected): is an onec-write down the flow? Then an outcome counts as
-       * reported only once onec-write confirms it wrote it into 1C; otherwise once it leaves.
-       */
-      let confirmPorts: boolean[] | undefined;
       const f = new DocumentFollower<NodeMessage>({
         desk: useDesk,
-        intervalMs: Math.max(1, Number(config['pollSeconds'] ?? CZ_STATUS_DEFAULTS.pollSeconds)) * 1000,
-        giveUpMs: Math.max(0, Number(config['giveUpMinutes'] ?? CZ_STATUS_DEFAULTS.giveUpMinutes)) * 60000,
-        follow: config['followJournal'] !== false && config['followJournal'] !== 'false',
-        confirming(port) {
-          confirmPorts ??= [0, 1].map((p) => downstreamTypes(RED, node, p).includes('onec-write'));
-          return confirmPorts[port] === true;
-        },
-        tracker: { connection: String(config['connection'] ?? ''), node: node.id },
-        emit: (out) => node.send(out),
-        onRecovered: () => status.recover(),
+        ...followerWiring(RED, node, status, config, CZ_STATUS_DEFAULTS, 'cz-status.status.unavailable'),
         onChange: showSummary,
-        onError(err, waiting) {
-          // Честный ЗНАК unreachable or busy: the documents wait, the poll goes on.
-          if (isPassing(err))
-            status.failure('cz-status.status.unavailable', { reason: passingReason(err), waiting });
-          else status.failure('znakflow.status.error', { code: catchableError(err).code ?? 'ERROR' });
-        },
       });
       follower = f;
       try {
@@ -137,9 +94,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       follower?.close();
-      offAck?.();
-      desk?.deregister(user);
-      desk = undefined;
+      fd.close();
       done();
     });
   });

@@ -33,8 +33,11 @@ export = function (RED: NodeAPI): void {
 
     const showSummary = (): void => {
       if (!svc || status.busy > 0) return;
-      const s = svc.summary().counters ?? {};
-      status.set((s['rejected'] ?? 0) > 0 ? 'yellow' : 'green', 'dot', 'edo-send.status.summary', {
+      const summary = svc.summary();
+      const s = summary.counters ?? {};
+      // yellow: rejected УПД, or the yearly limit of the ЭДО Лайт API near
+      const fill = (s['rejected'] ?? 0) > 0 || summary.warning ? 'yellow' : 'green';
+      status.set(fill, 'dot', 'edo-send.status.summary', {
         sent: s['outgoingThisYear'] ?? 0,
         limit: s['limit'] ?? 0,
         pending: s['pending'] ?? 0,

@@ -11,28 +11,12 @@ import path from 'node:path';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
-import { helper, packNodes } from '../support/helper';
+import { collect, helper, packNodes } from '../support/helper';
 
 const NODES = packNodes('cz-connection', 'cz-send', 'cz-status', 'onec-connection', 'onec-write');
 const SALES = 'Document_РеализацияТоваровУслуг';
 const REG = 'InformationRegister_ДополнительныеСведения';
 type Msg = Record<string, any>;
-
-function collect(id: string): { msgs: Msg[]; wait(n: number, ms?: number): Promise<Msg[]> } {
-  const msgs: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => msgs.push(m));
-  return {
-    msgs,
-    async wait(n, ms = 20000) {
-      const deadline = Date.now() + ms;
-      while (msgs.length < n) {
-        if (Date.now() > deadline) throw new Error(`${id}: ${msgs.length} of ${n} messages within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return msgs;
-    },
-  };
-}
 
 describe('cz-status → onec-write: outcomes written into 1C survive 1C outages and restarts', function () {
   this.timeout(60000);

@@ -11,28 +11,12 @@ import path from 'node:path';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
-import { helper, packNodes } from '../support/helper';
+import { collect, helper, packNodes } from '../support/helper';
 import { onecMessage } from '../support/onec-fixtures';
 
 const NODES = packNodes('cz-connection', 'edo-send', 'edo-status', 'onec-connection', 'onec-write');
 const REG = 'InformationRegister_ДополнительныеСведения';
 type Msg = Record<string, any>;
-
-function collect(id: string): { msgs: Msg[]; wait(n: number, ms?: number): Promise<Msg[]> } {
-  const msgs: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => msgs.push(m));
-  return {
-    msgs,
-    async wait(n, ms = 20000) {
-      const deadline = Date.now() + ms;
-      while (msgs.length < n) {
-        if (Date.now() > deadline) throw new Error(`${id}: ${msgs.length} of ${n} messages within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      return msgs;
-    },
-  };
-}
 
 describe('edo-status: УПД outcomes (EDO, then ГИС МТ) written back to 1C by onec-write', function () {
   this.timeout(60000);
@@ -189,5 +173,41 @@ describe('edo-status: УПД outcomes (EDO, then ГИС МТ) written back to 1C
     const [c] = await caught.wait(1);
     assert.equal(c?.['error'].code, 'DOCUMENT_UNKNOWN');
     assert.match(c?.['error'].message, /msg\.cz\.documentId|журнал/);
+  });
+
+  it('gives up waiting on output 3; an outcome reached while Node-RED was down goes out after the redeploy and into 1C', async () => {
+    const third = bed.world.counterparties[2]?.inn ?? '';
+    bed.emu.edo.options.buyerRules[third] = 'manual';
+    const f = flow().map((n) => (n['id'] === 'status' ? { ...n, giveUpMinutes: 0.01 } : n));
+    await helper.load(NODES, f, creds);
+    const pending = collect('pending');
+    const sent: Msg[] = [];
+    helper.getNode('status').on('input', (m: Msg) => sent.push(m));
+    const msg = saleTo('смешанная: одежда и обувь');
+    helper.getNode('send').receive(msg);
+    const late = await pending.wait(2);
+    assert.ok(late.every((m) => m['cz'].pending === true && m['edo'].status !== 'ACCEPTED'));
+    const ids = sent.map((m) => m['edo'].documentId as string);
+    assert.equal(ids.length, 2, 'one УПД per product group');
+    await helper.unload();
+    // the buyer signs while Node-RED is down
+    for (const id of ids) bed.emu.edo.buyerSign(id);
+    await bed.emu.edo.settle(10000);
+    await helper.load(NODES, flow(), creds);
+    const accepted = collect('accepted');
+    const written = collect('written');
+    const got = await accepted.wait(2);
+    assert.deepEqual(got.map((m) => m['edo'].documentId).sort(), [...ids].sort());
+    assert.ok(got.every((m) => m['cz'].status === 'ACCEPTED' && m['onec'].ref === msg['onec'].ref));
+    await written.wait(2);
+    const rec = onec.store.list(REG).find((x) => x['Объект'] === msg['onec'].ref);
+    for (const id of ids) assert.ok(String(rec?.['Значение']).includes(id), `${id} in 1C`);
+    assert.match(String(rec?.['Значение']), /^\[lp\] .*\n\[shoes\] /, 'a line per УПД');
+    // confirmed by onec-write: a further redeploy hands nothing out again
+    await helper.unload();
+    await helper.load(NODES, flow(), creds);
+    const again = collect('accepted');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(again.msgs.length, 0);
   });
 });

@@ -28,3 +28,20 @@ export function nextInput(id: string, ms = 8000): Promise<Msg> {
     node.on('input', on);
   });
 }
+
+/** Every message reaching the node `id` (a helper node), and a wait for the first `n` of them. */
+export function collect(id: string): { msgs: Msg[]; wait(n: number, ms?: number): Promise<Msg[]> } {
+  const msgs: Msg[] = [];
+  helper.getNode(id).on('input', (m: Msg) => msgs.push(m));
+  return {
+    msgs,
+    async wait(n, ms = 20000) {
+      const deadline = Date.now() + ms;
+      while (msgs.length < n) {
+        if (Date.now() > deadline) throw new Error(`${id}: ${msgs.length} of ${n} messages within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return msgs;
+    },
+  };
+}

@@ -140,7 +140,7 @@ export interface EdoEmulatorApi {
   buyerRefuse(docId: string, reason?: string): void;
   /** a supplier sends a УПД to a participant (an incoming document for the demo organisation) */
   sendIncoming(input: UpdInput): EdoDocument;
-  /** the next `count` uploads are processed but answered 500 (a lost answer) */
+  /** the next `count` uploads (repeats of a file name included) are processed but answered 500 (a lost answer) */
   loseAnswers(count?: number): void;
   counters: Record<string, number>;
   /** resolves when no document is waiting for delivery, the buyer or ГИС МТ */
@@ -603,6 +603,12 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     const known = byName.get(`${c.inn}:${part.fileName}`);
     if (known) {
       count('edo/duplicate-uploads');
+      // a lost answer may befall the repeat too (the network does not know it is one)
+      if (lose > 0) {
+        lose--;
+        count('edo/lost-answers');
+        return fail(c, 500, 'Error processing request');
+      }
       return json(c, 200, { id: known.id });
     }
     const doc = child(root, 'Документ');
