@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const { startDemo } = (await import(
     path.join(ROOT, 'dist', 'lib', 'emulators', 'demo.js')
   )) as typeof import('../lib/emulators/demo');
-  const demo = await startDemo({ onecPort: 8081, czPort: 9400, dir: DEMO });
+  // furs: a sale of fur coats shows the one group still shipped by LP_SHIP_GOODS beside the УПД
+  const demo = await startDemo({ onecPort: 8081, czPort: 9400, dir: DEMO, world: { furs: true } });
   // A fresh start every time: the demo world is made anew, so the old journal and cursors go.
   const userDir = path.join(DEMO, 'node-red');
   for (const f of ['flows.json', 'flows_cred.json', 'znakflow'])

@@ -89,3 +89,18 @@ export function productGroup(code: string): ProductGroup | undefined {
 export function productGroupById(id: number): ProductGroup | undefined {
   return PRODUCT_GROUPS.find((g) => g.id === id);
 }
+
+/**
+ * Groups for which Честный ЗНАК still takes the «Отгрузка» document `LP_SHIP_GOODS` (and its CSV/XML
+ * forms): «Описание True API» v553 §4.1.6.1 «Создание документа доступно для товарной группы "Товары из
+ * натурального меха"»; for the others the submission was switched off from 1 March 2022 («Инструкция по
+ * работе с API» v36, change history v6.0 of 28.02.2022). Every other group moves between participants by
+ * a УПД with the codes inside, through an EDO operator (ЭДО Лайт or a commercial one). `furslp`
+ * (v552.0's «fur garments», id 49) is not named by the document: it ships by УПД here ⚠.
+ */
+export const SHIP_GOODS_GROUPS: readonly string[] = ['furs'];
+
+/** Whether a shipment of this group goes by УПД through EDO (not by LP_SHIP_GOODS). */
+export function shipsByUpd(pg: string): boolean {
+  return !SHIP_GOODS_GROUPS.includes(pg);
+}

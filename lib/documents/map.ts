@@ -13,6 +13,7 @@
  *    (a partly sent 1C document would be sent again in full once corrected, duplicating the rest).
  */
 import { isNormalisedUnit, tryParseCode } from '../codes';
+import { productGroup, SHIP_GOODS_GROUPS, shipsByUpd } from '../cz/product-groups';
 import { detail, type ErrorDetail } from '../errors';
 import { czFrom } from '../message';
 import type { CatalogLayout, DocumentLayout } from '../onec/presets';
@@ -57,6 +58,16 @@ export interface MapOptions {
   places?: readonly PinnedPlace[];
   /** LK_RECEIPT business place given by the node itself (wins over the table and over 1C) */
   placeOverride?: PlaceOverride;
+  /**
+   * LP_SHIP_GOODS for every product group, as old stands took it (default false: only furs, the others
+   * are refused or skipped by `updGroups`, see SHIP_GOODS_GROUPS)
+   */
+  legacyShipGoods?: boolean;
+  /**
+   * LP_SHIP_GOODS of a group that ships by УПД: `refuse` (default: an invalid document naming the УПД
+   * route) or `skip` (no document: another branch of the flow sends that group's УПД)
+   */
+  updGroups?: 'refuse' | 'skip';
 }
 
 export interface MapInput {
@@ -365,6 +376,18 @@ function partOfPath(
   return null;
 }
 
+/** LP_SHIP_GOODS refused for a group that production takes by УПД only (ru + en, naming the route). */
+export function shipByUpdDetail(pg: string): ErrorDetail {
+  const g = productGroup(pg);
+  const allowed = SHIP_GOODS_GROUPS.join(', ');
+  return detail(
+    'productGroup',
+    'SHIP_GOODS_UPD_ONLY',
+    `Честный ЗНАК не принимает «Отгрузку» LP_SHIP_GOODS для товарной группы «${g?.ru ?? pg}» (${pg}): с 1 марта 2022 года этот документ принимается только для товаров из натурального меха (${allowed}). Отгрузка другому участнику оборота — УПД с кодами маркировки через ЭДО (узел edo-send, ЭДО Лайт). Для старого стенда, который ещё принимает LP_SHIP_GOODS, включите в узле «LP_SHIP_GOODS для всех групп» (legacyShipGoods)`,
+    `Честный ЗНАК does not take the shipment LP_SHIP_GOODS for the product group "${g?.en ?? pg}" (${pg}): since 1 March 2022 it is taken only for natural fur products (${allowed}). A shipment to another participant is a УПД with the marking codes through EDO (the edo-send node, ЭДО Лайт). For an old stand that still takes LP_SHIP_GOODS, turn on "LP_SHIP_GOODS for every group" (legacyShipGoods) in the node`,
+  );
+}
+
 const NUMBER_FIELDS = ['document_num', 'document_number', 'primary_document_number'];
 
 /** Map one 1C document (as onec-read gives it) to validated Честный ЗНАК documents. */
@@ -465,6 +488,16 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
     groups.set(fixedPg || rowGroup || groupFor(source.header['ВидПродукции'], mapping) || '', []);
   }
 
+  // LP_SHIP_GOODS only where Честный ЗНАК still takes it (lib/cz/product-groups.ts SHIP_GOODS_GROUPS)
+  const byUpd = new Set<string>();
+  if (type === 'LP_SHIP_GOODS' && !options.legacyShipGoods) {
+    for (const pg of [...groups.keys()]) {
+      if (!pg || !shipsByUpd(pg)) continue;
+      if (options.updGroups === 'skip') groups.delete(pg);
+      else byUpd.add(pg);
+    }
+  }
+
   const cz = isRec(input.cz) ? czFrom(input.cz) : undefined;
   const message = input.message ?? { payload: input.payload, onec: input.onec, cz: input.cz };
   const maxCodes = Math.min(options.maxCodes ?? MAX_CODES, MAX_CODES);
@@ -484,6 +517,7 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
         ),
       );
     }
+    if (byUpd.has(pg)) mapErrors.push(shipByUpdDetail(pg));
     groupEntries.forEach((e, i) => {
       const path = `${built.listKey}[${i}].${built.codeField(i)}`;
       const item = source.items.get(e.itemRef);

@@ -42,6 +42,8 @@ export interface MapNodeSettings {
   kppType: string;
   fiasId: string;
   fiasIdType: string;
+  legacyShipGoods: boolean;
+  updGroups: 'refuse' | 'skip';
 }
 
 /** Library options from the node's settings: the layout split into document and catalog fields. */
@@ -71,6 +73,8 @@ export function mapOptions(s: MapNodeSettings): MapOptions {
     catalogs,
     overrides: s.overrides.map((o) => ({ path: o.path, expression: o.expr })),
     places: s.places.map((p) => ({ warehouse: p.warehouse, kpp: p.kpp ?? '', fiasId: p.fiasId ?? '' })),
+    legacyShipGoods: s.legacyShipGoods,
+    updGroups: s.updGroups,
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import { detail, type ErrorDetail } from '../errors';
 import { groupFor, mergeGroupMapping } from '../documents/groups';
+import { SHIP_GOODS_GROUPS } from '../cz/product-groups';
 import { readSource, str, type SourceDocument, type SourceOptions } from '../documents/source';
 import { navName } from '../onec/presets';
 import type { UpdFunction, UpdInput, UpdLine, UpdParty, UpdSigner } from './upd';
@@ -37,6 +38,11 @@ export interface SaleToUpdOptions extends SourceOptions {
   defaultVatRate?: string;
   /** rows of the ОсобенностьУчета → pg table over the defaults */
   groupMapping?: Record<string, string>;
+  /**
+   * product groups that do not go by УПД: their lines are left out (default SHIP_GOODS_GROUPS, i.e. furs,
+   * which Честный ЗНАК takes as LP_SHIP_GOODS — cz-map-document's branch of the flow; `[]` = every group)
+   */
+  skipGroups?: readonly string[];
   program?: string;
 }
 
@@ -53,6 +59,8 @@ export interface SaleToUpdResult {
   documents: SaleUpd[];
   /** problems of reading the 1C document (the УПД checks come from prepareUpd) */
   errors: ErrorDetail[];
+  /** groups of the sale left out by `skipGroups` (shipped another way) */
+  skipped: string[];
 }
 
 const PACKAGE_TYPES = new Set(['МонотоварнаяУпаковка', 'МультитоварнаяУпаковка']);
@@ -84,6 +92,20 @@ function vatOf(row: Rec, item: Rec | undefined): string {
     }
   }
   return '';
+}
+
+/**
+ * The VAT rate a row's own amounts were computed with, when 1C names none the reader can see (УТ 11.5
+ * keeps the rate as a reference `СтавкаНДС_Key` to Catalog_СтавкиНДС, which a read does not expand):
+ * the one rate r of 22, 20, 10, 7, 5 % for which total × r / (100 + r), rounded half up, is the row's
+ * VAT to the kopeck — how 1C computes the VAT of a price including it. '' when none or several fit
+ * (no VAT amount: «без НДС» and 0 % cannot be told apart).
+ */
+function rateFromAmounts(row: { amountKop: number; vatKop: number | null }): string {
+  const { amountKop: total, vatKop: vat } = row;
+  if (vat === null || vat <= 0 || total <= vat) return '';
+  const fits = [22, 20, 10, 7, 5].filter((r) => Math.floor((total * r) / (100 + r) + 0.5) === vat);
+  return fits.length === 1 ? `${fits[0] as number}%` : '';
 }
 
 /** The unit of a goods row: an expanded `ЕдиницаИзмерения` (row, else item) with its ОКЕИ `Code`. */
@@ -201,7 +223,7 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
     const item = source.items.get(row.itemRef);
     const raw = row.raw;
     const unit = unitOf(raw, item?.raw) ?? opts.defaultUnit ?? { okei: '796', name: 'шт' };
-    const rate = vatOf(raw, item?.raw) || opts.defaultVatRate || '';
+    const rate = vatOf(raw, item?.raw) || rateFromAmounts(row) || opts.defaultVatRate || '';
     // the units of an item go to its rows in order, as many as each row's quantity
     const units = unitsOf.get(row.itemRef) ?? [];
     const from = taken.get(row.itemRef) ?? 0;
@@ -230,7 +252,11 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
     byGroup.set(pg, list);
   });
 
-  const groups = [...byGroup.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  const skip = opts.skipGroups ?? SHIP_GOODS_GROUPS;
+  const skipped = [...byGroup.keys()].filter((pg) => pg !== '' && skip.includes(pg));
+  const groups = [...byGroup.keys()]
+    .filter((pg) => !skipped.includes(pg))
+    .sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
   const documents = groups.map((pg, i): SaleUpd => {
     const key = `${source.ref}:${source.dataVersion}:upd:${pg}`;
     return {
@@ -254,5 +280,5 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
       },
     };
   });
-  return { ref: source.ref, dataVersion: source.dataVersion, documents, errors };
+  return { ref: source.ref, dataVersion: source.dataVersion, documents, errors, skipped };
 }

@@ -157,6 +157,10 @@ export async function saleUpds(
   let docs = mapped.documents;
   if (s.unmarked !== 'send' && docs.some((d) => d.productGroup !== ''))
     docs = docs.filter((d) => d.productGroup !== '');
+  // a sale of furs only (LP_SHIP_GOODS, cz-map-document's branch, lib/cz/product-groups.ts): no УПД here
+  const onlySkipped =
+    mapped.skipped.length > 0 && mapped.errors.length === 0 && docs.every((d) => d.productGroup === '');
+  if (onlySkipped && (s.unmarked !== 'send' || docs.length === 0)) return { source, parts: [] };
   if (docs.length === 0 || (s.unmarked !== 'send' && docs.every((d) => d.productGroup === ''))) {
     const key = `${onec.ref}:${onec.dataVersion}:upd:`;
     const why = mapped.errors.length

@@ -187,6 +187,12 @@ export interface DemoOptions {
   codesPerSale?: number;
   /** base date of the documents (naive local wall-clock); default: yesterday 09:00 */
   baseDate?: string;
+  /**
+   * a fur coat (natural fur products, `furs`) and a sale of it: the one group Честный ЗНАК still takes
+   * the shipment LP_SHIP_GOODS for (lib/cz/product-groups.ts SHIP_GOODS_GROUPS). Added after every other
+   * document, so the rest of the world stays as it is without it. Default false.
+   */
+  furs?: boolean;
 }
 
 /** Yesterday 09:00 as a naive local date-time string (the demo documents are recent). */
@@ -383,6 +389,19 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     c2,
   );
   if (foreign[1]) foreign[1].ownerInn = c1.inn;
+  if (opts.furs) {
+    const coat = item(
+      'Шуба норковая',
+      'FR-201',
+      '0460123456201',
+      '4303101000',
+      'ПродукцияИзНатуральногоМеха',
+      'furs',
+      89000,
+    );
+    items.push(coat);
+    doc('sale', c2, [[coat, 2]], { comment: 'меховые изделия (LP_SHIP_GOODS)' });
+  }
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   const emissionOrders = demoEmissionOrders(items, base, opts.seed ?? 20261128);
   return {

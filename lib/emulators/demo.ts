@@ -82,7 +82,15 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
   const ca = await createTestCa(path.join(pkiDir, 'ca'), 'ZnakFlow Demo GOST CA');
   const org = await issueTestSigner(
     ca,
-    { inn: world.organisation.inn, organisation: world.organisation.name, commonName: 'Демо Подписант' },
+    {
+      inn: world.organisation.inn,
+      organisation: world.organisation.name,
+      commonName: 'Демо Подписант',
+      // the УПД's signer block comes from these (SN, GN, title), as from a head's КЭП
+      surname: 'Подписантов',
+      givenName: 'Демо Демович',
+      title: 'Генеральный директор',
+    },
     { name: 'demo-org', dir: path.join(pkiDir, 'org') },
   );
   const onecUser = { username: 'odata', password: 'odata' };
@@ -100,6 +108,9 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
       caCertPath: ca.certPath,
       world,
       processingDelayMs: 1500,
+      // ЭДО Лайт: the demo buyers check the codes of a УПД and sign it (or refuse naming the codes)
+      // within a few seconds, then ГИС МТ moves the codes to them
+      edo: { buyerAction: 'check', deliveryMs: 300, buyerDelayMs: 1500, gisDelayMs: 1000 },
       ...opts.cz,
       mounts: [...(opts.cz?.mounts ?? []), suz.mount],
     });
@@ -137,8 +148,10 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
         `True API emulator: ${cz.url}/api/v3/true-api/…  participant INN ${world.organisation.inn}  (True API rules ${cz.options.apiRules})`,
         `  GOST test signer of the demo organisation: ${org.certPath}`,
         `СУЗ at the same URL: omsId ${DEMO_OMS_ID}, omsConnection ${DEMO_OMS_CONNECTION} (orders of codes: «ZnakFlow: order codes» tab)`,
-        'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale is sent (status under each node),',
-        '  the «Честный ЗНАК» sidebar tab lists the documents with their statuses, and 1C gets the outcome in',
+        `ЭДО Лайт (CRPT's EDO) on the same host: ${cz.url}/api/v3/true-api/edo/…  demo EDO id ${cz.edo.edoId(world.organisation.inn) ?? '—'}; the buyers check the codes and sign`,
+        'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale goes to its buyer as one УПД per',
+        '  product group through ЭДО Лайт (furs, if any, as LP_SHIP_GOODS); the buyer signs and ГИС МТ moves the codes to it.',
+        '  The «Честный ЗНАК» sidebar tab lists the documents with their EDO and ГИС МТ states, and 1C gets the outcome in',
         `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,
         ...(opts.incoming !== false
           ? [

@@ -28,6 +28,11 @@ export interface SignerSubject {
   organisation?: string;
   ogrn?: string;
   snils?: string;
+  /** the signer's surname (SN), given name and patronymic (GN) and position (title), as a КЭП of an
+   * organisation's head carries them (the УПД's signer block is read from them) */
+  surname?: string;
+  givenName?: string;
+  title?: string;
   /** `innle` (default): ИНН ЮЛ attribute for a 10-digit INN; `legacy`: ИНН `00` + 10 digits */
   innStyle?: 'innle' | 'legacy';
 }
@@ -231,6 +236,9 @@ export async function issueTestSigner(
         ...innAttrs,
         ['OGRN', subject.ogrn],
         ['SNILS', subject.snils],
+        ['SN', subject.surname],
+        ['GN', subject.givenName],
+        ['title', subject.title],
       ]),
       '-out',
       csrPath,

@@ -36,6 +36,10 @@ export const CZ_MAP_DEFAULTS = {
   fiasIdType: 'str',
   /** warehouses pinned to their МОД: [{ warehouse (Ref_Key or name), kpp, fiasId }] */
   places: [],
+  /** LP_SHIP_GOODS for every product group, as old stands took it (off: furs only, the rest by УПД) */
+  legacyShipGoods: false,
+  /** LP_SHIP_GOODS of a group that ships by УПД: `refuse` (output 2, naming the УПД route) or `skip` */
+  updGroups: 'refuse',
 };
 
 /** Version 2 adds the business place of LK_RECEIPT: from 1C unless the node says otherwise. */
@@ -56,6 +60,22 @@ export const CZ_MAP_MIGRATIONS: readonly Migration[] = [
       for (const [k, v] of Object.entries(PLACE_DEFAULTS))
         if (out[k] === undefined || out[k] === null) out[k] = v;
       return out;
+    },
+  },
+  {
+    // Version 3: Честный ЗНАК takes LP_SHIP_GOODS for furs only (since 1 March 2022); new nodes refuse it
+    // for the other groups, naming the УПД route. A node saved before knew no such rule and made
+    // LP_SHIP_GOODS for every group (as type LP_SHIP_GOODS, or `auto` for a sale): it keeps doing so
+    // (legacyShipGoods on), so an exported flow behaves as it did on the stand it was made for.
+    to: 3,
+    up(config) {
+      const t = config['documentType'];
+      const shipping = t === undefined || t === null || t === '' || t === 'auto' || t === 'LP_SHIP_GOODS';
+      return {
+        ...config,
+        legacyShipGoods: shipping,
+        updGroups: config['updGroups'] === 'skip' ? 'skip' : 'refuse',
+      };
     },
   },
 ];
@@ -158,6 +178,8 @@ export const mapSettingsSchema = z.object({
         .optional(),
     }),
   ),
+  legacyShipGoods: z.preprocess((v) => v === true || v === 'true', z.boolean()),
+  updGroups: z.enum(['refuse', 'skip']),
   overrides: z.array(
     z.object({
       path: z.string().min(1, { error: bi('путь поля не указан', 'field path is missing') }),

@@ -1,8 +1,8 @@
 /**
  * Crash test: the standard flow (watch interval shortened to 2 s, otherwise as shipped) syncing a
- * demo base with many sales, while Node-RED is killed with SIGKILL at random moments and started
- * again on the same user directory each time. Zero documents lost, zero sent twice, every outcome
- * written back into 1C.
+ * demo base with many sales — УПД through ЭДО Лайт, the fur coats as LP_SHIP_GOODS — while Node-RED is
+ * killed with SIGKILL at random moments and started again on the same user directory each time. Zero
+ * documents lost, zero sent twice (no УПД twice), every outcome written back into 1C.
  *
  * The moments are random points of the sync's progress (documents received by Честный ЗНАК plus
  * outcomes written into 1C), so that kills fall while reading 1C, while sending, while following
@@ -32,7 +32,7 @@ describe(`e2e: Node-RED killed with SIGKILL ${KILLS} times during a ${EXTRA_SALE
   this.timeout(FULL ? 3600000 : 900000);
   const stack = useStack({
     examples: ['standard-sync.json'],
-    world: { extraSales: EXTRA_SALES, codesPerSale: 5 },
+    world: { extraSales: EXTRA_SALES, codesPerSale: 5, furs: true },
     // A little latency so that a sync lasts long enough to be interrupted many times.
     cz: { processingDelayMs: 1000, latencyMs: [20, 120] },
     transform: withWatchInterval(2),

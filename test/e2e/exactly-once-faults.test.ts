@@ -1,8 +1,9 @@
 /**
  * Exactly once under faults: the standard flow as shipped, in a real Node-RED, against a True API
- * emulator that fails 10 % of all calls (429, 5xx, requests never answered — on document creation
- * half of them after the document was stored, so the pack cannot know) and whose tokens live 30 s.
- * Everything is delivered and written back into 1C, nothing twice.
+ * emulator (ЭДО Лайт on the same host) that fails 10 % of all calls (429, 5xx, requests never answered —
+ * on document creation and on the УПД upload half of them after the document was stored, so the pack
+ * cannot know), whose tokens live 30 s, and whose first УПД uploads are stored but their answers lost.
+ * Every УПД and every LP_SHIP_GOODS (furs) is delivered and written back into 1C, nothing twice.
  *
  * Bounded form in `npm test` (about 40 sales); the full form with 200 sales:
  *   ZNAKFLOW_E2E_FULL=1 npx mocha --timeout 0 test/e2e/exactly-once-faults.test.ts (or npm run test:faults)
@@ -15,19 +16,20 @@ import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
+  FINAL_STATUSES,
   sentShipments,
   waitFor,
   writtenBackAll,
 } from '../support/stack';
 
 const SALES = FULL ? 200 : 40;
-const FINAL = new Set(['CHECKED_OK', 'CHECKED_NOT_OK', 'WAIT_ACCEPTANCE', 'WAIT_PARTICIPANT_REGISTRATION']);
+const FINAL = FINAL_STATUSES;
 
 describe(`e2e: exactly once with 10 % of True API calls failing and 30 s tokens (${SALES} extra sales, seed ${SEED})`, function () {
   this.timeout(FULL ? 3600000 : 600000);
   const stack = useStack({
     examples: ['standard-sync.json'],
-    world: { extraSales: SALES, codesPerSale: 5 },
+    world: { extraSales: SALES, codesPerSale: 5, furs: true },
     cz: {
       processingDelayMs: 500,
       tokenTtlMs: 30000,
@@ -40,6 +42,11 @@ describe(`e2e: exactly once with 10 % of True API calls failing and 30 s tokens 
         afterProcessing: 0.5,
         random: prng(SEED),
       },
+    },
+    // lost answers of the УПД upload, for sure: stored by ЭДО Лайт, answered 500 / never answered
+    beforeDeploy: (demo) => {
+      demo.cz.edo.loseAnswers(3);
+      demo.cz.injectFault('timeout', 2, 'edo/upload');
     },
   });
 
@@ -91,6 +98,17 @@ describe(`e2e: exactly once with 10 % of True API calls failing and 30 s tokens 
     assert.deepEqual(duplicates(sent), [], `no document twice (seed ${SEED})`);
     assert.equal(sent.length, want.length, 'exactly the posted sales');
     assert.ok(faults > 0, 'faults happened');
+    const e = s.demo.cz.edo.counters;
+    console.log(
+      `      ЭДО Лайт: ${e['edo/uploads'] ?? 0} УПД stored, ${e['edo/lost-answers'] ?? 0} answers lost, ` +
+        `${e['edo/duplicate-uploads'] ?? 0} re-uploads answered by name, ${c['edo/upload'] ?? 0} upload calls`,
+    );
+    assert.ok((e['edo/lost-answers'] ?? 0) >= 3, 'УПД answers were lost');
+    assert.ok((e['edo/duplicate-uploads'] ?? 0) >= 3, 'the same files went again and were answered by name');
+    assert.ok(
+      sent.some((d) => d.type === 'LP_SHIP_GOODS') && sent.some((d) => d.type === 'UPD'),
+      'both routes',
+    );
     const j = await s.journal();
     for (const e of j.journals.flatMap((x) => x.entries)) {
       assert.equal(e.state, 'final', `${e.key}: ${e.state} ${e.lastError ?? ''}`);

@@ -185,7 +185,13 @@ describe('e2e: hostile inputs through the nodes in a real Node-RED (no crash, ev
       { name: 'org' },
     );
     onec = await startOnecEmulator({ world, users: { odata: ONEC_PASSWORD } });
-    cz = await startCzEmulator({ caCertPath: ca.certPath, world, processingDelayMs: 50 });
+    // a legacy stand: the hostile cases send the demo's clothing and footwear as LP_SHIP_GOODS
+    cz = await startCzEmulator({
+      caCertPath: ca.certPath,
+      world,
+      processingDelayMs: 50,
+      legacyShipGoods: true,
+    });
     p1 = await startHostileProxy(onec.url.replace(/\/demo$/, ''), new Rand(11));
     p2 = await startHostileProxy(cz.url, new Rand(12));
     const targets: Target[] = [
@@ -517,6 +523,7 @@ describe('e2e: hostile inputs through the nodes in a real Node-RED (no crash, ev
       const res = await mapDocument(onecMessage(world, d as DemoDocument), {
         documentType: 'LP_SHIP_GOODS',
         today: TODAY,
+        legacyShipGoods: true,
       });
       for (const doc of res.documents)
         if (doc.errors.length === 0)

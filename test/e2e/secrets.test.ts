@@ -99,7 +99,14 @@ describe('e2e: secrets never leave the credentials (standard flow, three signers
     await requireGost(this);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'znakflow-secrets-'));
     const ca = await createTestCa(path.join(dir, 'ca'));
-    const subject = { inn: world.organisation.inn, organisation: world.organisation.name };
+    // SN, GN, title: the УПД's signer block (the standard flow ships by УПД through ЭДО Лайт)
+    const subject = {
+      inn: world.organisation.inn,
+      organisation: world.organisation.name,
+      surname: 'Подписантов',
+      givenName: 'Демо Демович',
+      title: 'Генеральный директор',
+    };
     // the flow's own key is encrypted; the stand-ins (CryptoPro, DSS) sign with a plain copy
     const [org, standIn] = await Promise.all([
       issueTestSigner(ca, subject, { name: 'org', keyPassword: KEY_PASSWORD }),
@@ -198,6 +205,14 @@ exec openssl cms -sign -engine gost -binary -cades -nosmimecap -md md_gost12_256
   ): Promise<void> {
     const flows = standardFlow();
     for (const n of flows) if (n['type'] === 'cz-connection') Object.assign(n, czPatch);
+    // the УПД's signer block: a command or DSS signer gives no certificate to read it from
+    for (const n of flows)
+      if (n['type'] === 'edo-send')
+        Object.assign(n, {
+          signerSurname: 'Подписантов',
+          signerFirstName: 'Демо',
+          signerPosition: 'Генеральный директор',
+        });
     await deployFlows(rt, flows, {
       credentials: {
         'zf-std-1c': { username: 'odata', password: ONEC_PASSWORD },

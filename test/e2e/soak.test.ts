@@ -70,7 +70,8 @@ describe(`e2e: soak, ${DOCS} documents through the standard flow`, function () {
 
   const journalFile = (): string | undefined => {
     const dir = stateDir(bed.rt.userDir);
-    const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => /^journal-.*\.jsonl$/.test(n)) : undefined;
+    // the sales go as УПД: the journal of the УПД (lib/edo/desk.ts), pruned and compacted like the other
+    const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => /^edo-.*\.jsonl$/.test(n)) : undefined;
     return f ? path.join(dir, f) : undefined;
   };
   const sample = async (done: number): Promise<Sample> => {
@@ -85,7 +86,7 @@ describe(`e2e: soak, ${DOCS} documents through the standard flow`, function () {
       heapMb: Math.round((p.memory.heapUsed / MB) * 10) / 10,
       journalLines: text ? text.split('\n').filter(Boolean).length : 0,
       journalKb: Math.round(Buffer.byteLength(text) / 1024),
-      entries: j.journals[0]?.summary.total ?? 0,
+      entries: j.journals.find((x) => x.stand.startsWith('ЭДО Лайт'))?.summary.total ?? 0,
     };
     samples.push(s);
     return s;
@@ -144,7 +145,7 @@ describe(`e2e: soak, ${DOCS} documents through the standard flow`, function () {
     figures['journalMaxEntries'] = Math.max(...samples.map((s) => s.entries));
     figures['samples'] = samples.map((s) => [s.done, s.rssMb, s.heapMb, s.journalLines, s.entries]);
 
-    // exactly once: every soak sale is one document in Честный ЗНАК
+    // exactly once: every soak sale is one УПД
     const received = bed.received();
     for (const n of numbers) {
       const k = [...received.keys()].filter((x) => x.startsWith(`${n}|`));

@@ -13,6 +13,7 @@ import {
   countPerSaleAndGroup,
   duplicates,
   expectedShipments,
+  FINAL_STATUSES,
   nodeOf,
   postSale,
   registerCodesInCz,
@@ -28,7 +29,7 @@ import {
 
 type Rec = Record<string, unknown>;
 
-const FINAL = new Set(['CHECKED_OK', 'CHECKED_NOT_OK', 'WAIT_ACCEPTANCE', 'WAIT_PARTICIPANT_REGISTRATION']);
+const FINAL = FINAL_STATUSES;
 
 function parseDebug(m: { msg: string; format?: string }): unknown {
   try {
@@ -46,7 +47,8 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
 
   before(async function () {
     await requireGost(this);
-    s = await startStack();
+    // the demo with its fur coats: furs go as LP_SHIP_GOODS, every other group as a УПД
+    s = await startStack({ world: { furs: true } });
     t0 = Date.now();
   });
   after(async () => {
@@ -105,20 +107,45 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
         .rows('Catalog_ШтрихкодыУпаковокТоваров')
         .map((c) => [cisOf(String(c['ЗначениеШтрихкода'])), String(c['Номенклатура_Key'])]),
     );
+    const org = s.demo.world.organisation.inn;
     for (const w of want) {
       const d = sent.find((x) => x.number === w.number && x.pg === w.pg) as SentShipment;
+      assert.equal(d.type, w.route, `${w.number}/${w.pg}: furs by LP_SHIP_GOODS, the rest by УПД`);
+      const sale = store.find(SALES, w.ref) as Rec;
+      const rows = (sale['Товары'] as Rec[]).filter(
+        (row) => items.get(String(row['Номенклатура_Key']))?.pg === w.pg,
+      );
+      if (d.type === 'UPD') {
+        // the buyer received one УПД of this group with exactly its codes (boxes as НомУпак), signed it,
+        // and ГИС МТ moved every code (box contents included) to the buyer
+        const t = d.upd!.title;
+        assert.deepEqual(d.codes, w.topCodes, `${w.number}/${w.pg}: the codes of 1C in the УПД`);
+        assert.deepEqual([t.seller.inn, t.buyer.inn, d.receiverInn], [org, w.receiverInn, w.receiverInn]);
+        assert.equal(t.isoDate, String(sale['Date']).slice(0, 10), `${w.number}: date of 1C`);
+        assert.equal(t.function, 'СЧФДОП');
+        assert.equal(d.status, 'ACCEPTED', `${w.number}/${w.pg}: signed by the buyer, accepted by ГИС МТ`);
+        for (const c of w.codes)
+          assert.equal(s.demo.cz.registry.code(c)?.ownerInn, w.receiverInn, `${c} now the buyer's`);
+        const total = rows.reduce((a, row) => a + Math.round(Number(row['СуммаСНДС']) * 100), 0);
+        assert.equal(Math.round(d.upd!.totalPrice * 100), total, `${w.number}/${w.pg}: the sum of its rows`);
+        for (const row of rows) {
+          const item = items.get(String(row['Номенклатура_Key']))!;
+          const line = t.lines.find((l) => l.name === item.name);
+          assert.ok(line, `${w.number}: a line for ${item.name}`);
+          assert.equal(line.quantity, Number(row['Количество']), `${w.number}: quantity of ${item.name}`);
+        }
+        continue;
+      }
       assert.deepEqual(d.codes, w.codes, `${w.number}/${w.pg}: the codes of 1C, boxes expanded`);
-      assert.equal(d.body['sender_inn'], s.demo.world.organisation.inn, `${w.number}: sender`);
+      assert.equal(d.body['sender_inn'], org, `${w.number}: sender`);
       assert.equal(d.body['receiver_inn'], w.receiverInn, `${w.number}: receiver`);
       assert.equal(d.receiverInn, w.receiverInn);
       assert.equal(d.body['turnover_type'], 'SELLING');
-      const sale = store.find(SALES, w.ref) as Rec;
       assert.equal(d.body['document_date'], String(sale['Date']).slice(0, 10), `${w.number}: date of 1C`);
       // Prices: per goods row of 1C, the codes of its item add up to the row's amount and VAT in kopecks.
       const products = d.body['products'] as Rec[];
-      for (const row of sale['Товары'] as Rec[]) {
-        const item = items.get(String(row['Номенклатура_Key']));
-        if (!item || item.pg !== w.pg) continue;
+      for (const row of rows) {
+        const item = items.get(String(row['Номенклатура_Key']))!;
         const mine = products.filter((p) => codeItem.get(String(p['uit_code'])) === item.ref);
         assert.equal(
           mine.length,
@@ -136,18 +163,27 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
         assert.equal(tax, Math.round(Number(row['СуммаНДС']) * 100), `${w.number}: VAT of ${item.name}`);
       }
     }
-    // The mixed sale became two documents under one 1C number; the ИП is not registered.
+    assert.ok(
+      want.some((w) => w.route === 'LP_SHIP_GOODS') && want.some((w) => w.route === 'UPD'),
+      'both routes in one flow',
+    );
+    // The mixed sale became two УПД under one 1C number (suffixed /1, /2: ГИС МТ refuses two with one
+    // number and date); the ИП's buyer is not in ЭДО Лайт: refused before sending, the reason in 1C.
     const byComment = (c: string): Rec => store.rows(SALES).find((x) => x['Комментарий'] === c) as Rec;
     const mixed = String(byComment('смешанная: одежда и обувь')['Number']);
     assert.deepEqual(
       sent
         .filter((d) => d.number === mixed)
-        .map((d) => d.pg)
+        .map((d) => [d.pg, d.upd?.number])
         .sort(),
-      ['lp', 'shoes'],
+      [
+        ['lp', `${mixed}/1`],
+        ['shoes', `${mixed}/2`],
+      ],
     );
-    const ip = String(byComment('покупатель не зарегистрирован в ГИС МТ')['Number']);
-    assert.equal(sent.find((d) => d.number === ip)?.status, 'WAIT_PARTICIPANT_REGISTRATION');
+    const ip = byComment('покупатель не зарегистрирован в ГИС МТ');
+    assert.equal(sent.filter((d) => d.number === ip['Number']).length, 0, 'no УПД to an unknown buyer');
+    assert.match(String(await writtenBack(s.demo, String(ip['Ref_Key']))), /не найден в ЭДО Лайт/);
     for (const c of ['не проведён', 'помечен на удаление']) {
       const n = String(byComment(c)['Number']);
       assert.equal(sent.filter((d) => d.number === n).length, 0, `${c}: never sent`);
@@ -175,7 +211,9 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
     }
     const j = await s.journal();
     const entries = j.journals.flatMap((x) => x.entries).filter((e) => e.type === 'LP_SHIP_GOODS');
-    assert.equal(entries.length, sent.length, 'the journal has one entry per document');
+    const lp = sent.filter((d) => d.type === 'LP_SHIP_GOODS');
+    assert.ok(lp.length > 0);
+    assert.equal(entries.length, lp.length, 'the journal has one entry per document');
     for (const e of entries) {
       assert.equal(e.state, 'final', `${e.key}: ${e.state} ${e.lastError ?? ''}`);
       assert.ok(sent.some((d) => d.id === e.documentId));
@@ -193,7 +231,8 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       { item: 0, quantity: 2 },
       { item: 3, quantity: 1 },
     ]);
-    // 2. an edit of a sale Честный ЗНАК accepted: a new DataVersion, nothing else
+    // 2. an edit of a sale whose УПД the buyer signed: a new DataVersion, nothing else — a signed УПД is
+    // corrected by a УПДи, never by a second УПД: edo-send refuses it (to the Catch node)
     const edited = store.rows(SALES).find((x) => x['Комментарий'] === 'обувь') as Rec;
     const editedRef = String(edited['Ref_Key']);
     const editedDocs = sentShipments(s.demo)
@@ -201,7 +240,7 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       .map((d) => d.id);
     const editedValue = await writtenBack(s.demo, editedRef);
     const newVersion = String(store.touch(SALES, editedRef)['DataVersion']);
-    // 3. a sale whose codes Честный ЗНАК does not know: rejected (CHECKED_NOT_OK)
+    // 3. a sale whose codes ГИС МТ does not know: the buyer checks them and refuses the УПД (REFUSED)
     scenario.wrong = postSale(s.demo, [{ item: 1, quantity: 2 }], {
       registered: false,
       comment: 'e2e: wrong codes',
@@ -220,14 +259,14 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
           (e) =>
             e.topic === 'debug' &&
             e.at > t &&
-            (e.data as { id?: string }).id === 'zf-std-debug-written' &&
-            String((e.data as { msg?: string }).msg).includes(editedRef),
+            (e.data as { id?: string }).id === 'zf-std-debug-errors' &&
+            /UPD_CORRECTION_REQUIRED|УПДи/.test(String((e.data as { msg?: string }).msg)),
         );
         return (
           a.length === 2 &&
           a.every((d) => va.includes(d.id)) &&
-          b?.status === 'CHECKED_NOT_OK' &&
-          vb.includes('[CHECKED_NOT_OK]') &&
+          b?.status === 'REFUSED' &&
+          vb.includes('[REFUSED]') &&
           editSeen
         );
       },
@@ -259,9 +298,9 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       'no journal entry for the unsent version',
     );
     const rejected = sent.find((d) => d.number === wrong.number) as SentShipment;
-    assert.ok(rejected.errors.length > 0);
+    assert.match(String(rejected.errors[0]), /не принадлежат продавцу/);
     const vb = String(await writtenBack(s.demo, wrong.ref));
-    assert.ok(vb.includes(rejected.errors[0] as string), `the operator's error in 1C: ${vb}`);
+    assert.match(vb, /не принадлежат продавцу/, `the buyer's reason in 1C: ${vb}`);
     assert.equal(sent.length, countBefore + 3);
   });
 
@@ -279,14 +318,14 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
       async () => {
         const d = sentShipments(s.demo).filter((x) => x.number === wrong.number);
         const v = await writtenBack(s.demo, wrong.ref);
-        const ok = d.find((x) => x.status === 'WAIT_ACCEPTANCE');
-        return ok && v?.includes(ok.id) && !v.includes('CHECKED_NOT_OK') ? d : false;
+        const ok = d.find((x) => x.status === 'ACCEPTED');
+        return ok && v?.includes(ok.id) && !v.includes('REFUSED') ? d : false;
       },
       90000,
       'the corrected version sent, accepted and written back',
       500,
     );
-    assert.equal(docs.length, 2, 'the rejected version once, the corrected one once');
+    assert.equal(docs.length, 2, 'the refused version once, the corrected one once');
     assert.deepEqual(duplicates(sentShipments(s.demo)), []);
   });
 

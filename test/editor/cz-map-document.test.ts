@@ -132,7 +132,7 @@ describe('editor: cz-map-document dialog', function () {
     await page.context().close();
   });
 
-  it('business place: typed inputs and the warehouse table are previewed and saved (version 2)', async () => {
+  it('business place: typed inputs and the warehouse table are previewed and saved (version 3)', async () => {
     const { page, errors } = await openDialog('ru');
     const wo = onecMessage(
       world,
@@ -170,6 +170,7 @@ describe('editor: cz-map-document dialog', function () {
         fiasIdType: n.fiasIdType,
         kppType: n.kppType,
         version: n.version,
+        legacyShipGoods: n.legacyShipGoods,
       };
     });
     assert.deepEqual(saved, {
@@ -177,7 +178,9 @@ describe('editor: cz-map-document dialog', function () {
       fiasId: '0c5b2444-70a0-4932-980c-b4dc0d3f02b5',
       fiasIdType: 'str',
       kppType: 'str',
-      version: 2,
+      version: 3,
+      // saved by version 1 with type auto: the migration to 3 keeps its LP_SHIP_GOODS as it was
+      legacyShipGoods: true,
     });
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -62,7 +62,7 @@ describe('cz-map-document node: business place of LK_RECEIPT', function () {
   it('a flow of version 1 (no place settings) maps RETAIL with the place from 1C: houseId and the organisation КПП', async () => {
     const v1 = mapper({ version: 1 });
     const migrated = migrate(v1, CZ_MAP_MIGRATIONS);
-    assert.equal(migrated['version'], 2);
+    assert.equal(migrated['version'], 3);
     assert.deepEqual(
       [migrated['kpp'], migrated['kppType'], migrated['fiasId'], migrated['fiasIdType'], migrated['places']],
       ['', 'str', '', 'str', []],

@@ -2,7 +2,9 @@
  * Test support for the ЭДО Лайт / УПД tests: a complete seller's-title input (the reference example).
  */
 import fs from 'node:fs';
-import type { UpdInput } from '../../lib/edo/upd';
+import { buildUpd, type BuiltUpd, type UpdInput } from '../../lib/edo/upd';
+import type { CzEmulator } from '../../lib/emulators/cz';
+import type { DemoWorld } from '../../lib/emulators/demo-data';
 
 export const GS = '\u001d';
 export const GTIN = '04601234567893';
@@ -76,4 +78,61 @@ export function journalOnDisk(file: string): Map<string, Record<string, unknown>
     }
   }
   return out;
+}
+
+/** What demoUpd needs of the test bed (test/support/cz.ts). */
+export interface DemoUpdBed {
+  world: DemoWorld;
+  emu: CzEmulator;
+  codes(filter: { pg?: string; status?: string; free?: boolean }): string[];
+}
+
+let demoUpdCount = 0;
+
+/**
+ * A УПД from the demo organisation to its first counterparty with `count` free lp codes of one GTIN
+ * that no УПД of the emulator holds yet (or exactly `codes`).
+ */
+export function demoUpd(
+  bed: DemoUpdBed,
+  count: number,
+  over: Partial<UpdInput> = {},
+  codes?: string[],
+): BuiltUpd {
+  const org = bed.world.organisation;
+  const buyer = bed.world.counterparties[0] as (typeof bed.world.counterparties)[number];
+  let list = codes;
+  if (!list) {
+    const used = new Set(bed.emu.edo.documents().flatMap((d) => d.codes));
+    const byGtin = new Map<string, string[]>();
+    for (const c of bed.codes({ pg: 'lp', status: 'INTRODUCED', free: true })) {
+      if (used.has(c) || bed.emu.registry.code(c)?.ownerInn !== org.inn) continue;
+      byGtin.set(c.slice(2, 16), [...(byGtin.get(c.slice(2, 16)) ?? []), c]);
+    }
+    list = ([...byGtin.values()].sort((x, y) => y.length - x.length)[0] ?? []).slice(0, count);
+    if (list.length !== count) throw new Error(`only ${list.length} free demo codes of one GTIN`);
+  }
+  demoUpdCount++;
+  return buildUpd({
+    function: 'СЧФДОП',
+    number: `ЭДО-${demoUpdCount}`,
+    date: '2026-06-01',
+    formedAt: new Date(),
+    key: `test:${demoUpdCount}:${Math.random()}`,
+    productGroup: 'lp',
+    seller: edoParty(bed, org),
+    buyer: edoParty(bed, buyer),
+    signer: { surname: 'Иванов', firstName: 'Иван', position: 'Директор' },
+    lines: [
+      {
+        name: 'Футболка',
+        okei: '796',
+        quantity: list.length,
+        vatRate: '22%',
+        totalKop: 122000 * list.length,
+        codes: list,
+      },
+    ],
+    ...over,
+  });
 }

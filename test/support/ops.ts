@@ -5,6 +5,7 @@
  * sales posted in 1C whose codes Честный ЗНАК knows, a test-only probe of the Node-RED process
  * (memory, handles), and the bookkeeping of what arrived where.
  */
+import { SHIP_GOODS_GROUPS } from '../../lib/cz/product-groups';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,8 @@ export const STD = {
   map: 'zf-std-map',
   send: 'zf-std-send',
   status: 'zf-std-status',
+  edoSend: 'zf-std-edo-send',
+  edoStatus: 'zf-std-edo-status',
   writeOk: 'zf-std-write-ok',
   writeRejected: 'zf-std-write-rejected',
   writeInvalid: 'zf-std-write-invalid',
@@ -95,6 +98,7 @@ export interface OpsBed {
 export interface JournalView {
   journals: Array<{
     participantInn: string;
+    stand: string;
     summary: {
       total: number;
       pending: number;
@@ -227,6 +231,12 @@ export async function startOpsBed(
         const k = `${String(body['document_num'] ?? d.number)}|${d.pg}`;
         out.set(k, (out.get(k) ?? 0) + 1);
       }
+      // the УПД through ЭДО Лайт (the `/k` suffix of a sale of several groups taken off)
+      for (const d of demo.cz.edo.documents()) {
+        if (d.sellerInn !== demo.world.organisation.inn) continue;
+        const k = `${d.number.replace(/\/\d+$/, '')}|${d.pg}`;
+        out.set(k, (out.get(k) ?? 0) + 1);
+      }
       return out;
     },
     outcomes() {
@@ -254,7 +264,10 @@ export async function startOpsBed(
   return bed;
 }
 
-/** Posted, not deletion-marked sales in 1C with marked goods: each must reach Честный ЗНАК. */
+/**
+ * Posted, not deletion-marked sales in 1C with marked goods: each must reach Честный ЗНАК (a УПД per
+ * group through ЭДО Лайт, LP_SHIP_GOODS for furs); `groups` are those that become a document.
+ */
 export function postedSales(bed: OpsBed): Array<{ ref: string; number: string; groups: string[] }> {
   const store = bed.demo.onec.store;
   const items = new Map(bed.demo.world.items.map((i) => [i.ref, i]));
@@ -263,9 +276,12 @@ export function postedSales(bed: OpsBed): Array<{ ref: string; number: string; g
     .filter((d) => d['Posted'] === true && d['DeletionMark'] !== true)
     .map((d) => {
       const groups = new Set<string>();
+      const buyer = store.find('Catalog_Контрагенты', String(d['Контрагент_Key']));
+      // a УПД to a buyer ЭДО Лайт does not know is refused before sending (its reason is written to 1C)
+      const known = !!bed.demo.cz.registry.participant(String(buyer?.['ИНН'] ?? ''))?.registered;
       for (const row of d['Товары'] as Array<Record<string, unknown>>) {
         const pg = items.get(String(row['Номенклатура_Key']))?.pg;
-        if (pg) groups.add(pg);
+        if (pg && (known || SHIP_GOODS_GROUPS.includes(pg))) groups.add(pg);
       }
       return { ref: String(d['Ref_Key']).toLowerCase(), number: String(d['Number']), groups: [...groups] };
     })

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { startDemo, type DemoSetup, type DemoStartOptions } from '../../lib/emulators/demo';
 import type { DemoOptions } from '../../lib/emulators/demo-data';
 import type { EmulatorDocument } from '../../lib/emulators/cz/documents';
+import { SHIP_GOODS_GROUPS } from '../../lib/cz/product-groups';
+import { readSellerTitle, type SellerTitle } from '../../lib/edo/buyer';
 import { adminGet, deployFlows, startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { Comms } from './ws-comms';
 
@@ -172,13 +174,19 @@ export interface ExpectedShipment {
   receiverInn: string;
   /** normalised codes (leaves of aggregates) */
   codes: string[];
+  /** the codes as the sale lists them: units normalised, aggregates as their SSCC / code (what a УПД holds) */
+  topCodes: string[];
+  /** how it ships: LP_SHIP_GOODS for furs, a УПД through ЭДО Лайт for every other group */
+  route: 'LP_SHIP_GOODS' | 'UPD';
 }
 
 type Rec = Record<string, unknown>;
 
 /**
- * The LP_SHIP_GOODS documents the 1C emulator's posted sales call for: one per product group,
- * with every marking code (boxes expanded to what they hold), read from the emulator's own store.
+ * The documents the 1C emulator's posted sales call for: one per product group — a УПД through ЭДО
+ * Лайт, LP_SHIP_GOODS for furs — with every marking code (boxes expanded to what they hold, and as the
+ * sale lists them), read from the emulator's own store. A УПД to a buyer not registered in ГИС МТ is not
+ * among them: it is refused before sending.
  */
 export function expectedShipments(demo: DemoSetup): ExpectedShipment[] {
   const store = demo.onec.store;
@@ -200,23 +208,34 @@ export function expectedShipments(demo: DemoSetup): ExpectedShipment[] {
   for (const sale of store.rows(SALES)) {
     if (sale['Posted'] !== true || sale['DeletionMark'] === true) continue;
     const byPg = new Map<string, string[]>();
+    const topByPg = new Map<string, string[]>();
     for (const row of (sale['ШтрихкодыУпаковок'] as Rec[] | undefined) ?? []) {
+      const top = codesCatalog.get(String(row['ШтрихкодУпаковки_Key']).toLowerCase());
       for (const leaf of leaves(String(row['ШтрихкодУпаковки_Key']))) {
         const item = items.get(String(leaf['Номенклатура_Key']));
         if (!item?.pg) continue;
         const list = byPg.get(item.pg) ?? [];
         list.push(cisOf(String(leaf['ЗначениеШтрихкода'])));
         byPg.set(item.pg, list);
+        const tops = topByPg.get(item.pg) ?? [];
+        const t = cisOf(String(top?.['ЗначениеШтрихкода'] ?? ''));
+        if (!tops.includes(t)) tops.push(t);
+        topByPg.set(item.pg, tops);
       }
     }
     const buyer = counterparties.get(String(sale['Контрагент_Key']).toLowerCase());
+    const registered = !!demo.cz.registry.participant(String(buyer?.['ИНН'] ?? ''))?.registered;
     for (const [pg, codes] of byPg) {
+      // a УПД to a buyer ЭДО Лайт does not know is refused before sending (edo-send's output 2)
+      if (!registered && !SHIP_GOODS_GROUPS.includes(pg)) continue;
       out.push({
         ref: String(sale['Ref_Key']),
         number: String(sale['Number']),
         pg,
         receiverInn: String(buyer?.['ИНН'] ?? ''),
         codes: codes.sort(),
+        topCodes: (topByPg.get(pg) ?? []).sort(),
+        route: SHIP_GOODS_GROUPS.includes(pg) ? 'LP_SHIP_GOODS' : 'UPD',
       });
     }
   }
@@ -230,20 +249,83 @@ export function cisOf(stored: string): string {
   return /^01\d{14}21/.test(head) ? head : stored;
 }
 
+/** Final statuses of what the standard flow sends: ЧЗ statuses, and the УПД outcomes of edo-status. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set([
+  'CHECKED_OK',
+  'CHECKED_NOT_OK',
+  'WAIT_ACCEPTANCE',
+  'WAIT_PARTICIPANT_REGISTRATION',
+  'ACCEPTED',
+  'REJECTED',
+  'REFUSED',
+]);
+
 export interface SentShipment {
+  /** the Честный ЗНАК document id, or the ЭДО Лайт id of a УПД (what is written into 1C) */
   id: string;
+  /** the 1C number (a УПД's `/k` suffix of a sale of several groups taken off) */
   number: string;
   pg: string;
+  /** ЧЗ status; for a УПД its outcome as edo-status names it (ACCEPTED, REJECTED, REFUSED, …) */
   status: string;
   errors: string[];
   senderInn: string | null;
   receiverInn: string | null;
+  /** the LP_SHIP_GOODS body ({} for a УПД) */
   body: Rec;
+  /** the codes: LP_SHIP_GOODS `uit_code`s; a УПД's КИЗ and НомУпак */
   codes: string[];
+  type: 'LP_SHIP_GOODS' | 'UPD';
+  /** a УПД: its ИдФайл, number as written, total with VAT (roubles), the seller's title read back */
+  upd?: { fileId: string; number: string; totalPrice: number; title: SellerTitle; edoStatus: number };
+}
+
+/** A УПД's EDO status as the outcome edo-status gives (lib/edo/follow.ts), for the oracles. */
+function updOutcome(status: number): string {
+  if (status === 61) return 'ACCEPTED';
+  if (status === 62) return 'REJECTED';
+  if ([5, 6, 8, 14, 15].includes(status)) return 'REFUSED';
+  if ([18, 64, 65].includes(status)) return 'ANNULLED';
+  return `EDO_${status}`;
+}
+
+/**
+ * What Честный ЗНАК and ЭДО Лайт received from the organisation, in order: its LP_SHIP_GOODS documents
+ * (True API emulator), then its УПД (ЭДО Лайт emulator).
+ */
+export function sentShipments(demo: DemoSetup): SentShipment[] {
+  return [...sentLpShipGoods(demo), ...sentUpds(demo)];
+}
+
+/** The УПД the ЭДО Лайт emulator received from the organisation, in order. */
+export function sentUpds(demo: DemoSetup): SentShipment[] {
+  const org = demo.world.organisation.inn;
+  return demo.cz.edo
+    .documents()
+    .filter((d) => d.sellerInn === org)
+    .map((d) => ({
+      id: d.id,
+      number: d.number.replace(/\/\d+$/, ''),
+      pg: d.pg,
+      status: updOutcome(d.status),
+      errors: d.refusal ? [d.refusal.text] : [],
+      senderInn: d.sellerInn,
+      receiverInn: d.buyerInn,
+      body: {},
+      codes: [...d.codes].sort(),
+      type: 'UPD' as const,
+      upd: {
+        fileId: d.fileId,
+        number: d.number,
+        totalPrice: d.totalPrice,
+        title: readSellerTitle(d.bytes),
+        edoStatus: d.status,
+      },
+    }));
 }
 
 /** The LP_SHIP_GOODS documents the True API emulator received from the organisation, in order. */
-export function sentShipments(demo: DemoSetup): SentShipment[] {
+export function sentLpShipGoods(demo: DemoSetup): SentShipment[] {
   const org = demo.world.organisation.inn;
   return demo.cz
     .documents()
@@ -261,6 +343,7 @@ export function sentShipments(demo: DemoSetup): SentShipment[] {
         receiverInn: d.receiverInn,
         body,
         codes: products.map((p) => String(p['uit_code'])).sort(),
+        type: 'LP_SHIP_GOODS' as const,
       };
     });
 }

@@ -401,6 +401,42 @@ describe('True API emulator', function () {
       await bed.emu.settle();
     });
 
+    it('LP_SHIP_GOODS for furs only, as production (unless the stand is legacy): the others by УПД', async () => {
+      const p = `${V3}/lk/documents/create`;
+      const s = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+      const doc = Buffer.from('{}');
+      const body = async (type: string): Promise<Record<string, unknown>> => ({
+        document_format: 'MANUAL',
+        product_document: doc.toString('base64'),
+        type,
+        signature: await s.sign(doc, 'detached'),
+      });
+      const before = bed.emu.documents().length;
+      bed.emu.options.legacyShipGoods = false;
+      try {
+        for (const [pg, type, name] of [
+          ['lp', 'LP_SHIP_GOODS', 'Одежда, бельё, текстиль'],
+          ['shoes', 'LP_SHIP_GOODS_CSV', 'Обувь'],
+          ['milk', 'LP_SHIP_GOODS_XML', 'Молочная продукция'],
+        ] as const) {
+          const r = await call(bed, 'POST', `${p}?pg=${pg}`, { token, body: await body(type) });
+          assert.deepEqual(
+            [r.status, (r.json as { error_message: string }).error_message],
+            [422, `${type} недоступен для товарной группы ${name}`],
+          );
+        }
+        assert.equal(bed.emu.documents().length, before, 'nothing stored');
+        const furs = await call(bed, 'POST', `${p}?pg=furs`, { token, body: await body('LP_SHIP_GOODS') });
+        assert.equal(furs.status, 200, furs.text);
+        bed.emu.options.legacyShipGoods = true;
+        const lp = await call(bed, 'POST', `${p}?pg=lp`, { token, body: await body('LP_SHIP_GOODS') });
+        assert.equal(lp.status, 200, lp.text);
+      } finally {
+        bed.emu.options.legacyShipGoods = true;
+      }
+      await bed.emu.settle();
+    });
+
     it('a product_document over 30 MB is refused; 30 000 codes are the limit', async () => {
       const p = `${V3}/lk/documents/create?pg=lp`;
       const big = Buffer.alloc(30 * 1024 * 1024 + 1, 0x20);

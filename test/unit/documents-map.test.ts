@@ -38,8 +38,12 @@ const doc = (comment: string): DemoDocument => {
 const msgOf = (comment: string): OnecMessage => onecMessage(world, doc(comment));
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/**
+ * The demo sales are clothing and footwear: the mechanics of LP_SHIP_GOODS are tested on them as old
+ * stands took them (legacyShipGoods); the refusal for those groups has its own tests below.
+ */
 async function map(m: OnecMessage, options: MapOptions = {}, cz?: unknown): Promise<MappedDocument[]> {
-  const r = await mapDocument({ ...m, cz }, { today: TODAY, compile, ...options });
+  const r = await mapDocument({ ...m, cz }, { today: TODAY, compile, legacyShipGoods: true, ...options });
   return r.documents;
 }
 function codesOf(d: MappedDocument): string[] {
@@ -505,7 +509,7 @@ describe('lib/documents: mapping 1C documents', () => {
       const m = msgOf('смешанная: одежда и обувь');
       const codes = m.onec.codes as any[];
       codes[2].value = codes[2].value.replace(/^01(\d{13})\d/, '01$10');
-      const docs = await mapDocument({ ...m }, { today: TODAY });
+      const docs = await mapDocument({ ...m }, { today: TODAY, legacyShipGoods: true });
       assert.equal(docs.valid, false);
       assert.deepEqual(
         docs.documents.map((d) => [d.productGroup, d.errors[0]?.code]),
@@ -569,5 +573,78 @@ describe('lib/documents: mapping 1C documents', () => {
       });
       assert.ok(codesOf(docs[0] as MappedDocument).includes('INN_CHECKSUM@receiver_inn'));
     });
+  });
+});
+
+describe('lib/documents: LP_SHIP_GOODS only where Честный ЗНАК takes it (furs), УПД for the rest', () => {
+  const ship = async (comment: string, options: MapOptions = {}): Promise<MappedDocument[]> =>
+    (await mapDocument(msgOf(comment), { today: TODAY, documentType: 'LP_SHIP_GOODS', ...options }))
+      .documents;
+  const furs = { ЛегкаяПромышленность: 'furs' };
+
+  it('refuses a clothing sale by default, naming the УПД route in Russian and English', async () => {
+    const docs = await ship('одежда');
+    assert.equal(docs.length, 1);
+    const e = docs[0]?.errors.find((x) => x.code === 'SHIP_GOODS_UPD_ONLY');
+    assert.ok(e, JSON.stringify(docs[0]?.errors));
+    assert.equal(e.path, 'productGroup');
+    assert.match(
+      e.message_ru,
+      /LP_SHIP_GOODS.*«Одежда, бельё, текстиль» \(lp\).*1 марта 2022.*УПД.*ЭДО.*edo-send/s,
+    );
+    assert.match(e.message_en, /LP_SHIP_GOODS.*\(lp\).*1 March 2022.*УПД.*EDO.*edo-send.*legacyShipGoods/s);
+  });
+
+  it('auto picks LP_SHIP_GOODS for a sale and refuses it the same way; both groups of a mixed sale', async () => {
+    const auto = await ship('одежда', { documentType: 'auto' });
+    assert.equal(auto[0]?.type, 'LP_SHIP_GOODS');
+    assert.ok(auto[0]?.errors.some((x) => x.code === 'SHIP_GOODS_UPD_ONLY'));
+    const mixed = await ship('смешанная: одежда и обувь');
+    assert.deepEqual(
+      mixed.map((d) => [d.productGroup, d.errors.some((x) => x.code === 'SHIP_GOODS_UPD_ONLY')]),
+      [
+        ['lp', true],
+        ['shoes', true],
+      ],
+    );
+  });
+
+  it('takes furs: the same sale with its items mapped to furs is a valid LP_SHIP_GOODS', async () => {
+    const docs = await ship('одежда', { groupMapping: furs });
+    assert.deepEqual(
+      docs.map((d) => [d.type, d.productGroup, d.errors]),
+      [['LP_SHIP_GOODS', 'furs', []]],
+    );
+  });
+
+  it('updGroups skip: only the furs document of a mixed sale is made, none when nothing is furs', async () => {
+    const mixed = await ship('смешанная: одежда и обувь', { groupMapping: furs, updGroups: 'skip' });
+    assert.deepEqual(
+      mixed.map((d) => [d.productGroup, d.errors.length, d.parts]),
+      [['furs', 0, 1]],
+    );
+    assert.deepEqual(await ship('обувь', { updGroups: 'skip' }), []);
+    const r = await mapDocument(msgOf('обувь'), {
+      today: TODAY,
+      documentType: 'LP_SHIP_GOODS',
+      updGroups: 'skip',
+    });
+    assert.equal(r.valid, false, 'nothing to send is not a valid mapping');
+  });
+
+  it('legacyShipGoods: every group as old stands took it (updGroups then does nothing)', async () => {
+    const docs = await ship('смешанная: одежда и обувь', { legacyShipGoods: true, updGroups: 'skip' });
+    assert.deepEqual(
+      docs.map((d) => [d.productGroup, d.errors]),
+      [
+        ['lp', []],
+        ['shoes', []],
+      ],
+    );
+  });
+
+  it('other document types are not concerned (LK_RECEIPT of clothing)', async () => {
+    const docs = await ship('одежда', { documentType: 'LK_RECEIPT', withdrawalReason: 'OWN_USE' });
+    assert.ok(docs.every((d) => !d.errors.some((x) => x.code === 'SHIP_GOODS_UPD_ONLY')));
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import { EdoClient, edoBaseUrl, multipart, type EdoApi } from '../../lib/edo/client';
 import { decodeCp1251, encodeCp1251 } from '../../lib/edo/cp1251';
-import { buildUpd, type BuiltUpd, type UpdInput } from '../../lib/edo/upd';
+import type { BuiltUpd, UpdInput } from '../../lib/edo/upd';
 import { buildBuyerTitle, buildClarification, readSellerTitle } from '../../lib/edo/buyer';
 import { isZnakFlowError, type ZnakFlowError } from '../../lib/errors';
 import { OpensslSigner } from '../../lib/signing/openssl';
@@ -15,7 +15,7 @@ import type { TestSigner } from '../../lib/signing/pki';
 import type { CzClient } from '../../lib/cz/client';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
-import { edoParty } from '../support/edo';
+import { demoUpd, edoParty } from '../support/edo';
 
 function zf(err: unknown): ZnakFlowError {
   assert.ok(isZnakFlowError(err), `ZnakFlowError expected, got ${String(err)}`);
@@ -44,7 +44,6 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
   let bed: CzBed;
   let cz: CzClient;
   let buyerCz: CzClient;
-  let n = 0;
   const signers = new Map<string, OpensslSigner>();
 
   const sign = (who: TestSigner, bytes: Buffer): Promise<string> => {
@@ -63,47 +62,8 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     });
 
   /** A УПД from the demo organisation to the first counterparty with `count` of its free lp codes. */
-  const upd = (count: number, over: Partial<UpdInput> = {}, codes?: string[]): BuiltUpd => {
-    const world = bed.world;
-    const org = world.organisation;
-    const buyer = world.counterparties[0] as (typeof world.counterparties)[number];
-    let list = codes;
-    if (!list) {
-      const free = bed
-        .codes({ pg: 'lp', status: 'INTRODUCED', free: true })
-        .filter((c) => bed.emu.registry.code(c)?.ownerInn === org.inn);
-      const used = new Set(bed.emu.edo.documents().flatMap((d) => d.codes));
-      const byGtin = new Map<string, string[]>();
-      for (const c of free.filter((x) => !used.has(x)))
-        byGtin.set(c.slice(2, 16), [...(byGtin.get(c.slice(2, 16)) ?? []), c]);
-      const most = [...byGtin.values()].sort((x, y) => y.length - x.length)[0] ?? [];
-      list = most.slice(0, count);
-      assert.equal(list.length, count, 'enough free demo codes');
-    }
-    n++;
-    return buildUpd({
-      function: 'СЧФДОП',
-      number: `ЭДО-${n}`,
-      date: '2026-06-01',
-      formedAt: new Date(),
-      key: `test:${n}:${Math.random()}`,
-      productGroup: 'lp',
-      seller: edoParty(bed, org),
-      buyer: edoParty(bed, buyer),
-      signer: { surname: 'Иванов', firstName: 'Иван', position: 'Директор' },
-      lines: [
-        {
-          name: 'Футболка',
-          okei: '796',
-          quantity: list.length,
-          vatRate: '22%',
-          totalKop: 122000 * list.length,
-          codes: list,
-        },
-      ],
-      ...over,
-    });
-  };
+  const upd = (count: number, over: Partial<UpdInput> = {}, codes?: string[]): BuiltUpd =>
+    demoUpd(bed, count, over, codes);
 
   before(async function () {
     await requireGost(this);

@@ -212,7 +212,11 @@ describe('hostile inputs: marking codes, INNs, dates, amounts, 1C documents (lib
     ) as DemoDocument;
     const out: Array<{ type: string; pg: string; body: Record<string, unknown> }> = [];
     for (const type of ['LP_SHIP_GOODS', 'LK_RECEIPT']) {
-      const r = await mapDocument(onecMessage(world, sale), { documentType: type, today: TODAY });
+      const r = await mapDocument(onecMessage(world, sale), {
+        documentType: type,
+        today: TODAY,
+        legacyShipGoods: true,
+      });
       for (const d of r.documents) {
         assert.deepEqual(d.errors, [], `base ${type} document is valid`);
         out.push({ type: d.type, pg: d.productGroup, body: d.body });
@@ -363,7 +367,7 @@ describe('hostile inputs: marking codes, INNs, dates, amounts, 1C documents (lib
         const type = r.pick(['auto', 'LP_SHIP_GOODS', 'LK_RECEIPT', 'LP_INTRODUCE_GOODS', 'LP_RETURN']);
         let mapped;
         try {
-          mapped = await mapDocument(input, { documentType: type, today: TODAY });
+          mapped = await mapDocument(input, { documentType: type, today: TODAY, legacyShipGoods: true });
         } catch (err) {
           assertCatchable(err, { context: `mapDocument ${type} ${kind}` });
           assert.ok(err instanceof ZnakFlowError);

@@ -32,6 +32,8 @@ const HELP = `usage: znakflow-emulator cz [options]
   --auto-accept MS          registered buyers accept shipments after MS
   --seed N                  demo world seed
   --extra-sales N           extra demo sales (codes per sale: --codes-per-sale, default 5)
+  --legacy-ship-goods       take LP_SHIP_GOODS for every product group, as stands before 1 March
+                            2022 (default: furs only, as production; the rest ships by УПД)
   --quiet                   no log of received documents
 `;
 
@@ -50,7 +52,7 @@ export async function runCli(args: string[]): Promise<void> {
       console.log(HELP);
       return;
     }
-    if (k === '--quiet') {
+    if (k === '--quiet' || k === '--legacy-ship-goods') {
       flags.add(k);
       continue;
     }
@@ -115,6 +117,7 @@ export async function runCli(args: string[]): Promise<void> {
       rateTimeout: a.has('--fault-timeout') ? num(a.get('--fault-timeout'), '--fault-timeout') : 0,
     },
     autoAcceptMs: a.has('--auto-accept') ? num(a.get('--auto-accept'), '--auto-accept') : undefined,
+    legacyShipGoods: flags.has('--legacy-ship-goods'),
     log: flags.has('--quiet') ? undefined : (l) => console.log(`${new Date().toISOString()} ${l}`),
     // the СУЗ on the same host (docs/suz.md)
     mounts: [createSuzEmulator().mount],

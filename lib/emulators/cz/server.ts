@@ -25,6 +25,7 @@ import { Registry, type CodeRecord } from './registry';
 import { emulatorNormalize, emulatorValidate } from './validate';
 import { verifySignature } from './verify';
 import { createEdoRoutes, type EdoEmulatorApi, type EdoEmulatorOptions } from '../edo';
+import { udDocument, udInfo } from '../edo/gis';
 
 export interface FaultOptions {
   /** share of requests answered 429 (0…1) */
@@ -102,6 +103,11 @@ export interface CzEmulatorOptions {
   mounts?: Array<(host: EmulatorHost) => EmulatorMount>;
   /** the ЭДО Лайт emulator served on the same port (lib/emulators/edo) */
   edo?: EdoEmulatorOptions;
+  /**
+   * take LP_SHIP_GOODS for every product group, as stands before 1 March 2022 did (default false: for
+   * furs only, as production — the other groups ship by УПД through ЭДО Лайт)
+   */
+  legacyShipGoods?: boolean;
 }
 
 /** What a mounted service may use of the True API emulator. */
@@ -141,6 +147,7 @@ export interface CzEmulator {
       | 'apiRules'
       | 'docListMaxRangeMs'
       | 'signInAnswer'
+      | 'legacyShipGoods'
     >
   > & {
     faults: FaultOptions;
@@ -252,6 +259,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     apiRules: opts.apiRules ?? '2027',
     docListMaxRangeMs: opts.docListMaxRangeMs ?? 30 * 86400000,
     signInAnswer: opts.signInAnswer ?? 'uuid',
+    legacyShipGoods: opts.legacyShipGoods ?? false,
     rateLimit: opts.rateLimit ?? 50,
     faults: { ...opts.faults },
     latencyMs: opts.latencyMs,
@@ -369,6 +377,13 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     },
     opts.edo,
   );
+
+  /** The УПД ГИС МТ has (after the buyer's signature), as documents of doc/list (lib/emulators/edo/gis.ts). */
+  const udDocuments = (): EmulatorDocument[] =>
+    edo.api.documents().flatMap((d) => {
+      const v = udDocument(d);
+      return v ? [v] : [];
+    });
 
   // -- rate limit and faults -----------------------------------------------------------------
 
@@ -784,7 +799,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
         `Для типа документа ${type} не допустимо указание параметров: <second_product_document>/<second_signature>`,
       );
     }
-    const forGroup = typeForGroup(type, pg);
+    const forGroup = typeForGroup(type, pg, live.legacyShipGoods);
     if (forGroup) return fail(c, forGroup.status, forGroup.message);
     const b64 = (b['product_document'] as string).replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
@@ -916,7 +931,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       const d = Date.parse(a.docDate) - Date.parse(b.docDate);
       return dir * (d !== 0 ? d : a.number < b.number ? -1 : a.number > b.number ? 1 : 0);
     };
-    let rows = docs.filter((d) => {
+    let rows = [...docs, ...udDocuments()].filter((d) => {
       if (!visibleTo(d, me) || d.pg !== pg) return false;
       const t = Date.parse(d.docDate);
       if (from !== undefined && t < from) return false;
@@ -953,6 +968,13 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const me = (c.token as TokenRecord).inn;
     const id = decodeURIComponent(c.params['id'] ?? '');
     const d = byId.get(id);
+    if (!d) {
+      // a УПД is found by its ИдФайл (§6.4) once ГИС МТ has it
+      const upd = edo.api.documents().find((x) => x.fileId === id);
+      const view = upd ? udDocument(upd) : undefined;
+      if (upd && view && visibleTo(view, me))
+        return json(c, 200, [{ ...infoItem(view, me, c.query), ...udInfo(upd, c.query) }]);
+    }
     // ⚠ the reference documents no error for unknown or foreign ids: the generic «… не найден» is used
     if (!d || !visibleTo(d, me)) return fail(c, 404, `Документ с номером ${id} не найден`);
     if (d.pg === 'furs' && !c.query.get('pg')) return fail(c, 400, 'Отсутствует обязательный параметр: pg');
@@ -1095,16 +1117,12 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     count('total');
-    if (await edo.handle(req, res, url, body)) return;
+    const edoRoute = edo.route(method, url);
+    if (edoRoute) return handleEdo(req, res, url, body, arrived, edoRoute);
     const r = route(method, url.pathname);
     const c: Ctx = {
       req,
-      reply: {
-        send: (status, headers, b) => {
-          res.writeHead(status, headers);
-          res.end(b);
-        },
-      },
+      reply: replyTo(res),
       method,
       route: typeof r === 'object' ? r.route : '',
       params: typeof r === 'object' ? r.params : {},
@@ -1121,11 +1139,7 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       return c.reply.send(406, {}, '');
     }
     count(c.route);
-    const lat = live.latencyMs;
-    if (lat !== undefined) {
-      const ms = Array.isArray(lat) ? lat[0] + Math.random() * (lat[1] - lat[0]) : lat;
-      if (ms > 0) await new Promise<void>((done) => later(ms, done));
-    }
+    await latency();
     const fault = pickFault(c.route);
     if (fault === '429') return fail(c, 429, 'Превышено допустимое количество запросов');
     const key = c.token ? `inn:${c.token.inn}` : `ip:${req.socket.remoteAddress ?? ''}`;
@@ -1141,6 +1155,70 @@ export async function startCzEmulator(opts: CzEmulatorOptions): Promise<CzEmulat
       return fault === 'timeout' ? hang(c) : serverError(c);
     }
     await dispatch(c);
+  };
+
+  /** The client's answer channel. */
+  const replyTo = (res: http.ServerResponse): Reply => ({
+    send: (status, headers, b) => {
+      res.writeHead(status, headers);
+      res.end(b);
+    },
+  });
+
+  /** The added latency of `latencyMs` (fixed, or uniform in [min, max]). */
+  const latency = async (): Promise<void> => {
+    const lat = live.latencyMs;
+    if (lat === undefined) return;
+    const ms = Array.isArray(lat) ? lat[0] + Math.random() * (lat[1] - lat[0]) : lat;
+    if (ms > 0) await new Promise<void>((done) => later(ms, done));
+  };
+
+  /**
+   * ЭДО Лайт on this host: the same knobs as True API — latency, the per-participant rate limit, and the
+   * faults (`faults.routes` and `injectFault` name the EDO route keys, e.g. `edo/upload`). An upload hit
+   * by a fault after processing is stored and its answer lost (the client cannot know it arrived).
+   */
+  const handleEdo = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    body: Buffer,
+    arrived: number,
+    edoRoute: string,
+  ): Promise<void> => {
+    const c: Ctx = {
+      req,
+      reply: replyTo(res),
+      method: (req.method ?? 'GET').toUpperCase(),
+      route: edoRoute,
+      params: {},
+      query: url.searchParams,
+      body,
+      ...readToken(req),
+    };
+    count(edoRoute);
+    await latency();
+    const fault = pickFault(edoRoute);
+    if (fault === '429') return fail(c, 429, 'Превышено допустимое количество запросов');
+    const key = c.token ? `inn:${c.token.inn}` : `ip:${req.socket.remoteAddress ?? ''}`;
+    if (overLimit(key, arrived)) return fail(c, 429, 'Превышено допустимое количество запросов');
+    const after =
+      !!fault &&
+      edoRoute === 'edo/upload' &&
+      (live.faults.random ?? Math.random)() < (live.faults.afterProcessing ?? 0.5);
+    if (fault && !after) return fault === 'timeout' ? hang(c) : serverError(c);
+    if (fault && after) {
+      // the УПД is received and stored, but the client never learns its id
+      const nowhere = {
+        headersSent: false,
+        writeHead: () => nowhere,
+        setHeader: () => nowhere,
+        end: () => nowhere,
+      } as unknown as http.ServerResponse;
+      await edo.handle(req, nowhere, url, body);
+      return fault === 'timeout' ? hang(c) : serverError(c);
+    }
+    await edo.handle(req, res, url, body);
   };
 
   const needsToken = (c: Ctx, jsonStyle: boolean): boolean => {

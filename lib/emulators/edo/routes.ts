@@ -35,12 +35,20 @@ import {
   type XmlElement,
 } from '../../edo/xml';
 import { prepareUpd, type UpdInput } from '../../edo/upd';
+import { buildBuyerTitle, readSellerTitle } from '../../edo/buyer';
 import { productGroup } from '../../cz/product-groups';
 import type { Registry } from '../cz/registry';
 import type { VerifyResult } from '../cz/verify';
 import { boundaryOf, parseMultipart, type FormPart } from './multipart';
 
-export type BuyerAction = 'sign' | 'refuse' | 'manual';
+/**
+ * What a simulated buyer does with a УПД delivered to it: `sign` the buyer's title, `refuse` it (a
+ * clarification request, status 8), leave it to a person (`manual`: `buyerSign`/`buyerRefuse`, or a real
+ * buyer through the incoming methods), or `check` it as a careful buyer does before signing — every
+ * code known, owned by the seller and in circulation (what ГИС МТ will check, «Описание True API» §7.3.1)
+ * — and sign when all pass, refuse naming the codes otherwise.
+ */
+export type BuyerAction = 'sign' | 'refuse' | 'manual' | 'check';
 
 export interface EdoEmulatorOptions {
   /** what simulated buyers do with a УПД delivered to them (default `sign`); per buyer INN in `buyerRules` */
@@ -153,6 +161,13 @@ export interface EdoDeps {
 export interface EdoRoutes {
   /** true when the path is ЭДО Лайт's (then the request is answered) */
   handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): Promise<boolean>;
+  /**
+   * The route key of an ЭДО Лайт request for the True API emulator's knobs (faults, latency, rate
+   * limit): `edo/upload` (a seller's title), `edo/sign`, `edo/list`, `edo/info`, `edo/content`,
+   * `edo/events`, `edo/title` (a buyer's title), `edo/uvtoch`, `edo/tpr/ud`, `edo/inn`; undefined for
+   * any other path.
+   */
+  route(method: string, url: URL): string | undefined;
   api: EdoEmulatorApi;
 }
 
@@ -257,8 +272,9 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
       if (action === 'manual') return;
       step(`buyer:${d.id}`, live.buyerDelayMs, () => {
         if (d.status !== 3 && d.status !== 13) return;
-        if (action === 'sign') signByBuyer(d, Buffer.alloc(0), '', `ON_NSCHFDOPPOK_emulated_${d.id}`);
-        else refuse(d, live.refuseReason);
+        const doubt = action === 'check' ? buyerDoubts(d) : undefined;
+        if (action === 'sign' || (action === 'check' && !doubt)) simulatedSign(d);
+        else refuse(d, doubt ?? live.refuseReason);
       });
     });
   };
@@ -289,6 +305,42 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
       step(`gis:${d.id}`, live.gisDelayMs, () => processInGis(d));
     }
     return id;
+  };
+
+  /** Why a careful buyer would not sign (codes unknown, not the seller's, not in circulation), or undefined. */
+  const buyerDoubts = (d: EdoDocument): string | undefined => {
+    const bad: string[] = [];
+    for (const c of d.codes) {
+      const rec = deps.registry.code(c);
+      if (!rec || rec.ownerInn !== d.sellerInn || rec.status !== 'INTRODUCED') bad.push(c);
+    }
+    if (bad.length === 0) return undefined;
+    const shown = bad.slice(0, 5).join(', ');
+    return `Коды маркировки не принадлежат продавцу или не в обороте: ${shown}${bad.length > 5 ? ` и ещё ${bad.length - 5}` : ''}`;
+  };
+
+  /**
+   * The simulated buyer's signature: a buyer's title 5.03 built from the seller's (lib/edo/buyer.ts;
+   * not signed — the emulator holds no buyer key), acceptance without discrepancies.
+   */
+  const simulatedSign = (d: EdoDocument): void => {
+    let bytes = Buffer.alloc(0);
+    let fileId = `ON_NSCHFDOPPOK_emulated_${d.id}`;
+    try {
+      const title = buildBuyerTitle({
+        seller: readSellerTitle(d.bytes),
+        sellerSignature: d.signature || undefined,
+        signer: { surname: 'Покупателев', firstName: 'Иван', position: 'Директор' },
+        acceptance: { code: 1 },
+        formedAt: new Date(),
+        program: 'EDOLite emulator',
+      });
+      bytes = Buffer.from(title.bytes);
+      fileId = title.fileId;
+    } catch {
+      // a seller's title the reader refuses still gets a (bare) signature: the operator accepted it
+    }
+    signByBuyer(d, bytes, '', fileId);
   };
 
   const refuse = (d: EdoDocument, text: string): string => {
@@ -1028,6 +1080,24 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     return true;
   };
 
+  const route = (method: string, url: URL): string | undefined => {
+    const p = url.pathname;
+    if (/^\/api\/v4\/true-api\/edo\/inn\/[^/]+$/.test(p)) return 'edo/inn';
+    if (p === '/api/v3/true-api/documents/edo/tpr/ud') return 'edo/tpr/ud';
+    const m = EDO_PATH.exec(p);
+    if (!m) return undefined;
+    const rest = (m[1] ?? '').replace(/^\/(?:outgoing|incoming)-documents/, '');
+    const seg = rest.split('/').filter(Boolean);
+    const post = method.toUpperCase() === 'POST';
+    if (seg.length === 0) return post ? 'edo/upload' : 'edo/list';
+    if (rest === '/xml/upd/title/970') return 'edo/title';
+    if (rest === '/xml/uvtoch') return 'edo/uvtoch';
+    if (seg[0] === 'unsigned-events' || seg[1] === 'events') return 'edo/events';
+    if (seg[1] === 'signature') return 'edo/sign';
+    if (seg[1] === 'content') return 'edo/content';
+    return 'edo/info';
+  };
+
   const api: EdoEmulatorApi = {
     options: live,
     counters,
@@ -1037,8 +1107,7 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
     edoId,
     buyerSign: (id) => {
       const d = byId.get(id);
-      if (d && (d.status === 3 || d.status === 13))
-        signByBuyer(d, Buffer.alloc(0), '', `ON_NSCHFDOPPOK_emulated_${d.id}`);
+      if (d && (d.status === 3 || d.status === 13)) simulatedSign(d);
     },
     buyerRefuse: (id, reason) => {
       const d = byId.get(id);
@@ -1094,5 +1163,5 @@ export function createEdoRoutes(deps: EdoDeps, opts: EdoEmulatorOptions = {}): E
         });
       }),
   };
-  return { handle, api };
+  return { handle, route, api };
 }

@@ -180,7 +180,7 @@ export const ENTITY_SETS: EntitySetDef[] = [
       S('ОГРН', 15),
       E('ЮридическоеФизическоеЛицо', 'ЮридическоеФизическоеЛицо'),
     ],
-    [],
+    [CONTACT_INFO],
     { code: 9, description: 100 },
   ),
   catalog('Catalog_Партнеры', [S('НаименованиеПолное', 1000), B('Клиент'), B('Поставщик')], [], {
@@ -200,7 +200,7 @@ export const ENTITY_SETS: EntitySetDef[] = [
       G('ГоловнойКонтрагент_Key', 'Catalog_Контрагенты'),
       S('Комментарий'),
     ],
-    [],
+    [CONTACT_INFO],
     { code: 11, description: 100, hierarchical: true },
   ),
   catalog(

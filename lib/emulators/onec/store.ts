@@ -7,6 +7,41 @@
  */
 import crypto from 'node:crypto';
 import { demoWorld, guid as demoGuid, makeCode, prng, type DemoWorld } from '../demo-data';
+
+/**
+ * The legal address of an organisation or counterparty as БСП keeps it (tabular section
+ * КонтактнаяИнформация, `Тип` Адрес, the kind «Юридический адрес»): the УПД needs both parties'
+ * addresses (ФНС order ЕД-7-26/970@, СЧФДОП). Fixed GUID of the kind, no draw from the PRNG, so the
+ * rest of the demo base stays as it was.
+ */
+const LEGAL_ADDRESS_KIND = '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0a01';
+const DEMO_ADDRESSES = [
+  '119002, г. Москва, ул. Арбат, д. 2',
+  '191186, г. Санкт-Петербург, Невский пр-кт, д. 10',
+  '630099, г. Новосибирск, Красный пр-кт, д. 20',
+  '125009, г. Москва, ул. Тверская, д. 12',
+];
+function legalAddress(text: string): Array<Record<string, unknown>> {
+  return [
+    {
+      LineNumber: 1,
+      Тип: 'Адрес',
+      Вид_Key: LEGAL_ADDRESS_KIND,
+      Представление: text,
+      Страна: 'РОССИЯ',
+      Регион: '',
+      Город: '',
+      ВидДляСписка_Key: LEGAL_ADDRESS_KIND,
+      Значение: JSON.stringify({
+        version: 4,
+        type: 'Адрес',
+        value: text,
+        country: 'РОССИЯ',
+        countryCode: '643',
+      }),
+    },
+  ];
+}
 import { ODataFault } from './filter';
 import {
   buildSetIndex,
@@ -596,6 +631,7 @@ export class OnecStore {
       КПП: w.organisation.kpp,
       Префикс: 'ДМ',
       ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо',
+      КонтактнаяИнформация: legalAddress('125047, г. Москва, ул. Лесная, д. 5'),
     });
     w.counterparties.forEach((c, i) => {
       const partner = demoGuid(r);
@@ -617,6 +653,7 @@ export class OnecStore {
         ЮрФизЛицо: ip ? 'ИндивидуальныйПредприниматель' : 'ЮрЛицо',
         ЮридическоеФизическоеЛицо: ip ? 'ФизическоеЛицо' : 'ЮридическоеЛицо',
         Партнер_Key: partner,
+        КонтактнаяИнформация: legalAddress(DEMO_ADDRESSES[i % DEMO_ADDRESSES.length] as string),
       });
     });
     this.refs.vat = String(
