@@ -393,7 +393,7 @@ describe('e2e: examples as shipped in a real Node-RED against both emulators', f
           (e) =>
             e.at >= t &&
             e.topic === 'status/zf-ex-balance-status' &&
-            /shoes 50000\.50/.test(String((e.data as { text?: string }).text)),
+            String((e.data as { text?: string }).text).includes(`shoes ${shoes.toFixed(2)}`),
         ),
       20000,
       'the low balance on the node status',
