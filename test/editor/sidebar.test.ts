@@ -1,7 +1,7 @@
 /**
  * The «Честный ЗНАК» sidebar tab in headless Chromium while the standard flow runs against the demo
- * emulators: it lists the demo's documents (1C numbers, statuses in words and codes, document ids),
- * the counters, the errors of a rejected document; the filters and the search work; ru and en-US.
+ * emulators: it lists the demo's УПД (1C numbers, statuses in words and codes, document ids),
+ * the counters, the buyer's reason for a refused one; the filters and the search work; ru and en-US.
  * A test-only node in the Node-RED process registers a service on the flow's connection through
  * `desk.service('test-summary', …)`: its summary renders as a titled table with counters, quota and
  * warning in both languages.
@@ -165,7 +165,7 @@ describe('editor: the «Честный ЗНАК» sidebar while the standard flo
         connection: conn['id'],
       },
     ]);
-    // a sale whose codes Честный ЗНАК does not know: it is rejected, with the operator's error text
+    // a sale whose codes are not the seller's: the demo buyer refuses its УПД, with its reason
     const rec = bed.demo.onec.store.addSale({
       counterpartyRef: bed.demo.world.counterparties[1]!.ref,
       lines: [{ itemRef: bed.demo.world.items[1]!.ref, quantity: 1 }],
@@ -202,30 +202,32 @@ describe('editor: the «Честный ЗНАК» sidebar while the standard flo
       const byNumber = (n: string) => all.filter((r) => r.number === n);
       const sale1 = bed.demo.world.documents.find((d) => d.number === 'ДМ00-000001')!;
       assert.ok(sale1);
-      assert.equal(byNumber('ДМ00-000001')[0]?.code, 'WAIT_ACCEPTANCE');
-      assert.equal(byNumber('ДМ00-000001')[0]?.status, ru ? 'Ожидает приёмку' : 'Awaiting acceptance');
+      // sales go as УПД through ЭДО Лайт: the demo buyer signs, ГИС МТ moves the codes
+      assert.equal(byNumber('ДМ00-000001')[0]?.code, 'ACCEPTED');
+      assert.equal(byNumber('ДМ00-000001')[0]?.status, ru ? 'Принят покупателем' : 'Accepted by the buyer');
       assert.match(byNumber('ДМ00-000001')[0]?.id ?? '', /^[0-9a-f-]{36}$/);
-      // the buyer not registered in ГИС МТ
-      assert.equal(byNumber('ДМ00-000008')[0]?.code, 'WAIT_PARTICIPANT_REGISTRATION');
-      assert.equal(
-        byNumber('ДМ00-000008')[0]?.status,
-        ru ? 'Ожидает регистрации участника' : "Awaiting the buyer's registration",
-      );
+      // the buyer ЭДО Лайт does not know: refused before sending, nothing in the list
+      assert.deepEqual(byNumber('ДМ00-000008'), []);
       const rejected = byNumber(rejectedNumber)[0];
       assert.equal(rejected?.group, 'rejected');
-      assert.equal(rejected?.code, 'CHECKED_NOT_OK');
-      assert.equal(rejected?.status, ru ? 'Обработан с ошибками' : 'Checked with errors');
-      // its errors as Честный ЗНАК wrote them ("NN: text")
+      assert.equal(rejected?.code, 'REFUSED');
+      assert.equal(rejected?.status, ru ? 'Отклонён покупателем' : 'Refused by the buyer');
+      // the buyer's reason as the counterparty wrote it
       const errorsShown = await page.$$eval('.znakflow-sidebar-errors .znakflow-sidebar-error', (els) =>
         els.map((e) => e.textContent ?? ''),
       );
       assert.ok(
-        errorsShown.some((e) => /^\d+: /.test(e)),
-        `errors of the rejected document: ${errorsShown.join(' | ')}`,
+        errorsShown.some((e) => /Коды маркировки не принадлежат продавцу/.test(e)),
+        `the buyer's reason for the refused УПД: ${errorsShown.join(' | ')}`,
       );
-      // counters
-      const counters = await page.$$eval('.znakflow-sidebar-counter', (els) =>
-        Object.fromEntries(els.map((e) => [e.getAttribute('data-counter'), e.textContent ?? ''])),
+      // counters of the connection block that lists the УПД (the first one)
+      const counters = await page.$eval('.znakflow-sidebar-counters', (box) =>
+        Object.fromEntries(
+          [...box.querySelectorAll('.znakflow-sidebar-counter')].map((e) => [
+            e.getAttribute('data-counter'),
+            e.textContent ?? '',
+          ]),
+        ),
       );
       assert.equal(counters['sent'], `${ru ? 'отправлено' : 'sent'}: ${expected}`);
       assert.equal(counters['rejected'], `${ru ? 'отклонено' : 'rejected'}: 1`);
@@ -306,9 +308,22 @@ describe('editor: the «Честный ЗНАК» sidebar while the standard flo
       const order = await page.$$eval('.znakflow-sidebar > #znakflow-sidebar-body > *', (els) =>
         els.map((e) => e.className),
       );
-      const at = (c: string) => order.findIndex((x) => x.includes(c));
-      assert.ok(at('znakflow-sidebar-connection') < at('znakflow-sidebar-service'), order.join(' '));
-      assert.ok(at('znakflow-sidebar-service') < at('znakflow-sidebar-list'), order.join(' '));
+      // the test bed holds more than one connection: look at the one whose block carries the summary
+      const first = order.findIndex((x) => x.includes('znakflow-sidebar-service'));
+      let header = first - 1;
+      while (header >= 0 && !order[header].includes('znakflow-sidebar-connection')) header -= 1;
+      assert.ok(header >= 0, `a connection header before the summary: ${order.join(' ')}`);
+      const between = order.slice(header + 1, first);
+      assert.ok(
+        between.every((c) => !/znakflow-sidebar-(list|nothing|counters)/.test(c)),
+        `the summary comes right under its connection's header: ${order.join(' ')}`,
+      );
+      let next = first;
+      while (next < order.length && order[next].includes('znakflow-sidebar-service')) next += 1;
+      assert.ok(
+        next < order.length && /znakflow-sidebar-(list|nothing|counters)/.test(order[next]),
+        `the connection's documents follow its summaries: ${order.join(' ')}`,
+      );
       const text = (await page.textContent('.znakflow-sidebar')) ?? '';
       assert.doesNotMatch(text, /sidebar\.|znakflow:/, 'no untranslated key');
       assert.deepEqual(errors, [], `console errors (${lang})`);
