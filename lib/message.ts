@@ -258,7 +258,7 @@ export const czMetaSchema = part(
     total: f(
       z.number().int(),
       'cz-map-document',
-      'how many ЧЗ documents the 1C version became (product groups × parts); kept in messages rebuilt from the journal',
+      'how many ЧЗ documents the 1C version became down every route (the documents of the sending route, and one УПД per group left to edo-send, or one LP_SHIP_GOODS per group left to cz-map-document); kept in messages rebuilt from the journal',
     ).optional(),
     codes: f(
       z.union([z.number().int(), czCodesCheckSchema]),

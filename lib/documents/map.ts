@@ -101,6 +101,11 @@ export interface MapResult {
   documents: MappedDocument[];
   /** true when every document is valid */
   valid: boolean;
+  /**
+   * product groups of this version left to the УПД route (`updGroups: 'skip'`): each becomes one УПД
+   * down another branch, so the version is settled only when those are too (lib/journal/ack.ts)
+   */
+  elsewhere: number;
 }
 
 const PACKAGE_TYPES = new Set(['МонотоварнаяУпаковка', 'МультитоварнаяУпаковка']);
@@ -398,12 +403,14 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
     layout: options.layout,
     catalogs: options.catalogs,
   });
+  let elsewhere = 0;
   const result = (documents: MappedDocument[]): MapResult => ({
     ref: source.ref,
     dataVersion: source.dataVersion,
     number: source.number,
     documents,
     valid: documents.length > 0 && documents.every((d) => d.errors.length === 0),
+    elsewhere,
   });
   const fixedPg = (options.productGroup ?? '').trim();
   const requested = (options.documentType ?? 'auto').trim() || 'auto';
@@ -493,8 +500,10 @@ export async function mapDocument(input: MapInput, options: MapOptions = {}): Pr
   if (type === 'LP_SHIP_GOODS' && !options.legacyShipGoods) {
     for (const pg of [...groups.keys()]) {
       if (!pg || !shipsByUpd(pg)) continue;
-      if (options.updGroups === 'skip') groups.delete(pg);
-      else byUpd.add(pg);
+      if (options.updGroups === 'skip') {
+        groups.delete(pg);
+        elsewhere += 1;
+      } else byUpd.add(pg);
     }
   }
 

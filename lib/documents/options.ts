@@ -153,8 +153,11 @@ export function mappedMessages<M extends MapMessage>(
       key: d.key,
       part: d.part,
       parts: d.parts,
-      /** how many ЧЗ documents this 1C document version became (cz-send and onec-write use it) */
-      total: docs.length,
+      /**
+       * how many ЧЗ documents this 1C document version became (cz-send and onec-write use it): these,
+       * and one УПД per group left to the УПД route
+       */
+      total: docs.length + result.elsewhere,
       codes: d.codes,
     });
     if (docs.length > 1) {

@@ -59,6 +59,12 @@ export interface SaleUpdPart {
 export interface SaleUpds {
   source: OnecSource & { ref: string; dataVersion: string };
   parts: SaleUpdPart[];
+  /**
+   * how many documents the version becomes: these УПД, and one per product group left to the
+   * LP_SHIP_GOODS route (furs, cz-map-document → cz-send); the version is settled only when those are
+   * too (lib/journal/ack.ts)
+   */
+  total: number;
 }
 
 function isRec(v: unknown): v is Record<string, unknown> {
@@ -160,7 +166,7 @@ export async function saleUpds(
   // a sale of furs only (LP_SHIP_GOODS, cz-map-document's branch, lib/cz/product-groups.ts): no УПД here
   const onlySkipped =
     mapped.skipped.length > 0 && mapped.errors.length === 0 && docs.every((d) => d.productGroup === '');
-  if (onlySkipped && (s.unmarked !== 'send' || docs.length === 0)) return { source, parts: [] };
+  if (onlySkipped && (s.unmarked !== 'send' || docs.length === 0)) return { source, parts: [], total: 0 };
   if (docs.length === 0 || (s.unmarked !== 'send' && docs.every((d) => d.productGroup === ''))) {
     const key = `${onec.ref}:${onec.dataVersion}:upd:`;
     const why = mapped.errors.length
@@ -175,6 +181,7 @@ export async function saleUpds(
         ];
     return {
       source,
+      total: 1 + mapped.skipped.length,
       parts: [
         {
           key,
@@ -231,7 +238,7 @@ export async function saleUpds(
       journalled: false,
     });
   }
-  return { source, parts };
+  return { source, parts, total: parts.length + mapped.skipped.length };
 }
 
 /** Send one checked УПД of a sale through the service (exactly once). */
@@ -243,7 +250,7 @@ export function sendPart(svc: EdoService, sale: SaleUpds, p: SaleUpdPart): Promi
     productGroup: p.productGroup,
     part: 1,
     parts: 1,
-    total: sale.parts.length,
+    total: sale.total,
     fileId: p.fileId,
     bytes: p.bytes,
     number: p.number,

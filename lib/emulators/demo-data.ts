@@ -188,7 +188,8 @@ export interface DemoOptions {
   /** base date of the documents (naive local wall-clock); default: yesterday 09:00 */
   baseDate?: string;
   /**
-   * a fur coat (natural fur products, `furs`) and a sale of it: the one group Честный ЗНАК still takes
+   * a fur coat (natural fur products, `furs`), a sale of it and a sale of it with a T-shirt (one 1C
+   * document down both routes): furs are the one group Честный ЗНАК still takes
    * the shipment LP_SHIP_GOODS for (lib/cz/product-groups.ts SHIP_GOODS_GROUPS). Added after every other
    * document, so the rest of the world stays as it is without it. Default false.
    */
@@ -401,6 +402,8 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     );
     items.push(coat);
     doc('sale', c2, [[coat, 2]], { comment: 'меховые изделия (LP_SHIP_GOODS)' });
+    // one 1C sale down both routes: the coat by LP_SHIP_GOODS, the T-shirt by a УПД
+    doc('sale', c2, [[coat, 1], [tshirt, 1]], { comment: 'меха и одежда: LP_SHIP_GOODS и УПД' });
   }
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   const emissionOrders = demoEmissionOrders(items, base, opts.seed ?? 20261128);

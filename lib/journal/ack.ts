@@ -86,9 +86,18 @@ export class Confirmations {
   }
 }
 
-/** Counts acknowledgements per version until all its documents are settled. */
+/**
+ * Counts acknowledgements per version until all its documents are settled.
+ *
+ * One 1C version may go down more than one route (the standard sync: furs as LP_SHIP_GOODS through
+ * cz-map-document → cz-send, every other group as a УПД through edo-send). Each route knows its own
+ * documents exactly and counts the other route's groups as one document each (`total` in the message
+ * contract, docs/message-contract.md «Confirmations»), so the version is complete only when as many
+ * distinct keys as the largest total announced so far have been acknowledged: a route that finishes
+ * first never settles the version for the other.
+ */
 export class AckTracker {
-  private readonly seen = new Map<string, Set<string>>();
+  private readonly seen = new Map<string, { keys: Set<string>; total: number }>();
 
   /** Returns true when this ack completes the version. */
   add(ack: Ack): boolean {
@@ -99,11 +108,12 @@ export class AckTracker {
     }
     let s = this.seen.get(v);
     if (!s) {
-      s = new Set();
+      s = { keys: new Set(), total: 1 };
       this.seen.set(v, s);
     }
-    s.add(ack.key);
-    if (s.size >= Math.max(1, ack.total)) {
+    s.keys.add(ack.key);
+    s.total = Math.max(s.total, Number.isFinite(ack.total) ? ack.total : 1);
+    if (s.keys.size >= s.total) {
       this.seen.delete(v);
       return true;
     }

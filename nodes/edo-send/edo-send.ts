@@ -81,8 +81,10 @@ export = function (RED: NodeAPI): void {
       async run({ settings, msg, send }) {
         const { desk: d, svc: s } = ensure();
         const sale = await saleUpds(s, d.signer(), msg.payload, msg['onec'], settings);
-        const total = sale.parts.length;
-        const partsId = total > 1 ? RED.util.generateId() : '';
+        const count = sale.parts.length;
+        // the version's documents down every route (furs go by LP_SHIP_GOODS on another branch)
+        const total = sale.total;
+        const partsId = count > 1 ? RED.util.generateId() : '';
         const ackTo = confirmTarget(onecOf(msg).watch);
         const ack = (key: string): void => {
           confirmTo(RED, ackTo, { ref: sale.source.ref, dataVersion: sale.source.dataVersion, key, total });
@@ -90,13 +92,13 @@ export = function (RED: NodeAPI): void {
         let sent = 0;
         let invalid = 0;
         for (const [index, p] of sale.parts.entries()) {
-          const out = total === 1 ? msg : RED.util.cloneMessage(msg);
-          if (total > 1) {
+          const out = count === 1 ? msg : RED.util.cloneMessage(msg);
+          if (count > 1) {
             const outer = msg.parts;
             out.parts = {
               id: partsId,
               index,
-              count: total,
+              count,
               type: 'array',
               len: 1,
               ...(outer ? { parts: outer } : {}),

@@ -127,13 +127,16 @@ export = function (RED: NodeAPI): void {
         });
         const onec = onecOf(msg);
         withOnec(msg, { write: result });
-        // The outcome is in 1C: the watch that emitted this version may consider it delivered.
+        // The outcome is in 1C: the watch that emitted this version may count this document of it as
+        // delivered — the document named by msg.cz.key out of msg.cz.total (the version's documents down
+        // every route, lib/journal/ack.ts); the whole version when the message names no document.
         if (typeof onec.ref === 'string' && typeof onec.dataVersion === 'string') {
+          const one = typeof cz.key === 'string' && cz.key !== '';
           confirmTo(RED, confirmTarget(onec.watch), {
             ref: onec.ref,
             dataVersion: onec.dataVersion,
-            key: '*',
-            total: 1,
+            key: one ? String(cz.key) : '*',
+            total: one && typeof cz.total === 'number' && cz.total > 0 ? cz.total : 1,
           });
         }
         // ... and the cz-status that handed out this outcome may count it as reported.

@@ -19,8 +19,11 @@ export interface CzBed {
   close(): Promise<void>;
 }
 
-export async function startBed(opts: Partial<CzEmulatorOptions> = {}, fx?: GostFixtures): Promise<CzBed> {
-  const world = demoWorld();
+export async function startBed(
+  opts: Partial<CzEmulatorOptions> = {},
+  fx?: GostFixtures,
+  world: DemoWorld = demoWorld(),
+): Promise<CzBed> {
   const fixtures =
     fx ??
     (await makeFixtures({

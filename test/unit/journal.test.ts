@@ -208,6 +208,39 @@ describe('lib/journal/ack', () => {
     assert.equal(done.length, 2);
   });
 
+  it('a version that goes down two routes is complete only when both have settled, in any order of their acks', () => {
+    // the standard sync: a mixed sale of furs (2 LP_SHIP_GOODS parts by cz-send) and clothes + shoes
+    // (2 УПД by edo-send). cz-send knows its 2 parts and counts each УПД group as one: total 4;
+    // edo-send knows its 2 УПД and counts the furs group as one: total 3.
+    const furs = ['r:v:LP_SHIP_GOODS:furs:1', 'r:v:LP_SHIP_GOODS:furs:2'].map((key) => ({ key, total: 4 }));
+    const upd = ['r:v:upd:lp', 'r:v:upd:shoes'].map((key) => ({ key, total: 3 }));
+    const all = [...furs, ...upd];
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 200; round++) {
+      const order = [...all].sort(() => rand() - 0.5);
+      // a route may repeat an ack (a redelivered version)
+      if (round % 3 === 0) order.splice(Math.floor(rand() * order.length), 0, order[0]!);
+      const tracker = new AckTracker();
+      const acked = new Set<string>();
+      for (const [i, a] of order.entries()) {
+        acked.add(a.key);
+        const complete = tracker.add({ ref: 'r', dataVersion: 'v', ...a });
+        const last = i === order.length - 1;
+        if (complete) assert.equal(acked.size, all.length, `complete after ${[...acked].join(', ')}`);
+        else assert.ok(!last || acked.size < all.length, 'the last ack completes the version');
+      }
+    }
+    // one route alone never completes a version the other still owes
+    const t = new AckTracker();
+    for (const a of upd) assert.equal(t.add({ ref: 'r', dataVersion: 'v', ...a }), false);
+    const u = new AckTracker();
+    for (const a of furs) assert.equal(u.add({ ref: 'r', dataVersion: 'v', ...a }), false);
+  });
+
   it('is one registry per connection desk: a confirmation reaches only the registry it is given to', () => {
     const a = new Confirmations();
     const b = new Confirmations();
