@@ -98,14 +98,19 @@ export class Confirmations {
  */
 export class AckTracker {
   private readonly seen = new Map<string, { keys: Set<string>; total: number }>();
+  /**
+   * versions completed lately: a later ack of one of them (onec-write confirming an outcome of a
+   * version cz-send has settled) says "complete" again without opening an entry that would wait forever
+   */
+  private readonly done = new Set<string>();
 
-  /** Returns true when this ack completes the version. */
+  constructor(private readonly remember = 10000) {}
+
+  /** Returns true when this ack completes the version (or it was complete already). */
   add(ack: Ack): boolean {
     const v = `${ack.ref}:${ack.dataVersion}`;
-    if (ack.key === '*') {
-      this.seen.delete(v);
-      return true;
-    }
+    if (this.done.has(v)) return true;
+    if (ack.key === '*') return this.complete(v);
     let s = this.seen.get(v);
     if (!s) {
       s = { keys: new Set(), total: 1 };
@@ -113,11 +118,22 @@ export class AckTracker {
     }
     s.keys.add(ack.key);
     s.total = Math.max(s.total, Number.isFinite(ack.total) ? ack.total : 1);
-    if (s.keys.size >= s.total) {
-      this.seen.delete(v);
-      return true;
+    return s.keys.size >= s.total ? this.complete(v) : false;
+  }
+
+  /** Versions waiting for more acknowledgements (diagnostics, tests). */
+  get open(): number {
+    return this.seen.size;
+  }
+
+  private complete(v: string): true {
+    this.seen.delete(v);
+    this.done.add(v);
+    if (this.done.size > this.remember) {
+      const oldest = this.done.values().next();
+      if (!oldest.done) this.done.delete(oldest.value);
     }
-    return false;
+    return true;
   }
 }
 

@@ -241,6 +241,23 @@ describe('lib/journal/ack', () => {
     for (const a of furs) assert.equal(u.add({ ref: 'r', dataVersion: 'v', ...a }), false);
   });
 
+  it('a later ack of a completed version (onec-write after cz-send) completes it again and leaves nothing open', () => {
+    const t = new AckTracker(2);
+    assert.equal(t.add({ ref: 'r1', dataVersion: 'v', key: 'a', total: 2 }), false);
+    assert.equal(t.add({ ref: 'r1', dataVersion: 'v', key: 'b', total: 2 }), true);
+    assert.equal(
+      t.add({ ref: 'r1', dataVersion: 'v', key: 'a', total: 2 }),
+      true,
+      'the outcome of a, written',
+    );
+    assert.equal(t.open, 0, 'no entry waits for b again');
+    // what it remembers is bounded: the oldest completed version is forgotten
+    t.add({ ref: 'r2', dataVersion: 'v', key: '*', total: 1 });
+    t.add({ ref: 'r3', dataVersion: 'v', key: '*', total: 1 });
+    assert.equal(t.add({ ref: 'r1', dataVersion: 'v', key: 'a', total: 2 }), false, 'r1 forgotten');
+    assert.equal(t.open, 1);
+  });
+
   it('is one registry per connection desk: a confirmation reaches only the registry it is given to', () => {
     const a = new Confirmations();
     const b = new Confirmations();
