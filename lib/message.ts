@@ -552,6 +552,11 @@ export const suzMetaSchema = part(
     ).optional(),
     error: f(suzErrorSchema, 'suz-order, suz-report', 'output 3: why (see SuzError)').optional(),
     report: f(suzReportSchema, 'suz-report', 'the report (see SuzReport)').optional(),
+    tracker: f(
+      czTrackerSchema,
+      'suz-report',
+      'the suz-report node to confirm the outcome to, through its cz-connection: cz-send once the introduction is journalled, onec-write once written (the block is handed on only then)',
+    ).optional(),
   }),
   'SuzMeta',
 );

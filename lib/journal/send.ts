@@ -4,7 +4,7 @@
  * the document handed to the outbox; and `msg.cz` after the send. No Node-RED here.
  */
 import { ZnakFlowError } from '../errors';
-import { czFrom, onecFrom } from '../message';
+import { czFrom, onecFrom, suzFrom } from '../message';
 import { confirmTarget, type ConfirmTo } from './ack';
 import { journalKey, type JournalSource } from './journal';
 import type { SendableDocument, SendResult } from './outbox';
@@ -29,6 +29,19 @@ export interface SendRequest {
   source: JournalSource & { ref: string; dataVersion: string };
   /** where the confirmation goes: msg.onec.watch, the onec-connection and the onec-read node (lib/journal/ack.ts) */
   ackTo?: ConfirmTo;
+  /**
+   * a report of СУЗ whose outcome this document carries on (msg.suz.report.key): confirmed to
+   * msg.suz.tracker, the suz-report node, once the document is settled (docs/suz.md «Подтверждение блоков»)
+   */
+  reportTo?: { to: ConfirmTo; key: string };
+}
+
+/** The СУЗ report a message carries on and the suz-report node to confirm it to, when it names both. */
+export function reportTarget(suzValue: unknown): { to: ConfirmTo; key: string } | undefined {
+  const suz = suzFrom(suzValue);
+  const to = confirmTarget(suz.tracker);
+  const key = suz.report?.key;
+  return to && typeof key === 'string' && key ? { to, key } : undefined;
 }
 
 /** The message fields a send is built from. */
@@ -40,6 +53,7 @@ export interface SendInput {
   authSignature?: unknown;
   /** msg.parts of a split: its count is the total when msg.cz has none */
   parts?: unknown;
+  suz?: unknown;
 }
 
 /**
@@ -90,6 +104,7 @@ export function sendRequest(
       preset: source.preset,
     },
     ackTo: confirmTarget(onec.watch),
+    reportTo: reportTarget(msg.suz),
   };
 }
 

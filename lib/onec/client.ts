@@ -16,6 +16,7 @@
  * (`HTTP(S)_PROXY`/`NO_PROXY`) or an explicit one (Node-RED's `http proxy` node). Reads are retried
  * on timeouts, network errors and 5xx (never on 1C's business error -1); writes are not retried.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosProxyConfig } from 'axios';
@@ -178,6 +179,8 @@ export class OnecClient {
   private closed = false;
 
   constructor(opts: OnecClientOptions) {
+    // every request in flight (and every retry wait) listens to it until it ends: many at once are no leak
+    setMaxListeners(0, this.aborter.signal);
     let root: URL;
     try {
       root = new URL(opts.url);

@@ -85,6 +85,14 @@ export interface ReportEntry {
   errorReason?: string;
   /** the outcome was inferred from the codes' status (the answer with the reportId was lost) */
   inferred?: boolean;
+  /**
+   * its outcome left by an output whose flow confirms it (cz-send once the introduction is journalled,
+   * onec-write once it is written, `msg.suz.tracker`), and no confirmation has come yet: the block is not
+   * handed on until it does (docs/suz.md «Подтверждение блоков»)
+   */
+  awaiting?: boolean;
+  /** state `failed`: СУЗ refused the report itself (not a failure that passes, after which it is sent again) */
+  refused?: boolean;
   lastError?: string;
   createdAt: string;
   updatedAt: string;
@@ -168,11 +176,25 @@ export class SuzJournal {
 
   /**
    * The block is confirmed: a report for it (id `block:<blockId>`, any kind) is journalled final or
-   * failed — its outcome is known, whatever comes after it is keyed by the block id.
+   * refused by СУЗ — its outcome is known, whatever comes after it is keyed by the block id — and, when
+   * that outcome went on to a confirming node (`awaiting`), the node has confirmed it. A report that
+   * failed for a reason that passes (429, the station away) leaves its block unconfirmed: it comes again.
    */
   blockConfirmed(blockId: string): boolean {
     const tail = `:block:${blockId}`;
-    return this.reports().some((r) => r.key.endsWith(tail) && (r.state === 'final' || r.state === 'failed'));
+    return this.reports().some(
+      (r) =>
+        r.key.endsWith(tail) &&
+        (r.state === 'final' || (r.state === 'failed' && r.refused === true)) &&
+        r.awaiting !== true,
+    );
+  }
+
+  /** The report's outcome awaits a confirmation from down the flow (true), or needs none (false). */
+  await(key: string, awaiting: boolean): void {
+    const e = this.entries.get(key);
+    if (e?.kind === 'report' && (e.awaiting === true) !== awaiting)
+      this.update<ReportEntry>(key, { awaiting });
   }
 
   /** Delivered blocks not confirmed yet, of the orders `which` picks (e.g. one owner's), oldest first. */

@@ -18,7 +18,7 @@ import { checkGtin } from '../codes/gtin';
 import { tryParseCode } from '../codes/parse';
 import type { CzClient } from '../cz/client';
 import { productGroup } from '../cz/product-groups';
-import { sleep } from '../retry';
+import { isPassing, sleep } from '../retry';
 import { ZnakFlowError } from '../errors';
 import {
   FINAL_REPORT_STATUSES,
@@ -592,7 +592,12 @@ export class SuzOrders {
         e = this.o.journal.update<ReportEntry>(key, { state: 'sent', reportId });
       } catch (x) {
         if (!ambiguous(x)) {
-          this.o.journal.update<ReportEntry>(key, { state: 'failed', lastError: (x as Error).message });
+          // not received: a refusal of the report itself, or a failure that passes (429: sent again)
+          this.o.journal.update<ReportEntry>(key, {
+            state: 'failed',
+            refused: !isPassing(x),
+            lastError: (x as Error).message,
+          });
           throw x;
         }
         e = await this.reportLookup(

@@ -3,7 +3,7 @@ import { isRefusal, passingReason, RetryTimers, SEND_BACKOFF_MS } from '../../li
 import type { CzDesk, DeskJournal } from '../../lib/cz/desk';
 import { sendableDocument, sendRequest, sentCz } from '../../lib/journal/send';
 import type { SendResult } from '../../lib/journal/outbox';
-import { confirmTo, czDesk, deskUser } from '../shared/desk';
+import { confirmSettled, czDesk, deskUser } from '../shared/desk';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -109,14 +109,7 @@ export = function (RED: NodeAPI): void {
           // Catch, and the document is not delivered again until 1C has a new version. Passing
           // failures, and failures that are not the document's (the sign-in, the signer, the
           // configuration, a redeploy), are not acknowledged: onec-read delivers the version again.
-          if (isRefusal(err)) {
-            confirmTo(RED, s.ackTo, {
-              ref: s.source.ref,
-              dataVersion: s.source.dataVersion,
-              key: s.key,
-              total: s.total,
-            });
-          }
+          if (isRefusal(err)) confirmSettled(RED, s);
           throw err;
         }
         msg['cz'] = sentCz(msg['cz'], s, r);
@@ -129,12 +122,7 @@ export = function (RED: NodeAPI): void {
             }),
           );
         }
-        confirmTo(RED, s.ackTo, {
-          ref: s.source.ref,
-          dataVersion: s.source.dataVersion,
-          key: s.key,
-          total: s.total,
-        });
+        confirmSettled(RED, s);
         services?.poller.sent();
         send(r.duplicate ? [null, msg] : [msg, null]);
         return { statusKey: r.duplicate ? 'cz-send.status.duplicate' : 'cz-send.status.sent' };

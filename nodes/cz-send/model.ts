@@ -62,6 +62,10 @@ export const sendSettingsSchema = z.object({
   source: onecSourceSchema,
   /** where the confirmation goes (msg.onec.watch: the onec-connection and the onec-read node) */
   ackTo: z.object({ connection: z.string(), node: z.string() }).optional(),
+  /** the СУЗ report this document carries on, confirmed to its suz-report (msg.suz.tracker) */
+  reportTo: z
+    .object({ to: z.object({ connection: z.string(), node: z.string() }), key: z.string() })
+    .optional(),
 });
 export type SendSettings = z.infer<typeof sendSettingsSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
 import { confirmTarget } from '../../lib/journal/ack';
+import { reportTarget } from '../../lib/journal/send';
 import { czOf, onecOf, withOnec } from '../../lib/message';
 import { describeProperty } from '../../lib/onec/property';
 import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
@@ -127,18 +128,20 @@ export = function (RED: NodeAPI): void {
         });
         const onec = onecOf(msg);
         withOnec(msg, { write: result });
-        // The outcome is in 1C: the watch that emitted this version may count this document of it as
-        // delivered — the document named by msg.cz.key out of msg.cz.total (the version's documents down
-        // every route, lib/journal/ack.ts); the whole version when the message names no document.
+        // The outcome is in 1C. What it was is the document msg.cz.key, one of msg.cz.total (the version's
+        // documents down every route, lib/journal/ack.ts); the whole version when it names no document.
+        const one = typeof cz.key === 'string' && cz.key !== '';
+        const doc = {
+          key: one ? String(cz.key) : '*',
+          total: one && typeof cz.total === 'number' && cz.total > 0 ? cz.total : 1,
+        };
+        // The watch that emitted this version may count the document delivered ...
         if (typeof onec.ref === 'string' && typeof onec.dataVersion === 'string') {
-          const one = typeof cz.key === 'string' && cz.key !== '';
-          confirmTo(RED, confirmTarget(onec.watch), {
-            ref: onec.ref,
-            dataVersion: onec.dataVersion,
-            key: one ? String(cz.key) : '*',
-            total: one && typeof cz.total === 'number' && cz.total > 0 ? cz.total : 1,
-          });
+          confirmTo(RED, confirmTarget(onec.watch), { ref: onec.ref, dataVersion: onec.dataVersion, ...doc });
         }
+        // ... the suz-report whose outcome this is (or led to) may count its block as handed on ...
+        const report = reportTarget(msg['suz']);
+        if (report) confirmTo(RED, report.to, { ref: report.key, dataVersion: '', ...doc });
         // ... and the cz-status that handed out this outcome may count it as reported.
         if (typeof cz.key === 'string') {
           confirmTo(RED, confirmTarget(cz.tracker), {

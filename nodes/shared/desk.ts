@@ -46,3 +46,22 @@ export function confirmTo(RED: NodeAPI, to: ConfirmTo | undefined, ack: Omit<Ack
   const owner = RED.nodes.getNode(to.connection) as { confirmations?: Confirmations } | null;
   return owner?.confirmations?.confirm({ ...ack, node: to.node }) ?? false;
 }
+
+/**
+ * A document is settled (journalled sent, found sent, or refused by Честный ЗНАК itself): confirm it
+ * to the watch that emitted its 1C version (msg.onec.watch) and to the suz-report whose outcome it
+ * carries on (msg.suz.tracker), each counting it as one of `total`.
+ */
+export function confirmSettled(
+  RED: NodeAPI,
+  s: {
+    key: string;
+    total: number;
+    source: { ref: string; dataVersion: string };
+    ackTo?: ConfirmTo;
+    reportTo?: { to: ConfirmTo; key: string };
+  },
+): void {
+  confirmTo(RED, s.ackTo, { ref: s.source.ref, dataVersion: s.source.dataVersion, key: s.key, total: s.total });
+  if (s.reportTo) confirmTo(RED, s.reportTo.to, { ref: s.reportTo.key, dataVersion: '', key: s.key, total: s.total });
+}

@@ -2,11 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { CzDesk } from '../../lib/cz/desk';
 import { ZnakFlowError } from '../../lib/errors';
+import { AckTracker } from '../../lib/journal/ack';
 import { withSuz } from '../../lib/message';
+import { passingReason, RetryTimers, SEND_BACKOFF_MS } from '../../lib/retry';
 import { suzService, type SuzDeskService } from '../../lib/suz/desk';
 import { reportKey } from '../../lib/suz/journal';
 import { reportMeta, reportRequestOf, type ReportRequest } from '../../lib/suz/report';
 import { czDesk, deskUser } from '../shared/desk';
+import { downstreamTypes } from '../shared/graph';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -24,14 +27,32 @@ export = function (RED: NodeAPI): void {
     // every report in flight listens to it until it settles: many blocks at once are not a leak
     setMaxListeners(0, controller.signal);
     const user = deskUser(node, status);
+    const retries = new RetryTimers();
     let desk: CzDesk | undefined;
     let service: SuzDeskService | undefined;
+    let offAck: (() => void) | undefined;
+    // Confirmations of outcomes from down the flow (cz-send: the introduction journalled; onec-write:
+    // written), counted per report over the documents they became (msg.cz.total)
+    const acks = new AckTracker();
+    let confirmPorts: boolean[] | undefined;
+    /** Is a node that confirms (cz-send, onec-write) down this output? Read once from the deployed flow. */
+    const confirming = (port: number): boolean => {
+      confirmPorts ??= [0, 1].map((p) =>
+        downstreamTypes(RED, node, p).some((t) => t === 'cz-send' || t === 'onec-write'),
+      );
+      return confirmPorts[port] === true;
+    };
 
     const ensure = (): SuzDeskService => {
       if (service && !service.isClosed) return service;
       desk ??= czDesk(RED, raw['connection']);
       desk.register(user);
       service = suzService(desk);
+      const journal = service.journal;
+      offAck?.();
+      offAck = desk.confirmations.register(node.id, (a) => {
+        if (acks.add(a)) journal.await(a.ref, false);
+      });
       return service;
     };
     startOrShow(node, status, problem, () => void ensure());
@@ -60,18 +81,39 @@ export = function (RED: NodeAPI): void {
         const s = ensure();
         await s.ready({ signal: controller.signal });
         const orders = s.orders({ pollMs: c.pollSeconds * 1000, reportSettleMs: c.settleSeconds * 1000 });
-        const e = await s.exclusive(reportKey(r.kind, r.id), () =>
-          orders.report(r.kind, r.id, r.body, {
-            signal: controller.signal,
-            waitFinalMs: c.waitMinutes * 60000,
-          }),
+        // a failure that passes (the station away, 429, a lost answer the journal cannot place yet) is
+        // tried again within the wait for the outcome: the journal makes the repeat send nothing twice
+        const e = await retries.run(
+          () =>
+            s.exclusive(reportKey(r.kind, r.id), () =>
+              orders.report(r.kind, r.id, r.body, {
+                signal: controller.signal,
+                waitFinalMs: c.waitMinutes * 60000,
+              }),
+            ),
+          {
+            windowMs: c.waitMinutes * 60000,
+            window: 'elapsed',
+            backoffMs: SEND_BACKOFF_MS,
+            onWait(err, delay) {
+              status.progress('yellow', 'ring', 'suz-report.status.retrying', {
+                seconds: Math.round(delay / 1000),
+                reason: passingReason(err),
+              });
+            },
+          },
         );
+        const port = reportPort(e.state, e.status);
+        // a final outcome going on to a node that confirms it: the block is handed on only once it has
+        // (after a restart in between, suz-order delivers the block again, and this outcome with it)
+        const tracked = port < 2 && confirming(port);
+        if (port < 2) s.journal.await(e.key, tracked);
         withSuz(msg, {
           omsId: s.omsId,
           productGroup: e.productGroup,
           report: reportMeta(e),
+          ...(tracked ? { tracker: { connection: String(raw['connection']), node: node.id } } : {}),
         });
-        const port = reportPort(e.state, e.status);
         const outs: Array<typeof msg | null> = [null, null, null];
         outs[port] = msg;
         send(outs);
@@ -83,6 +125,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      retries.close();
       controller.abort(
         new ZnakFlowError({
           code: 'ABORTED',
@@ -91,6 +134,8 @@ export = function (RED: NodeAPI): void {
           source: 'suz',
         }),
       );
+      offAck?.();
+      offAck = undefined;
       desk?.deregister(user);
       desk = undefined;
       done();

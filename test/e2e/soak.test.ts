@@ -152,9 +152,15 @@ describe(`e2e: soak, ${DOCS} documents through the standard flow`, function () {
       assert.equal(k.length, 1, `${n}: one product group`);
       assert.equal(received.get(k[0] as string), 1, `${n} sent once`);
     }
-    // memory flat after the warm-up
+    // memory flat after the warm-up: the heap after a full GC (what a leak grows) within 10 % or 4 MB;
+    // the resident size, which also holds what the allocator keeps and the load of the machine moves
+    // (11 % once on a shared CI machine with no heap growth), within 10 % or 24 MB
     assert.ok(
-      end.rssMb <= warm.rssMb * 1.1,
+      end.heapMb <= Math.max(warm.heapMb * 1.1, warm.heapMb + 4),
+      `heap grew after the warm-up (${warm.heapMb} → ${end.heapMb} MB after GC)`,
+    );
+    assert.ok(
+      end.rssMb <= Math.max(warm.rssMb * 1.1, warm.rssMb + 24),
       `RSS grew ${figures['rssGrowthPct']} % after the warm-up (${warm.rssMb} → ${end.rssMb} MB)`,
     );
     // the journal stays bounded: finished documents are pruned, the file compacted

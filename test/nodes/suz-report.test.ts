@@ -19,7 +19,8 @@ const CATCH = require('@node-red/nodes/core/common/25-catch.js') as unknown;
 const INJECT = require('@node-red/nodes/core/common/20-inject.js') as unknown;
 const DEBUG = require('@node-red/nodes/core/common/21-debug.js') as unknown;
 const COMMENT = require('@node-red/nodes/core/common/90-comment.js') as unknown;
-const NODES = [...packNodes('cz-connection', 'suz-order', 'suz-report'), CATCH];
+const CHANGE = require('@node-red/nodes/core/function/15-change.js') as unknown;
+const NODES = [...packNodes('cz-connection', 'suz-order', 'suz-report', 'cz-send'), CATCH, CHANGE];
 const ROOT = path.join(__dirname, '..', '..');
 const GTIN = '04640638345218';
 type Msg = Record<string, any>;
@@ -286,5 +287,96 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
     } finally {
       bed.suz.options.reportDelayMs = 100;
     }
+  });
+  it('restart after the outcome left for the introduction, before cz-send journalled it: the block comes again, its report is not sent again, the introduction is sent once', async () => {
+    const inn = bed.fx.orgInn;
+    // what the introduction needs (examples/order-codes.json makes it from the 1C order with cz-map-document)
+    const toDocument = {
+      id: 'doc',
+      type: 'change',
+      z: 'tab',
+      rules: [
+        {
+          t: 'set',
+          p: 'payload',
+          pt: 'msg',
+          to: `{"participant_inn": "${inn}", "producer_inn": "${inn}", "owner_inn": "${inn}", "production_date": $substring($now(), 0, 10), "production_type": "OWN_PRODUCTION", "products": [$map(suz.cises, function($c) { {"uit_code": $c, "tnved_code": "0401201100"} })]}`,
+          tot: 'jsonata',
+        },
+        {
+          t: 'set',
+          p: 'cz',
+          pt: 'msg',
+          to: '{"type": "LP_INTRODUCE_GOODS", "productGroup": "milk", "key": "intro:" & suz.blockId}',
+          tot: 'jsonata',
+        },
+      ],
+      wires: [['send']],
+    };
+    const send = {
+      id: 'send',
+      type: 'cz-send',
+      z: 'tab',
+      connection: 'conn',
+      retryMinutes: 0,
+      wires: [['ok'], ['ok']],
+    };
+    const introduced = (codes: string[]): number => codes.filter((c) => statusOf(c) === 'INTRODUCED').length;
+    // the moment of the crash: the outcome has left suz-report for the introduction, and cz-send has
+    // journalled nothing (here: the message reaches it without a document type, so it goes to Catch)
+    const broken = flow({ wires: [['send'], ['failed'], ['pending']] }).concat([send as never]);
+    await helper.load(NODES, broken);
+    const caught = collect(helper, 'caught');
+    const blocks = collect(helper, 'blocks');
+    const before = reportsOf('utilisation');
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 6 } });
+    await until(
+      'the outcome reached cz-send and failed there',
+      () => caught.length === 1 && blocks.length === 1,
+    );
+    assert.equal(reportsOf('utilisation'), before + 1);
+    const codes = blocks[0]?.['payload'] as string[];
+    assert.equal(introduced(codes), 0);
+
+    // the start after it: the block is not handed on (no confirmation came), so it comes again; the
+    // report is found final in the journal and its outcome goes on to the introduction, sent once
+    const fixed = flow({ wires: [['doc'], ['failed'], ['pending']] }).concat([
+      toDocument as never,
+      send as never,
+    ]);
+    let o = await reload(fixed);
+    await until('introduced', () => introduced(codes) === codes.length, 15000);
+    assert.equal(o.blocks.length, 1);
+    assert.equal(o.blocks[0]?.['suz'].again, true);
+    assert.equal(reportsOf('utilisation'), before + 1, 'the report is not sent twice');
+    await until('confirmed', () => o.ok.length === 1);
+    assert.match(
+      String(o.ok[0]?.['cz'].documentId ?? ''),
+      /\S/,
+      'the introduction sent, with its document id',
+    );
+    // confirmed by cz-send now: another start delivers nothing
+    o = await reload(fixed);
+    await pause(600);
+    assert.equal(o.blocks.length, 0, 'the block was handed on');
+    assert.equal(reportsOf('utilisation'), before + 1);
+  });
+  it('the station failing more often than the client retries: the node tries again within its wait, the report is sent once, its outcome comes out, the block is handed on', async () => {
+    await helper.load(NODES, flow());
+    const ok = collect(helper, 'ok');
+    const caught = collect(helper, 'caught');
+    const before = reportsOf('utilisation');
+    // the client retries 4 times (lib/retry.ts DEFAULT_RETRY): 6 failures in a row exhaust it, twice
+    bed.suz.injectFault('5xx', 'report/info', 6);
+    bed.suz.injectFault('429', 'utilisation', 6);
+    helper.getNode('order').receive({ payload: { gtin: GTIN, quantity: 4 } });
+    await until('reported after the failures', () => ok.length === 1, 40000);
+    assert.equal(caught.length, 0, JSON.stringify(caught[0]?.['error']));
+    assert.equal(ok[0]?.['suz'].report.status, 'SUCCESS');
+    assert.equal(reportsOf('utilisation'), before + 1, 'sent once');
+    // handed on: a start delivers nothing again
+    const o = await reload(flow());
+    await pause(600);
+    assert.equal(o.blocks.length, 0);
   });
 });
