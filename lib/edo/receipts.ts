@@ -11,6 +11,7 @@
  * УПД is signed.
  */
 import type { OnecClient } from '../onec/client';
+import { ensureCodeEntries, gtinOfCode, shortCode } from '../onec/codes-catalog';
 import { documentMeta, readQuery, readTarget, type QueryRead } from '../onec/read';
 import { naiveLocal, type Condition } from '../onec/query';
 import type { SellerTitle } from './buyer';
@@ -136,11 +137,6 @@ export interface ReceiptCodesWrite {
   present: number;
 }
 
-/** The КИ of a code as 1C may keep it (full GS1 text with GS and crypto tail, or the short form). */
-function kiOf(value: string): string {
-  return value.replace(/[()]/g, '').split('\u001d')[0] as string;
-}
-
 /**
  * The codes of a signed УПД into its 1C receipt's codes table, where the configuration has one
  * (УТ 11 / ERP: `ШтрихкодыУпаковок` rows → `Catalog_ШтрихкодыУпаковокТоваров`), idempotently: a code
@@ -173,50 +169,31 @@ export async function writeReceiptCodes(
   const have = new Set<string>();
   if (refs.length > 0)
     for (const o of (await client.getMany(c.codes, refs)).values())
-      have.add(kiOf(String(o[c.codeValue] ?? '')));
+      have.add(shortCode(String(o[c.codeValue] ?? '')));
   // the item of a code: the goods row in the same place as the code's GTIN among the УПД's GTINs,
   // when there are as many rows as GTINs
   const goods = (Array.isArray(doc[d.goodsTable]) ? doc[d.goodsTable] : []) as Array<Record<string, unknown>>;
-  const gtinOf = (code: string): string => /^01(\d{14})/.exec(kiOf(code))?.[1] ?? '';
-  const gtins = [...new Set(codes.map(gtinOf).filter(Boolean))];
+  const gtins = [...new Set(codes.map(gtinOfCode).filter(Boolean))];
   const itemOf = new Map<string, string>();
   if (goods.length === gtins.length)
     gtins.forEach((g, i) => {
       const it = String(goods[i]?.[d.item] ?? '');
       if (it) itemOf.set(g, it);
     });
-  const added: string[] = [];
-  let created = 0;
   let present = 0;
+  const missing: string[] = [];
   for (const code of codes) {
-    if (have.has(kiOf(code))) {
-      present++;
-      continue;
-    }
-    const found = (
-      await client.list(c.codes, {
-        filter: { field: c.codeValue, op: 'startswith', value: code },
-        select: ['Ref_Key', c.codeValue],
-        top: 10,
-      })
-    ).value.find((o) => kiOf(String(o[c.codeValue] ?? '')) === kiOf(code));
-    let ref = found ? String(found['Ref_Key']) : '';
-    if (!ref) {
-      const made = await client.create(c.codes, {
-        [c.codeValue]: code,
-        ...(c.codePackageType ? { [c.codePackageType]: 'МаркированныйТовар' } : {}),
-        ТипШтрихкода: 'GS1_DataMatrix',
-        ...(c.codeItem && itemOf.get(gtinOf(code)) ? { [c.codeItem]: itemOf.get(gtinOf(code)) } : {}),
-        Количество: 1,
-      });
-      ref = String(made?.['Ref_Key'] ?? '');
-      created++;
-    }
-    if (ref) {
-      added.push(ref);
-      have.add(kiOf(code));
-    }
+    if (have.has(shortCode(code))) present++;
+    else if (!missing.some((m) => shortCode(m) === shortCode(code))) missing.push(code);
   }
+  const w = await ensureCodeEntries(client, missing, (g) => itemOf.get(g), {
+    entity: c.codes,
+    value: c.codeValue,
+    ...(c.codePackageType ? { packageType: c.codePackageType } : {}),
+    ...(c.codeItem ? { item: c.codeItem } : {}),
+  });
+  const added = w.refs;
+  const created = w.created;
   if (added.length > 0)
     await client.patch(receipt.entity, receipt.ref, {
       [d.codesTable]: [

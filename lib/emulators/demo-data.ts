@@ -403,7 +403,15 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
     items.push(coat);
     doc('sale', c2, [[coat, 2]], { comment: 'меховые изделия (LP_SHIP_GOODS)' });
     // one 1C sale down both routes: the coat by LP_SHIP_GOODS, the T-shirt by a УПД
-    doc('sale', c2, [[coat, 1], [tshirt, 1]], { comment: 'меха и одежда: LP_SHIP_GOODS и УПД' });
+    doc(
+      'sale',
+      c2,
+      [
+        [coat, 1],
+        [tshirt, 1],
+      ],
+      { comment: 'меха и одежда: LP_SHIP_GOODS и УПД' },
+    );
   }
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   const emissionOrders = demoEmissionOrders(items, base, opts.seed ?? 20261128);

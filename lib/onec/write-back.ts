@@ -7,6 +7,7 @@
 import { redact } from '../redact';
 import type { OnecClient } from './client';
 import type { PropertyCandidate, PropertyReport } from './property';
+import { CODES_CATALOG, type CodesWrite } from './codes-catalog';
 import { mergeOutcome, outcomeText, patchAttribute, writeAdditionalInfo, type WriteResult } from './write';
 
 /** The outcome a write-back reports: cz-status's status, document id and errors, the check's errors. */
@@ -72,6 +73,18 @@ export function writeBack(client: OnecClient, s: WriteBackSpec, label = ''): Pro
         value: s.value,
         merge,
       });
+}
+
+/** `msg.onec.write` of codes written into the codes catalog. */
+export function codesWriteResult(w: CodesWrite): WriteResult {
+  return {
+    mode: 'codes',
+    action: w.created > 0 ? 'created' : 'unchanged',
+    entity: CODES_CATALOG,
+    object: { entity: CODES_CATALOG, ref: '' },
+    value: w.refs.length,
+    codes: { created: w.created, present: w.present },
+  };
 }
 
 function candidateView(c: PropertyCandidate): Record<string, unknown> {

@@ -99,7 +99,8 @@ export function outcomeText(o: Outcome): string {
 export type WriteAction = 'created' | 'updated' | 'unchanged';
 
 export interface WriteResult {
-  mode: 'register' | 'patch';
+  /** `codes`: marking codes into the codes catalog (lib/onec/codes-catalog.ts) */
+  mode: 'register' | 'patch' | 'codes';
   action: WriteAction;
   /** the entity set written */
   entity: string;
@@ -108,6 +109,8 @@ export interface WriteResult {
   property?: string;
   attribute?: string;
   value: unknown;
+  /** `codes`: how many entries were created, how many were there already */
+  codes?: { created: number; present: number };
 }
 
 export type ValueType = 'Edm.String' | 'Edm.Double' | 'Edm.Boolean' | 'Edm.DateTime';

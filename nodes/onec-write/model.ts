@@ -60,38 +60,67 @@ export const ONEC_WRITE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const text = (field: string, ru: string, en: string) =>
-  z
-    .unknown()
-    .optional()
-    .transform((v) => (v === undefined || v === null ? '' : String(v).trim()))
-    .pipe(z.string().min(1, bi(ru, en)))
-    .describe(field);
+const optionalText = z
+  .unknown()
+  .optional()
+  .transform((v) => (v === undefined || v === null ? '' : String(v).trim()));
+
+/** The codes of a value: an array of strings, or text with a code a line (empty entries dropped). */
+export function codeList(v: unknown): string[] {
+  const list = typeof v === 'string' ? v.split(/[\r\n]+/) : Array.isArray(v) ? v : [];
+  return list
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+}
 
 /** Effective settings of one write. */
 export const onecWriteSettingsSchema = z
   .object({
-    mode: z.enum(['register', 'patch']),
+    mode: z.enum(['register', 'patch', 'codes']),
     register: z.string().trim().default(DEFAULT_REGISTER),
     propertiesSet: z.string().trim().default(DEFAULT_PROPERTIES),
     property: z
       .unknown()
       .optional()
       .transform((v) => (v === undefined || v === null ? '' : String(v).trim())),
-    entity: text(
-      'entity',
-      'не задан объект 1С (набор сущностей, обычно msg.onec.entity)',
-      'no 1C entity set (usually msg.onec.entity)',
-    ),
-    ref: text(
-      'ref',
-      'не задана ссылка на объект 1С (обычно msg.onec.ref)',
-      'no 1C object reference (usually msg.onec.ref)',
-    ),
+    entity: optionalText,
+    ref: optionalText,
     attribute: z.string().trim().default(''),
     value: z.unknown().optional(),
   })
   .superRefine((s, ctx) => {
+    // the codes go into the codes catalog, not into a document: no object needed
+    if (s.mode !== 'codes') {
+      if (!s.entity)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entity'],
+          message: bi(
+            'не задан объект 1С (набор сущностей, обычно msg.onec.entity)',
+            'no 1C entity set (usually msg.onec.entity)',
+          ),
+        });
+      if (!s.ref)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ref'],
+          message: bi(
+            'не задана ссылка на объект 1С (обычно msg.onec.ref)',
+            'no 1C object reference (usually msg.onec.ref)',
+          ),
+        });
+    }
+    if (s.mode === 'codes' && codeList(s.value).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: bi(
+          'нет кодов маркировки для записи (массив строк или текст, код в строке; обычно msg.payload)',
+          'no marking codes to write (an array of strings or text, a code a line; usually msg.payload)',
+        ),
+      });
+    }
     if (s.mode === 'patch' && !s.attribute) {
       ctx.addIssue({
         code: 'custom',

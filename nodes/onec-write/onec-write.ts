@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
 import { confirmTarget } from '../../lib/journal/ack';
+import { writeEmittedCodes } from '../../lib/onec/codes-catalog';
 import { reportTarget } from '../../lib/journal/send';
 import { czOf, onecOf, withOnec } from '../../lib/message';
 import { describeProperty } from '../../lib/onec/property';
 import { DEFAULT_PROPERTIES } from '../../lib/onec/write';
-import { outcomeLabel, outcomeValue, propertyCheckView, writeBack } from '../../lib/onec/write-back';
+import {
+  codesWriteResult,
+  outcomeLabel,
+  outcomeValue,
+  propertyCheckView,
+  writeBack,
+} from '../../lib/onec/write-back';
 import { confirmTo } from '../shared/desk';
 import { redact } from '../../lib/redact';
 import { passingReason, RetryTimers } from '../../lib/retry';
@@ -20,6 +27,7 @@ import { StatusHelper } from '../shared/status';
 import type { AdminRequest, AdminResponse, NodeAPI, NodeMessage, RuntimeNode } from '../shared/types';
 import { stripUndefined } from '../onec-read/model';
 import {
+  codeList,
   ONEC_WRITE_DEFAULTS,
   ONEC_WRITE_MIGRATIONS,
   ONEC_WRITE_NODE,
@@ -89,7 +97,13 @@ export = function (RED: NodeAPI): void {
       async settings(msg) {
         const typed = await fields(msg, ['property', 'entity', 'ref']);
         let value: unknown;
-        if (config['valueType'] === 'auto' || config['valueType'] === undefined) {
+        if (
+          config['mode'] === 'codes' &&
+          (config['valueType'] === 'auto' || config['valueType'] === undefined)
+        ) {
+          // the codes of a block (suz-order) or of any message: msg.payload by default
+          value = msg.payload;
+        } else if (config['valueType'] === 'auto' || config['valueType'] === undefined) {
           // The default: the outcome of cz-status as a status text in 1C's vocabulary.
           const o = await fields(msg, ['czStatus', 'documentId', 'errors']);
           value = outcomeValue({ ...o, invalid: msg['errors'] });
@@ -113,19 +127,31 @@ export = function (RED: NodeAPI): void {
           'onec-connection',
           'connection',
         );
-        // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
-        const cz = czOf(msg);
-        const label = outcomeLabel(cz);
-        const write = () => writeBack(conn.getClient(), s, label);
-        const result = await retries.run(write, {
+        const retrying = {
           windowMs: retryMs,
-          onWait(err, delayMs) {
+          onWait(err: unknown, delayMs: number) {
             status.progress('yellow', 'ring', 'onec-write.status.retrying', {
               reason: passingReason(err),
               seconds: Math.round(delayMs / 1000),
             });
           },
-        });
+        };
+        if (s.mode === 'codes') {
+          // emitted codes into the codes catalog: a side output of a block, no outcome to confirm
+          const w = await retries.run(() => writeEmittedCodes(conn.getClient(), codeList(s.value)), retrying);
+          withOnec(msg, { write: codesWriteResult(w) });
+          send(msg);
+          return {
+            statusKey: 'onec-write.status.codes',
+            statusVars: { created: w.created, present: w.present },
+          };
+        }
+        // Several ЧЗ documents from one 1C document: each keeps its own line in the value.
+        const cz = czOf(msg);
+        const label = outcomeLabel(cz);
+        const mode = s.mode;
+        const write = () => writeBack(conn.getClient(), { ...s, mode }, label);
+        const result = await retries.run(write, retrying);
         const onec = onecOf(msg);
         withOnec(msg, { write: result });
         // The outcome is in 1C. What it was is the document msg.cz.key, one of msg.cz.total (the version's

@@ -62,6 +62,12 @@ export function confirmSettled(
     reportTo?: { to: ConfirmTo; key: string };
   },
 ): void {
-  confirmTo(RED, s.ackTo, { ref: s.source.ref, dataVersion: s.source.dataVersion, key: s.key, total: s.total });
-  if (s.reportTo) confirmTo(RED, s.reportTo.to, { ref: s.reportTo.key, dataVersion: '', key: s.key, total: s.total });
+  confirmTo(RED, s.ackTo, {
+    ref: s.source.ref,
+    dataVersion: s.source.dataVersion,
+    key: s.key,
+    total: s.total,
+  });
+  if (s.reportTo)
+    confirmTo(RED, s.reportTo.to, { ref: s.reportTo.key, dataVersion: '', key: s.key, total: s.total });
 }

@@ -88,6 +88,14 @@ describe('e2e: order-codes.json — 1C order → СУЗ → codes → utilisatio
     for (const cis of [...st.emitted.values()].flat()) {
       assert.equal(s.demo.cz.registry.code(cis)?.status, 'INTRODUCED', cis);
     }
+    // … and in 1C's codes catalog, once each, with the item of their GTIN («коды → 1С» of the example)
+    const catalog = store.rows('Catalog_ШтрихкодыУпаковокТоваров');
+    const itemOfGtin = new Map(items.map((i) => [i.gtin, i.ref]));
+    for (const cis of [...st.emitted.values()].flat()) {
+      const entries = catalog.filter((e) => String(e['ЗначениеШтрихкода']).split('\u001d')[0] === cis);
+      assert.equal(entries.length, 1, `${cis}: one entry in Catalog_ШтрихкодыУпаковокТоваров`);
+      assert.equal(entries[0]!['Номенклатура_Key'], itemOfGtin.get(cis.slice(2, 16)), `${cis}: its item`);
+    }
     assert.doesNotMatch(s.rt.log(), /Unhandled|uncaught/i);
   });
 

@@ -101,6 +101,37 @@ describe('onec-write node', function () {
     assert.equal(emu.store.list(REG).find((r) => r['Объект'] === ref)?.['Значение'], 'отправлено вручную');
   });
 
+  it('marking codes into the codes catalog: a block of codes in msg.payload, once; no codes goes to Catch naming the value', async () => {
+    await helper.load(NODES, flow({ mode: 'codes', valueType: 'auto' }), creds);
+    const item = emu.store.world.items[0]!;
+    const codes = ['A1b2C3d', 'E4f5G6h'].map((serial) => `01${item.gtin}21${serial}\u001d93dGVz`);
+    const catalog = () =>
+      emu.store
+        .rows('Catalog_ШтрихкодыУпаковокТоваров')
+        .filter((e) => codes.includes(String(e['ЗначениеШтрихкода'])));
+    const w1 = helper.getNode('w1');
+    let p = next('out');
+    // a block message of suz-order: its 1C order and watch are not touched
+    w1.receive({ payload: codes, suz: { blockId: 'b-1' }, onec: { entity: 'Document_X', ref: 'r' } });
+    let m = await p;
+    assert.equal(m['onec'].write.mode, 'codes');
+    assert.equal(m['onec'].write.action, 'created');
+    assert.deepEqual(m['onec'].write.codes, { created: 2, present: 0 });
+    assert.deepEqual(m['payload'], codes, 'the block goes on as it came');
+    assert.equal(catalog().length, 2);
+    assert.ok(catalog().every((e) => e['Номенклатура_Key'] === item.ref));
+    p = next('out');
+    w1.receive({ payload: codes.join('\n') });
+    m = await p;
+    assert.deepEqual(m['onec'].write.codes, { created: 0, present: 2 });
+    assert.equal(catalog().length, 2, 'the same codes again create nothing');
+    const e = next('err');
+    w1.receive({ payload: [] });
+    const err = await e;
+    assert.match(err['error'].message, /value: .*нет кодов маркировки/);
+    assert.match(err['error'].message, /no marking codes to write/);
+  });
+
   it('patches an attribute of the document, idempotently', async () => {
     await helper.load(NODES, flow({ mode: 'patch', attribute: 'Комментарий' }), creds);
     const ref = emu.store.world.documents[2]!.ref;
