@@ -145,3 +145,15 @@ export function confirmTarget(v: unknown): ConfirmTo | undefined {
     ? { connection: o['connection'], node: o['node'] }
     : undefined;
 }
+
+/**
+ * What a message confirms: the document `msg.cz.key`, one of `msg.cz.total` (the version's documents
+ * down every route), or the whole version (`'*'`) when it names no document.
+ */
+export function documentOf(cz: { key?: unknown; total?: unknown }): { key: string; total: number } {
+  const one = typeof cz.key === 'string' && cz.key !== '';
+  return {
+    key: one ? String(cz.key) : '*',
+    total: one && typeof cz.total === 'number' && cz.total > 0 ? cz.total : 1,
+  };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validationError, ZnakFlowError } from '../../lib/errors';
-import { confirmTarget } from '../../lib/journal/ack';
+import { confirmTarget, documentOf } from '../../lib/journal/ack';
 import { writeEmittedCodes } from '../../lib/onec/codes-catalog';
 import { reportTarget } from '../../lib/journal/send';
 import { czOf, onecOf, withOnec } from '../../lib/message';
@@ -154,13 +154,8 @@ export = function (RED: NodeAPI): void {
         const result = await retries.run(write, retrying);
         const onec = onecOf(msg);
         withOnec(msg, { write: result });
-        // The outcome is in 1C. What it was is the document msg.cz.key, one of msg.cz.total (the version's
-        // documents down every route, lib/journal/ack.ts); the whole version when it names no document.
-        const one = typeof cz.key === 'string' && cz.key !== '';
-        const doc = {
-          key: one ? String(cz.key) : '*',
-          total: one && typeof cz.total === 'number' && cz.total > 0 ? cz.total : 1,
-        };
+        // The outcome is in 1C: the document msg.cz.key of the version (lib/journal/ack.ts documentOf).
+        const doc = documentOf(cz);
         // The watch that emitted this version may count the document delivered ...
         if (typeof onec.ref === 'string' && typeof onec.dataVersion === 'string') {
           confirmTo(RED, confirmTarget(onec.watch), { ref: onec.ref, dataVersion: onec.dataVersion, ...doc });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AckTracker, Confirmations } from '../../lib/journal/ack';
+import { AckTracker, Confirmations, documentOf } from '../../lib/journal/ack';
 import { Journal, journalFile, journalKey, type NewEntry } from '../../lib/journal/journal';
 
 function tmpFile(): string {
@@ -256,6 +256,14 @@ describe('lib/journal/ack', () => {
     t.add({ ref: 'r3', dataVersion: 'v', key: '*', total: 1 });
     assert.equal(t.add({ ref: 'r1', dataVersion: 'v', key: 'a', total: 2 }), false, 'r1 forgotten');
     assert.equal(t.open, 1);
+  });
+
+  it('documentOf: the document a message names (msg.cz.key of msg.cz.total), else the whole version', () => {
+    assert.deepEqual(documentOf({ key: 'r:v:UPD:lp:1', total: 3 }), { key: 'r:v:UPD:lp:1', total: 3 });
+    assert.deepEqual(documentOf({ key: 'k' }), { key: 'k', total: 1 });
+    assert.deepEqual(documentOf({ key: 'k', total: 0 }), { key: 'k', total: 1 });
+    assert.deepEqual(documentOf({}), { key: '*', total: 1 });
+    assert.deepEqual(documentOf({ key: '', total: 4 }), { key: '*', total: 1 }, 'no key: the whole version');
   });
 
   it('is one registry per connection desk: a confirmation reaches only the registry it is given to', () => {
