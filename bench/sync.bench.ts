@@ -169,6 +169,16 @@ function lag(docs: Sent[], t: Timeline): string {
   return `median ${q(0.5)} s, 90 % ${q(0.9)} s, max ${q(1)} s (${d.length} documents)`;
 }
 
+/** The emulator's request counters by method (the routes it counts, without the totals and answer codes). */
+function byMethod(counters: Record<string, number>): string {
+  return Object.entries(counters)
+    .filter(([k]) => k !== 'total' && k !== 'edo/total' && !/^(responses|faults)\//.test(k))
+    .filter(([k]) => !/^edo\/(form\/|GET |POST |lost-)/.test(k))
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
 function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: number): Figures {
   const docs = sentDocuments(demo, t);
   const s = (ms: number | undefined): number => ((ms ?? startedAt) - startedAt) / 1000;
@@ -182,6 +192,7 @@ function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: numbe
     `ЧЗ / ЭДО Лайт: first received ${f1(s(received[0]))} s, last received ${f1(s(received.at(-1)))} s, last processed ${f1(s(processed.at(-1)))} s`,
     `outcomes in 1C: first ${f1(s(t.outcomes[0]))} s, last ${f1(s(t.outcomes.at(-1)))} s`,
     `per document, processed (ЧЗ; a УПД: the buyer's refusal or ГИС МТ's receipt) → outcome in 1C: ${lag(docs, t)}`,
+    `requests by method: ${byMethod(demo.cz.counters)}`,
   ].join('; ');
   return {
     seconds,
