@@ -99,14 +99,21 @@ export class Poller {
 
   /**
    * Poll within a second (a follower was asked about a document), coalesced with a poll running.
-   * Not for a document just sent and not looked at yet: its first look is planned for when its
-   * processing is due (`sent`), an earlier one would find it still processing.
+   * Not for a document just sent and not looked at yet: its first look comes when its processing
+   * is due (planned here too, for a document another connection's desk sent into a shared journal),
+   * an earlier one would find it still processing.
    */
   pollSoon(entry?: JournalEntry): void {
     if (this.subs.size === 0) return;
     if (entry && entry.state === 'sent' && entry.documentId && !this.looks.has(entry.key)) {
       const at = Date.parse(entry.sentAt ?? entry.createdAt);
-      if (Number.isFinite(at) && at + this.firstLookMs > this.now() && (this.timer || this.running)) return;
+      if (Number.isFinite(at) && at + this.firstLookMs > this.now()) {
+        if (!this.running) {
+          const due = this.nextAt();
+          if (due !== undefined) this.at(due);
+        }
+        return;
+      }
     }
     if (this.running) {
       this.again = true;

@@ -93,4 +93,29 @@ describe('poller: shared looks follow each document when it is due', () => {
     const poller = await longBurst(false);
     assert.equal(poller.nextAt(), T0 + 3000 + 10000);
   });
+
+  it('a follower asked about a document just sent does not bring its look forward; about another, within a second', async function () {
+    this.timeout(10000);
+    for (const shared of [false, true]) {
+      const pending: JournalEntry[] = [];
+      const poller = new Poller({ pending: () => pending, poll: async () => [], firstLookMs: 3000, shared });
+      pollers.push(poller);
+      poller.subscribe({ intervalMs: 10000, onOutcomes: () => undefined, onError: () => undefined });
+      await new Promise((r) => setTimeout(r, 700));
+      const before = poller.polls; // the first poll after subscribing (500 ms), with nothing sent
+      const e = entry(1, Date.now());
+      pending.push(e);
+      poller.sent();
+      poller.pollSoon(e);
+      await new Promise((r) => setTimeout(r, 1300));
+      assert.equal(poller.polls, before, `shared ${shared}: no look before the document is due`);
+      poller.pollSoon();
+      await new Promise((r) => setTimeout(r, 1300));
+      assert.equal(
+        poller.polls,
+        before + 1,
+        `shared ${shared}: asked without a document, polled within a second`,
+      );
+    }
+  });
 });
