@@ -13,8 +13,11 @@
  * LP_SHIP_GOODS in Честный ЗНАК.
  * Figures: wall time and requests to Честный ЗНАК and ЭДО Лайт (one host, the emulator's `total`) per
  * document until its final outcome (with the pack's shared polling, beside the naive way).
- * Both poll every 5 s (the example's cz-status setting), against the demo's processing delay (1.5 s)
- * and once more against 20 s of processing, where per-document polling costs most.
+ * The script looks at each document every 5 s (the example's cz-status setting); the pack as the example
+ * sets it (edo-status: each УПД when due, at most every 10 s; cz-status: at most every 5 s). Against the
+ * demo's processing delay (1.5 s; ЭДО Лайт's buyer and ГИС МТ about 3 s) and once more against 20 s of
+ * True API processing (the furs), where per-document polling costs most. The figures list the requests by
+ * method.
  * ZNAKFLOW_BENCH_SALES changes the number of sales (default 200), ZNAKFLOW_BENCH_CODES the codes per
  * sale (default 50), ZNAKFLOW_BENCH_ROUNDS the alternating rounds of the wall-time comparison (default 2;
  * the best of each side counts, since the machine may be shared).
