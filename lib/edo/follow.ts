@@ -257,13 +257,18 @@ export class UpdFollower {
     const out: FollowResult[] = pending
       .filter((e) => !docs.has(e.documentId as string))
       .map((entry) => ({ entry }));
+    const decided: Decided[] = [];
     for (const l of looks) {
       try {
-        out.push(await this.settle(l, listed));
+        decided.push(await this.decide(l, listed));
       } catch (err) {
         out.push({ entry: l.entry, error: err as Error });
       }
     }
+    // every change this look found reaches the disk with one flush (group commit), then goes out
+    this.journal.batch(() => {
+      for (const d of decided) out.push(this.write(d));
+    });
     const keys = new Set(pending.map((e) => e.key));
     for (const k of this.unlisted.keys()) if (!keys.has(k)) this.unlisted.delete(k);
     return out;
@@ -304,7 +309,7 @@ export class UpdFollower {
     return out;
   }
 
-  private async settle(l: Look, listed: Map<string, ListedDocument>): Promise<FollowResult> {
+  private async decide(l: Look, listed: Map<string, ListedDocument>): Promise<Decided> {
     const e = l.entry;
     const id = e.documentId as string;
     const s = l.edoStatus;
@@ -323,9 +328,19 @@ export class UpdFollower {
       gis = await this.gisOf(e, s, listed);
       if (gis) c = classifyUpd({ edoStatus: s, buyerReason, titleSigned, gis });
     }
-    this.onLook?.({ entry: e, edoStatus: s, classification: c, ...(gis ? { gis } : {}) });
+    return { entry: e, edoStatus: s, classification: c, ...(gis ? { gis } : {}) };
+  }
+
+  /** What a look decided into the journal: a final outcome, or a new status; nothing when unchanged. */
+  private write(d: Decided): FollowResult {
+    const c = d.classification;
+    const now = this.journal.get(d.entry.key) ?? d.entry;
+    // finished meanwhile (another look of the same journal): left as it is
+    if (now.state !== 'sent') return { ...d, entry: now };
+    this.onLook?.(d);
     const final = c.outcome !== 'pending';
-    const entry = this.journal.update(e.key, {
+    if (!final && now.status === c.status) return { ...d, entry: now };
+    const entry = this.journal.update(now.key, {
       status: c.status,
       ...(final
         ? {
@@ -335,7 +350,7 @@ export class UpdFollower {
           }
         : {}),
     });
-    return { entry, edoStatus: s, classification: c, ...(gis ? { gis } : {}) };
+    return { ...d, entry };
   }
 
   /**
@@ -376,4 +391,10 @@ export class UpdFollower {
 interface Look {
   entry: JournalEntry;
   edoStatus: number;
+}
+
+/** A look's finding about one УПД, before it is written. */
+interface Decided extends Look {
+  classification: UpdClassification;
+  gis?: GisProcessing;
 }

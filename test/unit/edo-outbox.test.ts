@@ -326,6 +326,17 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
     const bad = await ob.send(foreign.doc);
     const all = [...good, bad];
     await settle(() => all.every((x) => bed.emu.edo.document(x.documentId)?.status === 3));
+    // delivered: one line per УПД for the new status; a look that finds nothing new writes nothing
+    const lines = (): number => fs.readFileSync(j.file, 'utf8').split('\n').filter(Boolean).length;
+    const sentLines = lines();
+    await follower.poll();
+    assert.equal(lines(), sentLines + 4);
+    await follower.poll();
+    assert.equal(lines(), sentLines + 4, 'nothing new, nothing written');
+    assert.deepEqual(
+      all.map((x) => j.get(x.entry.key)?.status),
+      all.map(() => UPD_STATUS.delivered),
+    );
     // by the time the buyer signs, the seller no longer owns the foreign code: ГИС МТ refuses it (62)
     giveAway(foreign.upd.codes[0] as string);
     for (const x of all) bed.emu.edo.buyerSign(x.documentId);
