@@ -138,6 +138,14 @@ async function main(): Promise<void> {
       });
       const ref = mapped.ref;
       const upds = mapped.documents.filter((u) => u.productGroup !== '');
+      // furs: LP_SHIP_GOODS (cz-map-document, the УПД groups skipped)
+      const furs = await mapDocument(
+        { payload: d.payload, onec: meta },
+        { documentType: 'LP_SHIP_GOODS', updGroups: 'skip' },
+      );
+      const fursDocs = furs.valid ? furs.documents : [];
+      // a sale that became several documents (down both routes too) labels each line (onec-write)
+      const several = upds.length + fursDocs.length > 1;
       for (const u of upds) {
         const errors: ErrorDetail[] = [...mapped.errors];
         const input = u.input;
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
         input.buyer = { ...input.buyer, ...(buyerId ? { edoId: buyerId } : {}) };
         const r = prepareUpd(input);
         if (!r.ok) errors.push(...r.errors);
-        const label = upds.length > 1 ? u.productGroup : '';
+        const label = several ? u.productGroup : '';
         if (!r.ok || errors.length > 0) {
           // refused before sending: its problems into 1C (edo-send's output 2 → onec-write)
           problems.push(writeBack(ref, label, outcomeText({ invalid: errors })));
@@ -173,16 +181,10 @@ async function main(): Promise<void> {
           fileId: r.upd.fileId,
         });
       }
-      // furs: LP_SHIP_GOODS (cz-map-document, the УПД groups skipped)
-      const r = await mapDocument(
-        { payload: d.payload, onec: meta },
-        { documentType: 'LP_SHIP_GOODS', updGroups: 'skip' },
-      );
-      if (!r.valid) continue;
-      for (const m of r.documents) {
+      for (const m of fursDocs) {
         jobs.push({
-          ref: r.ref,
-          label: r.documents.length > 1 ? m.productGroup : '',
+          ref: furs.ref,
+          label: several ? m.productGroup : '',
           kind: 'cz',
           type: m.type,
           pg: m.productGroup,

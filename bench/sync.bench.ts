@@ -13,8 +13,11 @@
  * LP_SHIP_GOODS in Честный ЗНАК.
  * Figures: wall time and requests to Честный ЗНАК and ЭДО Лайт (one host, the emulator's `total`) per
  * document until its final outcome (with the pack's shared polling, beside the naive way).
- * Both poll every 5 s (the example's cz-status setting), against the demo's processing delay (1.5 s)
- * and once more against 20 s of processing, where per-document polling costs most.
+ * The script looks at each document every 5 s (the example's cz-status setting); the pack as the example
+ * sets it (edo-status: each УПД when due, at most every 10 s; cz-status: at most every 5 s). Against the
+ * demo's processing delay (1.5 s; ЭДО Лайт's buyer and ГИС МТ about 3 s) and once more against 20 s of
+ * True API processing (the furs), where per-document polling costs most. The figures list the requests by
+ * method.
  * ZNAKFLOW_BENCH_SALES changes the number of sales (default 200), ZNAKFLOW_BENCH_CODES the codes per
  * sale (default 50), ZNAKFLOW_BENCH_ROUNDS the alternating rounds of the wall-time comparison (default 2;
  * the best of each side counts, since the machine may be shared).
@@ -169,6 +172,16 @@ function lag(docs: Sent[], t: Timeline): string {
   return `median ${q(0.5)} s, 90 % ${q(0.9)} s, max ${q(1)} s (${d.length} documents)`;
 }
 
+/** The emulator's request counters by method (the routes it counts, without the totals and answer codes). */
+function byMethod(counters: Record<string, number>): string {
+  return Object.entries(counters)
+    .filter(([k]) => k !== 'total' && k !== 'edo/total' && !/^(responses|faults)\//.test(k))
+    .filter(([k]) => !/^edo\/(form\/|GET |POST |lost-)/.test(k))
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
 function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: number): Figures {
   const docs = sentDocuments(demo, t);
   const s = (ms: number | undefined): number => ((ms ?? startedAt) - startedAt) / 1000;
@@ -182,6 +195,7 @@ function figures(demo: DemoSetup, t: Timeline, startedAt: number, seconds: numbe
     `ЧЗ / ЭДО Лайт: first received ${f1(s(received[0]))} s, last received ${f1(s(received.at(-1)))} s, last processed ${f1(s(processed.at(-1)))} s`,
     `outcomes in 1C: first ${f1(s(t.outcomes[0]))} s, last ${f1(s(t.outcomes.at(-1)))} s`,
     `per document, processed (ЧЗ; a УПД: the buyer's refusal or ГИС МТ's receipt) → outcome in 1C: ${lag(docs, t)}`,
+    `requests by method: ${byMethod(demo.cz.counters)}`,
   ].join('; ');
   return {
     seconds,

@@ -4,7 +4,7 @@
 import { ZnakFlowError } from '../errors';
 import type { OutboxApi, ListedDocument } from '../journal/outbox';
 import type { TrackerApi } from '../journal/tracker';
-import type { CallOptions, CzClient } from './client';
+import type { CallOptions, CzClient, DocListFilter } from './client';
 import { neverSent } from './errors';
 
 /** Errors after which Честный ЗНАК certainly did not receive the document. */
@@ -25,7 +25,27 @@ export interface JournalApiOptions {
   call?: () => CallOptions;
 }
 
-export function journalApi(client: CzClient, opts: JournalApiOptions = {}): OutboxApi & TrackerApi {
+/** What the journal's reads of doc/list filter by (§6.2): the group and the period, and for УПД the format and sender. */
+export interface ListFilter {
+  productGroup: string;
+  documentType?: string;
+  /** `UPD`: the documents in EDO format (УПД passed on by the EDO operator) */
+  documentFormat?: DocListFilter['documentFormat'];
+  senderInn?: string;
+  dateFrom: string;
+  dateTo: string;
+}
+
+/** The journal's reads of doc/list: newest first, page by page until `enough(seenSoFar)` says stop. */
+export type ListReader = (
+  filter: ListFilter,
+  enough?: (seen: ListedDocument[]) => boolean,
+) => Promise<ListedDocument[]>;
+
+export function journalApi(
+  client: CzClient,
+  opts: JournalApiOptions = {},
+): OutboxApi & TrackerApi & { read: ListReader } {
   const call = opts.call ?? (() => ({}));
   const limit = Math.min(1000, opts.pageSize ?? 1000);
   const toListed = (d: {
@@ -44,7 +64,7 @@ export function journalApi(client: CzClient, opts: JournalApiOptions = {}): Outb
     errors: d.errors ?? null,
   });
   const read = async (
-    filter: { productGroup: string; documentType?: string; dateFrom: string; dateTo: string },
+    filter: ListFilter,
     enough?: (seen: ListedDocument[]) => boolean,
   ): Promise<ListedDocument[]> => {
     const seen: ListedDocument[] = [];
@@ -52,6 +72,8 @@ export function journalApi(client: CzClient, opts: JournalApiOptions = {}): Outb
       {
         pg: filter.productGroup,
         documentType: filter.documentType,
+        documentFormat: filter.documentFormat,
+        senderInn: filter.senderInn,
         dateFrom: filter.dateFrom,
         dateTo: filter.dateTo,
         limit,
@@ -84,6 +106,7 @@ export function journalApi(client: CzClient, opts: JournalApiOptions = {}): Outb
       );
     },
     list: (filter, enough?: (seen: ListedDocument[]) => boolean) => read(filter, enough),
+    read,
     async info(id, productGroup) {
       try {
         const info = await client.documentInfo(id, {

@@ -418,24 +418,41 @@ export class EdoClient {
     createdFrom: number,
     call: CallOptions = {},
   ): Promise<EdoChainDocument | undefined> {
-    for (let offset = 0; ;) {
+    return (await this.findOutgoingMany([docId], createdFrom, call)).get(docId);
+  }
+
+  /**
+   * The chain documents with these ids from one walk over the outgoing list (ЭДО Лайт API,
+   * «Получение списка исходящих документов»: every chain created since `createdFrom`, Unix seconds,
+   * carries the status of each of its documents), oldest first, 100 a page, stopping once every id is
+   * found. A document is matched by its own id in the chain's `documents[]` or by the chain's `id`
+   * (the chain's last document). Ids not found are absent from the map.
+   */
+  async findOutgoingMany(
+    docIds: Iterable<string>,
+    createdFrom: number,
+    call: CallOptions = {},
+  ): Promise<Map<string, EdoChainDocument>> {
+    const wanted = new Set(docIds);
+    const found = new Map<string, EdoChainDocument>();
+    for (let offset = 0; wanted.size > found.size;) {
       const page = await this.listOutgoing({ createdFrom, limit: 100, offset, asc: true }, call);
       for (const it of page.items) {
-        const doc = it.documents?.find((d) => d.id === docId);
-        if (doc) return doc;
-        if (it.id === docId)
-          return {
+        for (const d of it.documents ?? []) if (wanted.has(d.id)) found.set(d.id, d);
+        if (wanted.has(it.id) && !found.has(it.id))
+          found.set(it.id, {
             id: it.id,
             status: it.status,
             type: it.type,
             number: it.number,
             created_at: it.created_at,
             date: it.date,
-          };
+          });
       }
-      if (!page.hasNextPage || page.items.length === 0) return undefined;
+      if (!page.hasNextPage || page.items.length === 0) break;
       offset += page.items.length;
     }
+    return found;
   }
 
   /**

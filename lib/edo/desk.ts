@@ -26,13 +26,18 @@ import { UPD_STATUS, UPD_TYPE, UpdOutbox, type OutgoingUpd, type UpdSendResult }
 import { annualOutgoing, type AnnualOutgoing } from './quota';
 import type { RetryPolicy } from '../retry';
 import { baseUrl } from '../cz/settings';
+import { journalApi } from '../cz/journal-api';
 
 export const EDO_SERVICE_KEY = 'edo';
 
 export interface EdoDeskOptions {
-  /** expected time from the upload to the buyer's answer: the first look (default 5 s) */
+  /**
+   * expected time from the upload to the outcome: the first look (default 3 s — ЭДО Лайт delivers
+   * within a second, a buyer that signs by robot answers within seconds and ГИС МТ processes in
+   * seconds; a person takes longer and is looked at again at growing gaps up to the poll interval)
+   */
   firstLookMs?: number;
-  /** least time between two polls (default: firstLookMs) */
+  /** least time between two polls (default 0.5 s: a look costs one list call for every pending УПД) */
   minGapMs?: number;
   /** the yearly limit (default 1 000) and the count from which the warning shows (default 90 %) */
   limit?: number;
@@ -105,12 +110,19 @@ export class EdoService implements DeskService {
       sign: (b) => conn.signer.sign(b, 'detached', { purpose: 'document' }),
       upload: (r) => this.edo.uploadSellerTitle(r),
     });
-    this.follower = new UpdFollower(this.journal, this.edo, (look) => this.remember(look));
+    this.follower = new UpdFollower(this.journal, this.edo, {
+      onLook: (look) => this.remember(look),
+      // ГИС МТ's doc/list (documentFormat=UPD) through the connection's True API client
+      udList: journalApi(conn.client).read,
+      participantInn: s.participantInn,
+    });
     this.poller = new Poller({
       pending: () => this.follower.pending(),
       poll: () => this.pollOnce(),
-      firstLookMs: opts.firstLookMs ?? 5000,
-      minGapMs: opts.minGapMs,
+      firstLookMs: opts.firstLookMs ?? 3000,
+      minGapMs: opts.minGapMs ?? 500,
+      // one look at every pending УПД is one walk over the outgoing list (+ doc/list per group)
+      shared: true,
     });
     // uploads interrupted before a restart (a lost answer, a crash): the same bytes again
     if (this.outbox.interrupted().length > 0) this.recovering = this.recover();

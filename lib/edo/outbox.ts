@@ -176,23 +176,27 @@ export class UpdOutbox {
           source: 'edo',
         });
     }
-    // 1. the bytes, atomically; 2. the entry, flushed; 3. the upload
+    // 1. the bytes, atomically; 2. the entry, `sending`, flushed (its two lines with one flush); 3. the upload
     writeFileAtomic(this.bytesFile(hash), doc.bytes);
-    const { entry } = this.journal.add({
-      key: doc.key,
-      type: UPD_TYPE,
-      productGroup: doc.productGroup,
-      part: doc.part ?? 1,
-      parts: doc.parts ?? 1,
-      ...(doc.total !== undefined ? { total: doc.total } : {}),
-      source: doc.source,
-      bodyHash: hash,
-      fileId: doc.fileId,
-      docNumber: doc.number,
-      codesCount: doc.codes?.length,
-      codesSample: doc.codes?.slice(0, 3),
-    });
-    return this.upload(entry, false);
+    const entry = this.journal.batch(() =>
+      this.sending(
+        this.journal.add({
+          key: doc.key,
+          type: UPD_TYPE,
+          productGroup: doc.productGroup,
+          part: doc.part ?? 1,
+          parts: doc.parts ?? 1,
+          ...(doc.total !== undefined ? { total: doc.total } : {}),
+          source: doc.source,
+          bodyHash: hash,
+          fileId: doc.fileId,
+          docNumber: doc.number,
+          codesCount: doc.codes?.length,
+          codesSample: doc.codes?.slice(0, 3),
+        }).entry,
+      ),
+    );
+    return this.transmit(entry, doc.bytes, false);
   }
 
   /** Entries whose upload may not have reached the operator (after a restart: upload them again). */
@@ -216,8 +220,21 @@ export class UpdOutbox {
 
   private async upload(e: JournalEntry, journalledBytesUsed: boolean): Promise<UpdSendResult> {
     const bytes = this.journalledBytes(e);
+    return this.transmit(this.sending(e), bytes, journalledBytesUsed);
+  }
+
+  /** The entry marked `sending` (one more attempt): durable before the upload. */
+  private sending(e: JournalEntry): JournalEntry {
+    return this.journal.update(e.key, { state: 'sending', attempts: e.attempts + 1 });
+  }
+
+  /** Sign and upload the journalled bytes of an entry marked `sending`; the outcome into the journal. */
+  private async transmit(
+    e: JournalEntry,
+    bytes: Buffer,
+    journalledBytesUsed: boolean,
+  ): Promise<UpdSendResult> {
     const fileId = e.fileId as string;
-    this.journal.update(e.key, { state: 'sending', attempts: e.attempts + 1 });
     try {
       const signature = await this.api.sign(bytes);
       const { id } = await this.api.upload({ fileName: `${fileId}.xml`, bytes, signature });

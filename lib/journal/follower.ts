@@ -171,7 +171,7 @@ export class DocumentFollower<M extends FlowMessage = FlowMessage> {
       cz.productGroup ?? entry?.productGroup ?? this.opts.desk().settings?.productGroup ?? '',
     );
     this.held.set(id, { msg, reply, since: this.now(), productGroup: pg, external: !entry });
-    services.poller.pollSoon();
+    services.poller.pollSoon(entry);
     this.opts.onChange?.();
   }
 

@@ -40,6 +40,14 @@ export interface PollerOptions {
   firstLookMs?: number;
   /** least time between the end of one poll and the start of the next (default: firstLookMs) */
   minGapMs?: number;
+  /**
+   * One look covers every pending document at a cost that does not grow with them or their groups
+   * (the УПД: one walk over ЭДО Лайт's outgoing list). Then a document is first looked at when its
+   * own processing is due, not when a burst of sends ends: during a burst a look every `firstLookMs`
+   * for those due, and one when the newest is due; a look that comes before a document is due (made
+   * for older ones) does not count as its first.
+   */
+  shared?: boolean;
   now?: () => number;
 }
 
@@ -89,9 +97,24 @@ export class Poller {
     if (due !== undefined) this.at(due, true);
   }
 
-  /** Poll within a second (a follower was asked about a document), coalesced with a poll running. */
-  pollSoon(): void {
+  /**
+   * Poll within a second (a follower was asked about a document), coalesced with a poll running.
+   * Not for a document just sent and not looked at yet: its first look comes when its processing
+   * is due (planned here too, for a document another connection's desk sent into a shared journal),
+   * an earlier one would find it still processing.
+   */
+  pollSoon(entry?: JournalEntry): void {
     if (this.subs.size === 0) return;
+    if (entry && entry.state === 'sent' && entry.documentId && !this.looks.has(entry.key)) {
+      const at = Date.parse(entry.sentAt ?? entry.createdAt);
+      if (Number.isFinite(at) && at + this.firstLookMs > this.now()) {
+        if (!this.running) {
+          const due = this.nextAt();
+          if (due !== undefined) this.at(due);
+        }
+        return;
+      }
+    }
     if (this.running) {
       this.again = true;
       return;
@@ -107,6 +130,7 @@ export class Poller {
     // Documents not looked at yet: the newest decides (a burst of sends is looked at once, when the
     // last one's processing is due); the others wait with them (one request per group for all).
     let newest = -Infinity;
+    let oldest = Infinity;
     let fresh = 0;
     const groups = new Set<string>();
     let due = Infinity;
@@ -116,12 +140,18 @@ export class Poller {
       if (!seen) {
         const at = Date.parse(e.sentAt ?? e.createdAt);
         newest = Math.max(newest, Number.isFinite(at) ? at : this.now());
+        oldest = Math.min(oldest, Number.isFinite(at) ? at : this.now());
         fresh++;
         groups.add(e.productGroup);
       } else due = Math.min(due, seen.at + this.firstLookMs * 2 ** (seen.count - 1));
     }
     let ceiling = last + this.intervalMs;
-    if (fresh > 0) {
+    if (fresh > 0 && this.opts.shared) {
+      // a look costs the same for one document as for all: those due are looked at together, at most
+      // every firstLookMs during a burst, and the newest when it is due
+      const paced = Math.max(oldest, polled ? this.lastPollAt : -Infinity) + this.firstLookMs;
+      due = Math.min(due, newest + this.firstLookMs, paced);
+    } else if (fresh > 0) {
       // During a long burst a look is paid for by the documents it covers: one when BURST_DOCS
       // documents per product group wait for it (≤ 1/BURST_DOCS requests a document), else when
       // the burst ends, and at least every BURST_CEILING_MS.
@@ -157,7 +187,11 @@ export class Poller {
           const outcomes = await this.opts.poll(pending);
           for (const e of pending) {
             if (e.state !== 'sent' || !e.documentId) continue;
-            this.looks.set(e.key, { count: (this.looks.get(e.key)?.count ?? 0) + 1, at });
+            const seen = this.looks.get(e.key);
+            // shared looks: one before the document was due was made for others, not for it
+            if (!seen && this.opts.shared && at < Date.parse(e.sentAt ?? e.createdAt) + this.firstLookMs)
+              continue;
+            this.looks.set(e.key, { count: (seen?.count ?? 0) + 1, at });
           }
           for (const s of this.subs) s.onOutcomes(outcomes);
         }

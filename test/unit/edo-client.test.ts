@@ -514,6 +514,41 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     c.close();
   });
 
+  it('finds many documents in one walk over the outgoing list: page by page, stopping once all are found', async () => {
+    const c = client('true-api');
+    const from = Math.floor(Date.now() / 1000) - 86400;
+    const code = upd(1).codes;
+    // drafts (no signature) of one code: enough for more than one page of 100
+    const ids: string[] = [];
+    const before = bed.emu.edo.documents().filter((d) => d.sellerInn === bed.world.organisation.inn).length;
+    for (let i = 0; i < Math.max(0, 101 - before); i++) {
+      const u = upd(1, {}, code);
+      ids.push((await c.uploadSellerTitle({ fileName: u.fileName, bytes: u.bytes })).id);
+      await new Promise((r) => setTimeout(r, 30)); // under the emulator's rate limit
+    }
+    const all = bed.emu.edo
+      .documents()
+      .filter((d) => d.sellerInn === bed.world.organisation.inn && d.createdAt >= from)
+      .sort((a, b) => a.createdAt - b.createdAt);
+    assert.ok(all.length > 100, `${all.length} outgoing documents`);
+    const first = all[0]?.id as string;
+    const last = ids.at(-1) as string;
+    const lists = (): number => bed.emu.counters['edo/list'] ?? 0;
+    let n = lists();
+    const found = await c.findOutgoingMany([first, last, '00000000-0000-0000-0000-000000000000'], from);
+    assert.deepEqual([found.get(first)?.status, found.get(last)?.status, found.size], [all[0]?.status, 0, 2]);
+    assert.equal(lists() - n, 2, 'two pages of 100 for 101+ documents');
+    n = lists();
+    const one = await c.findOutgoingMany([first], from);
+    assert.equal(one.get(first)?.id, first);
+    assert.equal(lists() - n, 1, 'the first page had it: no second page');
+    n = lists();
+    assert.equal((await c.findOutgoingMany([], from)).size, 0);
+    assert.equal(lists() - n, 0, 'nothing asked, no request');
+    assert.equal((await c.findOutgoing(last, from))?.id, last);
+    c.close();
+  });
+
   it('resolves the contract properties edoUrl / edoApi to the published hosts', () => {
     assert.equal(edoBaseUrl({ environment: 'production', edoApi: 'v1' }), 'https://edo-gismt.crpt.ru');
     assert.equal(edoBaseUrl({ environment: 'production', edoApi: 'true-api' }), 'https://markirovka.crpt.ru');

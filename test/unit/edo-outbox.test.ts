@@ -13,6 +13,7 @@ import path from 'node:path';
 import { EdoClient, edoBaseUrl } from '../../lib/edo/client';
 import { buildUpd, type BuiltUpd } from '../../lib/edo/upd';
 import { UpdFollower } from '../../lib/edo/follow';
+import { journalApi } from '../../lib/cz/journal-api';
 import { annualOutgoing } from '../../lib/edo/quota';
 import { UpdOutbox, UPD_STATUS, type OutgoingUpd, type UpdOutboxApi } from '../../lib/edo/outbox';
 import { Journal } from '../../lib/journal/journal';
@@ -153,6 +154,18 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
     };
   };
   const count = (fileId: string): number => bed.emu.edo.documents().filter((d) => d.fileId === fileId).length;
+  const settle = async (f: () => boolean): Promise<void> => {
+    const end = Date.now() + 10000;
+    while (!f()) {
+      assert.ok(Date.now() < end, 'timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  /** By the time the buyer signs, the seller no longer owns this code (ГИС МТ refuses it). */
+  const giveAway = (code: string): void => {
+    (bed.emu.registry.code(code) as { ownerInn: string }).ownerInn =
+      bed.world.counterparties[1]?.inn ?? '0000000000';
+  };
 
   it('journals the bytes and the ИдФайл as `sending` before the upload (the stand sees them on disk)', async () => {
     const j = journal('first');
@@ -263,13 +276,6 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
     const refused = await ob.send(version('ref-f2', 'v1').doc);
     const foreign = version('ref-f3', 'v1');
     const bad = await ob.send(foreign.doc);
-    const settle = async (f: () => boolean): Promise<void> => {
-      const end = Date.now() + 10000;
-      while (!f()) {
-        assert.ok(Date.now() < end, 'timed out');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
     await settle(() => [good, refused, bad].every((x) => bed.emu.edo.document(x.documentId)?.status === 3));
     const first = await follower.poll();
     assert.deepEqual(
@@ -281,9 +287,7 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
       ],
     );
     // the foreign code: by the time the buyer signs, the seller no longer owns it
-    const code = foreign.upd.codes[0] as string;
-    (bed.emu.registry.code(code) as { ownerInn: string }).ownerInn =
-      bed.world.counterparties[1]?.inn ?? '0000000000';
+    giveAway(foreign.upd.codes[0] as string);
     bed.emu.edo.buyerSign(good.documentId);
     bed.emu.edo.buyerSign(bad.documentId);
     bed.emu.edo.buyerRefuse(refused.documentId, 'Пересорт');
@@ -304,6 +308,118 @@ describe('edo outbox: exactly-once УПД, journal first', function () {
       b?.errors?.some((e) => e.startsWith('23:')),
       JSON.stringify(b?.errors),
     );
+    c.close();
+    j.release();
+  });
+
+  it('one look at every pending УПД: one outgoing-list read, ГИС МТ by doc/list per group, the receipt only for a refusal', async () => {
+    const j = journal('shared-look');
+    const c = client(bed.emu.url);
+    const ob = new UpdOutbox(j, apiOf(c));
+    const follower = new UpdFollower(j, c, {
+      udList: journalApi(bed.client()).read,
+      participantInn: bed.world.organisation.inn,
+    });
+    const good = [];
+    for (let i = 0; i < 3; i++) good.push(await ob.send(version(`ref-sh${i}`, 'v1').doc));
+    const foreign = version('ref-sh-bad', 'v1');
+    const bad = await ob.send(foreign.doc);
+    const all = [...good, bad];
+    await settle(() => all.every((x) => bed.emu.edo.document(x.documentId)?.status === 3));
+    // delivered: one line per УПД for the new status; a look that finds nothing new writes nothing
+    const lines = (): number => fs.readFileSync(j.file, 'utf8').split('\n').filter(Boolean).length;
+    const sentLines = lines();
+    await follower.poll();
+    assert.equal(lines(), sentLines + 4);
+    await follower.poll();
+    assert.equal(lines(), sentLines + 4, 'nothing new, nothing written');
+    assert.deepEqual(
+      all.map((x) => j.get(x.entry.key)?.status),
+      all.map(() => UPD_STATUS.delivered),
+    );
+    // by the time the buyer signs, the seller no longer owns the foreign code: ГИС МТ refuses it (62)
+    giveAway(foreign.upd.codes[0] as string);
+    for (const x of all) bed.emu.edo.buyerSign(x.documentId);
+    await settle(() => all.every((x) => [61, 62].includes(bed.emu.edo.document(x.documentId)?.status ?? 0)));
+    assert.deepEqual(
+      all.map((x) => bed.emu.edo.document(x.documentId)?.status),
+      [61, 61, 61, 62],
+    );
+    const before = { ...bed.emu.counters };
+    const delta = (k: string): number => (bed.emu.counters[k] ?? 0) - (before[k] ?? 0);
+    const results = await follower.poll();
+    assert.equal(results.length, 4);
+    assert.deepEqual(
+      good.map((x) => [j.get(x.entry.key)?.state, j.get(x.entry.key)?.status]),
+      good.map(() => ['final', UPD_STATUS.accepted]),
+    );
+    const b = j.get(bad.entry.key);
+    assert.deepEqual([b?.state, b?.status], ['final', UPD_STATUS.rejected]);
+    assert.ok(
+      b?.errors?.some((e) => e.startsWith('23:')),
+      JSON.stringify(b?.errors),
+    );
+    // the requests of the look: one list for the four, one doc/list for their one group, one receipt
+    assert.deepEqual(
+      [delta('edo/list'), delta('doc/list'), delta('edo/tpr/ud'), delta('doc/info')],
+      [1, 1, 1, 0],
+    );
+    assert.deepEqual(
+      results.filter((r) => r.classification?.outcome === 'accepted').map((r) => r.gis?.state),
+      ['SUCCESS', 'SUCCESS', 'SUCCESS'],
+    );
+    c.close();
+    j.release();
+  });
+
+  it('ГИС МТ refusing a УПД the operator marked 61: doc/list CHECKED_NOT_OK, then its receipt for the errors; one doc/list misses: its receipt after a while', async () => {
+    const j = journal('listed-refusal');
+    const c = client(bed.emu.url);
+    const ob = new UpdOutbox(j, apiOf(c));
+    let now = Date.now();
+    let hide = '';
+    const read = journalApi(bed.client()).read;
+    const follower = new UpdFollower(j, c, {
+      // a stand whose doc/list does not show one UD yet (⚠ how soon a UD appears there is not documented)
+      udList: async (f, enough) => (await read(f, enough)).filter((d) => d.number !== hide),
+      participantInn: bed.world.organisation.inn,
+      receiptAfterMs: 30000,
+      now: () => now,
+    });
+    const foreign = version('ref-lr-bad', 'v1');
+    const bad = await ob.send(foreign.doc);
+    const late = await ob.send(version('ref-lr-late', 'v1').doc);
+    hide = late.entry.fileId as string;
+    await settle(() => [bad, late].every((x) => bed.emu.edo.document(x.documentId)?.status === 3));
+    giveAway(foreign.upd.codes[0] as string);
+    bed.emu.edo.buyerSign(bad.documentId);
+    bed.emu.edo.buyerSign(late.documentId);
+    await settle(() =>
+      [bad, late].every((x) => [61, 62].includes(bed.emu.edo.document(x.documentId)?.status ?? 0)),
+    );
+    // an operator that shows 61 («sent to ГИС МТ») whatever ГИС МТ then decides
+    const d = bed.emu.edo.document(bad.documentId) as { status: number };
+    assert.equal(d.status, 62);
+    d.status = 61;
+    const before = { ...bed.emu.counters };
+    const delta = (k: string): number => (bed.emu.counters[k] ?? 0) - (before[k] ?? 0);
+    await follower.poll();
+    const b = j.get(bad.entry.key);
+    assert.deepEqual([b?.state, b?.status], ['final', UPD_STATUS.rejected]);
+    assert.ok(
+      b?.errors?.some((e) => e.startsWith('23:')),
+      JSON.stringify(b?.errors),
+    );
+    // the hidden one waits (no receipt read yet): the refusal's receipt is the only one
+    assert.equal(j.get(late.entry.key)?.state, 'sent');
+    assert.deepEqual([delta('edo/list'), delta('doc/list'), delta('edo/tpr/ud')], [1, 1, 1]);
+    now += 30000;
+    await follower.poll();
+    assert.deepEqual(
+      [j.get(late.entry.key)?.state, j.get(late.entry.key)?.status],
+      ['final', UPD_STATUS.accepted],
+    );
+    assert.deepEqual([delta('edo/list'), delta('doc/list'), delta('edo/tpr/ud')], [2, 2, 2]);
     c.close();
     j.release();
   });
