@@ -326,6 +326,128 @@ const TABLE: Array<[string, string | undefined, string]> = [
     'unit gs 010460700000001421aBc4567 serial=aBc4567 gtin=G [93:ABCD 91:EFGH] tail=93ABCD|91EFGH key=EFGH check=ABCD pgs=tobacco,otp,beer…5',
   ],
   [`${C}${S13}${GS}91ABCD${GS}92${K44}`, 'milk', '! CODE_GROUP'],
+  // tail layouts without GS only where they fit whole; 335n only with a digit; each field from its first element
+  [`${C}${S13}X91ABCD`, 'lp', '! CODE_GROUP'],
+  [`${C}${S6}X93Ab+/3103001234`, 'milk', '! CODE_SERIAL'],
+  [`${C}${S6}93Ab+/335A001234`, 'milk', '! CODE_SERIAL'],
+  [`${C}${S6}X310300123493Ab+/`, 'milk', '! CODE_SERIAL'],
+  [`${C}${S6}335A00123493Ab+/`, 'milk', '! CODE_SERIAL'],
+  [`${C}${S6}310300123493Ab+/X`, 'milk', '! CODE_SERIAL'],
+  [`${C}${S7}X800512345693abcd`, 'tobacco', '! CODE_SERIAL'],
+  [
+    `${C}${S6}${GS}3350001234`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [3350:001234] tail=3350001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${C}${S6}${GS}3359001234`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [3359:001234] tail=3359001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${C}${S6}${GS}335/001234`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [:335/001234] tail=335/001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${C}${S6}${GS}335:001234`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [:335:001234] tail=335:001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${C}${S6}${GS}335A001234`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [:335A001234] tail=335A001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${C}${S6}${GS}93Ab+/`,
+    'milk',
+    'unit gs 010460700000001421xY3456 serial=xY3456 gtin=G [93:Ab+/] tail=93Ab+/ check=Ab+/ pgs=milk,petfood,seafood…14',
+  ],
+  [`${C}${S6}${GS}93Ab+/3103`, 'milk', '! CODE_TAIL'],
+  [`${C}${S6}${GS}93Ab+/310300123`, 'milk', '! CODE_TAIL'],
+  [`${C}${S6}${GS}91ABCD3103001234`, 'milk', '! CODE_TAIL'],
+  [`${C}${S13}${GS}91ABCD${GS}92${'x'.repeat(45)}`, undefined, '! CODE_TAIL'],
+  [`${C}${S13}${GS}91ABCD${GS}92${'x'.repeat(87)}`, undefined, '! CODE_TAIL'],
+  [
+    `${C}${S13}`,
+    'alcohol',
+    'unit short 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [] tail= pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}${S6}`,
+    'furs',
+    'unit short 010460700000001421xY3456 serial=xY3456 gtin=G [] tail= pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${G}${S7}`,
+    'xyz',
+    'tobacco-pack plain 04607000000014aBc4567 serial=aBc4567 gtin=G [] tail= pgs=tobacco,otp,ncp',
+  ],
+  [
+    `${C}${S13}`,
+    'xyz',
+    'unit short 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [] tail= pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}${S13}${GS}91ABCD${GS}91EFGH`,
+    undefined,
+    'unit gs 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [91:ABCD 91:EFGH] tail=91ABCD|91EFGH key=ABCD pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}${S13}${GS}93ABCD${GS}93EFGH`,
+    undefined,
+    'unit gs 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [93:ABCD 93:EFGH] tail=93ABCD|93EFGH check=ABCD pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}${S7}${GS}8005123456${GS}8005654321${GS}93abcd`,
+    'tobacco',
+    'unit gs 010460700000001421aBc4567 serial=aBc4567 gtin=G [8005:123456 8005:654321 93:abcd] tail=8005123456|8005654321|93abcd check=abcd mrp=123456 pgs=tobacco,otp,beer…5',
+  ],
+  [
+    `${C}${S13}${GS}2406401${GS}2406402`,
+    'shoes',
+    'unit gs 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [240:6401 240:6402] tail=2406401|2406402 add=6401 pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}${S13}${GS}92${K44}${GS}92${'n'.repeat(44)}`,
+    undefined,
+    'unit gs 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [92:kkkk…44 92:nnnn…44] tail=92…LAST|92nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn code=44 pgs=lp,shoes,perfumery…27',
+  ],
+  [`(01)${G}X(21)${S13}`, undefined, '! CODE_FORMAT'],
+  [
+    `(01)${G}(21)${S6}(3359)001234`,
+    'milk',
+    'unit brackets 010460700000001421xY3456 serial=xY3456 gtin=G [3359:001234] tail=3359001234 pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `${G}aBc(567`,
+    undefined,
+    'tobacco-pack plain 04607000000014aBc(567 serial=aBc(567 gtin=G [] tail= pgs=tobacco,otp,ncp',
+  ],
+  [`${C}aBc456793ABCD${GS}91EFGH`, undefined, '! CODE_AMBIGUOUS'],
+  [
+    `${C}${S13}${GS}91EFGH`,
+    undefined,
+    'unit gs 010460700000001421ABCdef1234567 serial=ABCdef1234567 gtin=G [91:EFGH] tail=91EFGH key=EFGH pgs=lp,shoes,perfumery…27',
+  ],
+  [
+    `${C}ABCdef${GS}91EFGH`,
+    undefined,
+    'unit gs 010460700000001421ABCdef serial=ABCdef gtin=G [91:EFGH] tail=91EFGH key=EFGH pgs=milk,petfood,seafood…14',
+  ],
+  [
+    `00${withCheckDigit('14601234560000001')}1`,
+    undefined,
+    'aggregate plain 001460123456000000131 [] tail= pgs=',
+  ],
+  [`${withCheckDigit('14601234560000001')}1`, undefined, 'aggregate plain 1460123456000000131 [] tail= pgs='],
+  [
+    `${G}${S7}`,
+    'otp',
+    'tobacco-pack plain 04607000000014aBc4567 serial=aBc4567 gtin=G [] tail= pgs=tobacco,otp,ncp',
+  ],
+  [`${G}${S7}`, 'milk', '! CODE_GROUP'],
 ];
 
 describe('lib/codes parse promises (issue 14): every form reads to exactly its parts', () => {
