@@ -59,6 +59,7 @@ describe('True API 2027 rules: UUID token and doc/list date ranges (client ↔ e
       const c = bed.client();
       const info = await c.authenticate();
       assert.equal(info.kind, 'uuid');
+      assert.equal(info.cappedByCertificate, undefined, 'the certificate outlives the token: not capped');
       assert.ok((await c.balance()).length > 0);
       assert.equal((bed.emu.counters['auth/simpleSignIn'] ?? 0) - keys, 1, 'one sign-in, no JWT attempt');
       const legacy = bed.client(undefined, { tokenKind: 'jwt' });

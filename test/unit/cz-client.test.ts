@@ -155,6 +155,33 @@ describe('cz client ↔ True API emulator (real HTTP, real GOST)', function () {
       assert.match(e.message, /Авторизация невозможна/);
     });
 
+    it('a stand that loses every sign-in answer: four fresh challenges, then an error saying a retry may help', async () => {
+      const keys = bed.emu.counters['auth/key'] ?? 0;
+      const saved = bed.emu.options.faults;
+      // every round as in the test above: the answer lost (stored, then 5xx), the retry finds the challenge used
+      const round = [0, 0, 0, 0.99];
+      let n = 0;
+      bed.emu.options.faults = {
+        rate5xx: 0.5,
+        afterProcessing: 1,
+        routes: ['auth/simpleSignIn'],
+        random: () => round[n++ % round.length] as number,
+      };
+      try {
+        const c = bed.client();
+        const e = zf(await c.authenticate().catch((x: unknown) => x));
+        assert.equal(e.retryable, true, 'the next message may sign in');
+        assert.equal(
+          (bed.emu.counters['auth/key'] ?? 0) - keys,
+          4,
+          'the first challenge and three fresh ones',
+        );
+        c.close();
+      } finally {
+        bed.emu.options.faults = saved;
+      }
+    });
+
     it('reports the operator text: foreign CA, unregistered participant, a detached signature', async () => {
       const foreign = bed.client(bed.fx.stranger);
       const e1 = zf(await foreign.authenticate().catch((e: unknown) => e));

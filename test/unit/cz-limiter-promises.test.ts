@@ -216,4 +216,18 @@ describe('cz: the rate limiter keeps its promise', () => {
     await queued;
     lim.close();
   });
+
+  it('the timer of a wait that was aborted finds nobody queued: it grants nothing and breaks nothing', async () => {
+    const lim = new RateLimiter({ perSecond: 1, windowMs: 40, marginMs: 0 });
+    await lim.acquire();
+    const ac = new AbortController();
+    const a = lim.acquire(ac.signal);
+    ac.abort();
+    await assert.rejects(a);
+    // the waiter's timer fires now (an exception in it fails this test as uncaught)
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(lim.waiting, 0);
+    await lim.acquire(); // the slot is still there for the next one
+    lim.close();
+  });
 });
