@@ -541,7 +541,14 @@ export class OnecClient {
   async findAll(
     entity: string,
     values: readonly string[],
-    opts: { field?: string; type?: LiteralType; select?: string[]; expand?: Array<string | ExpandSpec> } = {},
+    opts: {
+      field?: string;
+      type?: LiteralType;
+      /** `startswith`: rows whose (string) field starts with one of the values */
+      op?: 'eq' | 'startswith';
+      select?: string[];
+      expand?: Array<string | ExpandSpec>;
+    } = {},
   ): Promise<ODataObject[]> {
     const field = opts.field ?? 'Ref_Key';
     const type = opts.type ?? 'guid';
@@ -566,7 +573,7 @@ export class OnecClient {
     const fits = (filter: Condition): boolean =>
       urlBytes(this.urlOf(`${path}?${buildQuery({ ...base, filter })}`)) <= this.maxUrlBytes;
     const out: ODataObject[] = [];
-    for (const filter of chunkOr(field, wanted, type, fits)) {
+    for (const filter of chunkOr(field, wanted, type, fits, opts.op)) {
       out.push(...(await this.list(entity, { ...base, filter })).value);
     }
     return out;

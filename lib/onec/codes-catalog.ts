@@ -49,8 +49,9 @@ export interface CodesWrite {
 }
 
 /**
- * The catalog entry of every code: found by its value (the short code, whatever form 1C keeps it in),
- * else created. `itemOf` names the item of a GTIN.
+ * The catalog entry of every code: found by its value (the short code, whatever form 1C keeps it in;
+ * one look-up for all of them, in as few requests as the URL budget allows), else created. `itemOf`
+ * names the item of a GTIN.
  */
 export async function ensureCodeEntries(
   client: OnecClient,
@@ -58,19 +59,27 @@ export async function ensureCodeEntries(
   itemOf: (gtin: string) => string | undefined,
   c: CodesCatalog = DEFAULT_CODES_CATALOG,
 ): Promise<CodesWrite> {
+  const known = new Map<string, string>();
+  const kis = [...new Set(codes.map(shortCode))];
+  if (kis.length > 0) {
+    const rows = await client.findAll(c.entity, kis, {
+      field: c.value,
+      type: 'string',
+      op: 'startswith',
+      select: ['Ref_Key', c.value],
+    });
+    const wanted = new Set(kis);
+    for (const o of rows) {
+      const ki = shortCode(String(o[c.value] ?? ''));
+      if (wanted.has(ki) && !known.has(ki)) known.set(ki, String(o['Ref_Key']));
+    }
+  }
   const refs: string[] = [];
   let created = 0;
   let present = 0;
   for (const code of codes) {
     const ki = shortCode(code);
-    const found = (
-      await client.list(c.entity, {
-        filter: { field: c.value, op: 'startswith', value: ki },
-        select: ['Ref_Key', c.value],
-        top: 10,
-      })
-    ).value.find((o) => shortCode(String(o[c.value] ?? '')) === ki);
-    let ref = found ? String(found['Ref_Key']) : '';
+    let ref = known.get(ki) ?? '';
     if (ref) present++;
     else {
       const item = itemOf(gtinOfCode(code));
@@ -83,6 +92,7 @@ export async function ensureCodeEntries(
       });
       ref = String(made?.['Ref_Key'] ?? '');
       created++;
+      if (ref) known.set(ki, ref);
     }
     if (ref) refs.push(ref);
   }

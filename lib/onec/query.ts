@@ -425,12 +425,16 @@ export function chunkOr(
   values: readonly unknown[],
   type: LiteralType,
   fits: (filter: Condition) => boolean,
+  /** `startswith`: values are prefixes of strings (e.g. the short form of a marking code 1C may keep in full) */
+  op: 'eq' | 'startswith' = 'eq',
 ): Condition[] {
   checkPath(field, 'field');
   const unique = [
     ...new Set(values.map((v) => (type === 'guid' && typeof v === 'string' ? v.toLowerCase() : v))),
   ];
-  const conds: Condition[] = unique.map((v) => ({ field, op: 'eq', value: v, type }));
+  const conds: Condition[] = unique.map((v) =>
+    op === 'startswith' ? { field, op, value: v } : { field, op: 'eq', value: v, type },
+  );
   const make = (from: number, to: number): Condition =>
     to - from === 1 ? conds[from]! : { or: conds.slice(from, to) };
   const tooLong = (): ZnakFlowError =>

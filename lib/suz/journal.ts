@@ -191,7 +191,7 @@ export class SuzJournal {
   }
 
   /** The report's outcome awaits a confirmation from down the flow (true), or needs none (false). */
-  await(key: string, awaiting: boolean): void {
+  markAwaiting(key: string, awaiting: boolean): void {
     const e = this.entries.get(key);
     if (e?.kind === 'report' && (e.awaiting === true) !== awaiting)
       this.update<ReportEntry>(key, { awaiting });

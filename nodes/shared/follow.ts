@@ -7,7 +7,7 @@
 import type { CzDesk } from '../../lib/cz/desk';
 import type { DocumentFollower, FollowerOptions } from '../../lib/journal/follower';
 import { czDesk, deskUser } from './desk';
-import { downstreamTypes } from './graph';
+import { portsLeadingTo } from './graph';
 import { catchableError } from './pipeline';
 import { isPassing, passingReason } from './retry';
 import type { StatusHelper } from './status';
@@ -31,15 +31,12 @@ export function followerWiring(
    * Per output (accepted, rejected): is an onec-write down the flow? Then an outcome counts as
    * reported only once onec-write confirms it wrote it into 1C; otherwise once it leaves.
    */
-  let confirmPorts: boolean[] | undefined;
+  const confirming = portsLeadingTo(RED, node, ['onec-write']);
   return {
     intervalMs: Math.max(1, Number(config['pollSeconds'] ?? defaults.pollSeconds)) * 1000,
     giveUpMs: Math.max(0, Number(config['giveUpMinutes'] ?? defaults.giveUpMinutes)) * 60000,
     follow: config['followJournal'] !== false && config['followJournal'] !== 'false',
-    confirming(port) {
-      confirmPorts ??= [0, 1].map((p) => downstreamTypes(RED, node, p).includes('onec-write'));
-      return confirmPorts[port] === true;
-    },
+    confirming,
     tracker: { connection: String(config['connection'] ?? ''), node: node.id },
     emit: (out) => node.send(out),
     onRecovered: () => status.recover(),

@@ -54,3 +54,22 @@ export function downstreamTypes(RED: NodeAPI, start: RuntimeNode, port?: number)
   }
   return types;
 }
+
+/**
+ * Per output (0-based, the first `ports`): is a node of one of `types` down it? Read from the deployed
+ * flow on the first question and kept (the wiring changes only with a deploy, which restarts the node).
+ */
+export function portsLeadingTo(
+  RED: NodeAPI,
+  node: RuntimeNode,
+  types: readonly string[],
+  ports = 2,
+): (port: number) => boolean {
+  let leads: boolean[] | undefined;
+  return (port) => {
+    leads ??= Array.from({ length: ports }, (_, p) =>
+      downstreamTypes(RED, node, p).some((t) => types.includes(t)),
+    );
+    return leads[port] === true;
+  };
+}

@@ -9,7 +9,7 @@ import { suzService, type SuzDeskService } from '../../lib/suz/desk';
 import { reportKey } from '../../lib/suz/journal';
 import { reportMeta, reportRequestOf, type ReportRequest } from '../../lib/suz/report';
 import { czDesk, deskUser } from '../shared/desk';
-import { downstreamTypes } from '../shared/graph';
+import { portsLeadingTo } from '../shared/graph';
 import { migrate } from '../shared/migrate';
 import { onInput, typedFields } from '../shared/pipeline';
 import { registerNodeType } from '../shared/register';
@@ -34,14 +34,8 @@ export = function (RED: NodeAPI): void {
     // Confirmations of outcomes from down the flow (cz-send: the introduction journalled; onec-write:
     // written), counted per report over the documents they became (msg.cz.total)
     const acks = new AckTracker();
-    let confirmPorts: boolean[] | undefined;
-    /** Is a node that confirms (cz-send, onec-write) down this output? Read once from the deployed flow. */
-    const confirming = (port: number): boolean => {
-      confirmPorts ??= [0, 1].map((p) =>
-        downstreamTypes(RED, node, p).some((t) => t === 'cz-send' || t === 'onec-write'),
-      );
-      return confirmPorts[port] === true;
-    };
+    /** Is a node that confirms (cz-send, onec-write) down this output? */
+    const confirming = portsLeadingTo(RED, node, ['cz-send', 'onec-write']);
 
     const ensure = (): SuzDeskService => {
       if (service && !service.isClosed) return service;
@@ -51,7 +45,7 @@ export = function (RED: NodeAPI): void {
       const journal = service.journal;
       offAck?.();
       offAck = desk.confirmations.register(node.id, (a) => {
-        if (acks.add(a)) journal.await(a.ref, false);
+        if (acks.add(a)) journal.markAwaiting(a.ref, false);
       });
       return service;
     };
@@ -107,7 +101,7 @@ export = function (RED: NodeAPI): void {
         // a final outcome going on to a node that confirms it: the block is handed on only once it has
         // (after a restart in between, suz-order delivers the block again, and this outcome with it)
         const tracked = port < 2 && confirming(port);
-        if (port < 2) s.journal.await(e.key, tracked);
+        if (port < 2) s.journal.markAwaiting(e.key, tracked);
         withSuz(msg, {
           omsId: s.omsId,
           productGroup: e.productGroup,

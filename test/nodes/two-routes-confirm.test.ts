@@ -13,7 +13,7 @@ import path from 'node:path';
 import { demoWorld } from '../../lib/emulators/demo-data';
 import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
 import { AckTracker, type Ack, type Confirmations } from '../../lib/journal/ack';
-import { startBed, type CzBed } from '../support/cz';
+import { czConnectionNode, startBed, type CzBed } from '../support/cz';
 import { requireGost } from '../support/gost';
 import { collect, helper, packNodes } from '../support/helper';
 import { onecMessage } from '../support/onec-fixtures';
@@ -57,17 +57,7 @@ describe('a sale down two routes (LP_SHIP_GOODS and УПД) is settled only when
   const flow = (): Array<Record<string, unknown>> => [
     { id: 'tab', type: 'tab' },
     { id: 'c1', type: 'onec-connection', url: onec.url, version: 1 },
-    {
-      id: 'cz',
-      type: 'cz-connection',
-      environment: 'custom',
-      url: bed.emu.url,
-      participantInn: bed.world.organisation.inn,
-      signer: 'openssl',
-      certPath: bed.fx.org.certPath,
-      keyPath: bed.fx.org.keyPath,
-      edoApi: 'true-api',
-    },
+    czConnectionNode(bed, 'cz', { edoApi: 'true-api' }),
     {
       id: 'map',
       type: 'cz-map-document',

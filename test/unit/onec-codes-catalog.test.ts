@@ -44,7 +44,13 @@ describe('lib/onec/codes-catalog: emitted codes into 1C', () => {
       assert.equal(e?.['ТипУпаковки'], 'МаркированныйТовар');
       assert.equal(e?.['ТипШтрихкода'], 'GS1_DataMatrix');
     }
+    // the look-up of the codes is one request for all of them, not one a code
+    const lookups = () =>
+      bed.emu.requests.log.filter((r) => r.method === 'GET' && r.resource.includes(`/${CODES_CATALOG}?`))
+        .length;
+    assert.equal(lookups(), 1, 'one look-up for the three codes');
     const again = await writeEmittedCodes(bed.client, codes);
+    assert.equal(lookups(), 2);
     assert.deepEqual([again.created, again.present], [0, 3]);
     assert.deepEqual(again.refs, w.refs);
     assert.equal(entries().length, before + 3, 'the same codes again create nothing');
