@@ -88,6 +88,8 @@ describe('onec-read: delivery until confirmed', function () {
     emu.requests.reset();
     const t0 = Date.now();
     await helper.load(NODES, f, creds);
+    // listening before the first poll can answer: its messages must not pass before the test looks
+    const out = collector('out');
     await until(() => emu.requests.log.length > 0, 5000);
     const waited = Date.now() - t0;
     // the listing of the watch (the connection itself asks nothing of 1C before it)
@@ -96,7 +98,6 @@ describe('onec-read: delivery until confirmed', function () {
       /Document_РеализацияТоваровУслуг\?.*\$select=Ref_Key,DataVersion/,
     );
     assert.ok(waited < 800, `first request ${waited} ms after the load`);
-    const out = collector('out');
     await until(() => out.msgs.length === posted());
   });
 

@@ -66,11 +66,17 @@ export function emitCode(
     return { full: `${gtin}${sn}${mrp}${kp}`, cis: `${gtin}${sn}` };
   }
   const len = serialLength(pg, templateId);
-  const sn = tobacco
-    ? (serial ?? random(7, ALNUM))
-    : serial !== undefined
-      ? `5${serial}`
-      : `5${random(len - 1, ALNUM)}`;
+  // ⚠ A group with no published serial length (lib/codes/templates.ts) gets a 13-character serial here;
+  // without a known length, a serial holding `91`–`93` makes the code without GS (as documents carry it)
+  // read more than one way, so the emulator draws such a serial again rather than emit an unreadable code.
+  const published = (codeTemplate(pg)?.serialLengths ?? []).length > 0;
+  const draw = (): string => {
+    for (;;) {
+      const s = `5${random(len - 1, ALNUM)}`;
+      if (published || !/9[123]/.test(s)) return s;
+    }
+  };
+  const sn = tobacco ? (serial ?? random(7, ALNUM)) : serial !== undefined ? `5${serial}` : draw();
   const cis = `01${gtin}21${sn}`;
   if (tobacco) {
     // a block: 8005 (MRP, 6 digits) and 93 (Справочник "Шаблоны КМ")
