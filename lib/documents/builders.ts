@@ -130,6 +130,10 @@ export function autoType(source: SourceDocument): DocumentType | undefined {
         hdr(source, 'ОтгрузкаНеучастнику') === true
         ? 'LK_RECEIPT'
         : 'LP_SHIP_GOODS';
+    // goods passed to another participant: the shipment (furs; every other group goes by УПД, edo-send)
+    case 'supplierReturns':
+    case 'intercompany':
+      return 'LP_SHIP_GOODS';
     case 'retail':
     case 'writeOff':
       return 'LK_RECEIPT';
@@ -177,6 +181,8 @@ const OTHER_DOC_NAME: Partial<Record<DocumentKind, string>> = {
   sales: 'Универсальный передаточный документ',
   shipmentIsmp: 'Универсальный передаточный документ',
   returns: 'Документ возврата',
+  supplierReturns: 'Универсальный передаточный документ',
+  intercompany: 'Универсальный передаточный документ',
 };
 
 function builders(): Record<DocumentType, (b: BuildInput) => Built> {

@@ -1,6 +1,9 @@
 /**
  * A 1C sale (`Document_РеализацияТоваровУслуг` as `onec-read` gives it: the OData object with its
- * references expanded, and `msg.onec` with the marking codes) → the УПД inputs of lib/edo/upd.ts, one
+ * references expanded, and `msg.onec` with the marking codes) — or a return to the supplier
+ * (`Document_ВозвратТоваровПоставщику`) or a transfer to another organisation of the base
+ * (`Document_ПередачаТоваровМеждуОрганизациями`): each moves goods with codes to another participant,
+ * which between Russian participants is a УПД through EDO — → the УПД inputs of lib/edo/upd.ts, one
  * per product group: ГИС МТ refuses a УПД whose codes belong to several product groups (error 102
  * «Содержит коды маркировки разных товарных групп», «Описание True API» §7.3.1). Lines without codes
  * (unmarked goods, services) make one more УПД of their own (product group '').
@@ -13,7 +16,7 @@ import { detail, type ErrorDetail } from '../errors';
 import { groupFor, mergeGroupMapping } from '../documents/groups';
 import { SHIP_GOODS_GROUPS } from '../cz/product-groups';
 import { readSource, str, type SourceDocument, type SourceOptions } from '../documents/source';
-import { navName } from '../onec/presets';
+import { navName, type DocumentKind } from '../onec/presets';
 import type { UpdFunction, UpdInput, UpdLine, UpdParty, UpdSigner } from './upd';
 
 type Rec = Record<string, unknown>;
@@ -62,6 +65,18 @@ export interface SaleToUpdResult {
   /** groups of the sale left out by `skipGroups` (shipped another way) */
   skipped: string[];
 }
+
+/**
+ * The kinds of 1C document whose goods go to another participant, and so by a УПД, with the content
+ * of the operation (`СвПер/@СодОпер`) each is written with. A document of no known kind (an entity the
+ * preset does not list) is taken as a sale.
+ */
+export const UPD_KINDS: Readonly<Partial<Record<DocumentKind, string>>> = {
+  sales: 'Товары переданы',
+  shipmentIsmp: 'Товары переданы',
+  supplierReturns: 'Возврат товаров поставщику',
+  intercompany: 'Товары переданы',
+};
 
 const PACKAGE_TYPES = new Set(['МонотоварнаяУпаковка', 'МультитоварнаяУпаковка']);
 
@@ -161,11 +176,22 @@ function personOf(name: string): { person?: UpdParty['person'] } {
 export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOptions): SaleToUpdResult {
   const source = readSource(payload, onec, {
     preset: opts.preset,
-    kind: opts.kind ?? 'sales',
+    // the kind given, else msg.onec.kind, else by the entity set (readSource); the sales layout otherwise
+    kind: opts.kind,
     layout: opts.layout,
     catalogs: opts.catalogs,
   });
   const errors = [...source.problems];
+  const operation = source.kind ? UPD_KINDS[source.kind] : UPD_KINDS.sales;
+  if (operation === undefined)
+    errors.push(
+      detail(
+        'msg.onec.kind',
+        'KIND_NOT_SHIPMENT',
+        `документ 1С вида «${source.kind ?? ''}» не передаёт товары другому участнику: УПД по нему не составляется (реализация, возврат поставщику, передача между организациями)`,
+        `a 1C document of kind «${source.kind ?? ''}» does not pass goods to another participant: no УПД is made of it (a sale, a return to the supplier, a transfer between organisations)`,
+      ),
+    );
   const mapping = mergeGroupMapping(opts.groupMapping);
   const edoIds = opts.edoIds ?? {};
   if (!source.ref)
@@ -276,6 +302,7 @@ export function saleToUpd(payload: unknown, onec: unknown, opts: SaleToUpdOption
         key,
         productGroup: pg,
         pricesIncludeVat: true,
+        ...(operation && operation !== UPD_KINDS.sales ? { operation } : {}),
         ...(opts.program ? { program: opts.program } : {}),
       },
     };

@@ -133,6 +133,11 @@ export interface UpdInput {
   pricesIncludeVat?: boolean;
   /** date of the transfer (`СвПер/@ДатаПер`), default the document date */
   transferDate?: string;
+  /**
+   * the content of the operation (`СвПер/@СодОпер`, free text of 1–255 characters in the format of ФНС
+   * order ЕД-7-26/970@), default «Товары переданы»; e.g. «Возврат товаров поставщику» for a return
+   */
+  operation?: string;
   /** `ВерсПрог`, default `ZnakFlow` */
   program?: string;
   /** extra `ИнфПолФХЖ1/ТекстИнф` rows (`Идентиф`, `Значен`) */
@@ -929,9 +934,14 @@ export function prepareUpd(input: UpdInput): UpdResult {
     ),
   ]);
   const transfer = el('СвПродПер', {}, [
-    el('СвПер', { СодОпер: 'Товары переданы', ДатаПер: ruDate(input.transferDate ?? input.date) }, [
-      el('БезДокОснПер', {}, [], '1'),
-    ]),
+    el(
+      'СвПер',
+      {
+        СодОпер: (input.operation || 'Товары переданы').slice(0, 255),
+        ДатаПер: ruDate(input.transferDate ?? input.date),
+      },
+      [el('БезДокОснПер', {}, [], '1')],
+    ),
   ]);
   const signer = signerElement(input.signer);
   const root = el(

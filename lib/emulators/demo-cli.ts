@@ -27,7 +27,7 @@ export async function runCli(args: string[]): Promise<void> {
     onecPort: Number(arg(args, '--onec-port') ?? 8081),
     czPort: Number(arg(args, '--cz-port') ?? 9400),
     cz: { apiRules: rules },
-    world: { furs: true },
+    world: { furs: true, transfers: true },
   });
   for (const l of d.describe()) console.log(l);
   console.log('\nEnvironment for Node-RED (then import examples/standard-sync.json):');

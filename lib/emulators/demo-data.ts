@@ -66,7 +66,11 @@ export interface DemoDocumentRow {
 
 export interface DemoDocument {
   ref: string;
-  kind: 'sale' | 'purchase' | 'marking' | 'writeOff';
+  /**
+   * `supplierReturn`: Document_ВозвратТоваровПоставщику (to `counterpartyRef`); `intercompany`:
+   * Document_ПередачаТоваровМеждуОрганизациями (`counterpartyRef` is the receiving organisation)
+   */
+  kind: 'sale' | 'purchase' | 'marking' | 'writeOff' | 'supplierReturn' | 'intercompany';
   number: string;
   /** naive local wall-clock date as 1C gives it: 2026-11-20T10:15:00 */
   date: string;
@@ -127,6 +131,8 @@ export interface DemoWorld {
   /** МОДs registered in ГИС МТ */
   mods?: DemoMod[];
   organisation: DemoParticipant;
+  /** other organisations of the 1C base (Catalog_Организации), registered participants (option `transfers`) */
+  affiliates?: DemoParticipant[];
   counterparties: DemoParticipant[];
   items: DemoItem[];
   codes: DemoCode[];
@@ -194,6 +200,14 @@ export interface DemoOptions {
    * document, so the rest of the world stays as it is without it. Default false.
    */
   furs?: boolean;
+  /**
+   * a second organisation of the base (ООО «Демо Розница»), a return to the supplier
+   * (Document_ВозвратТоваровПоставщику) and transfers to that organisation
+   * (Document_ПередачаТоваровМеждуОрганизациями, one of clothing and footwear, one not posted): goods with
+   * codes passed to another participant, which go by УПД like a sale. Added after every other document,
+   * so the rest of the world stays as it is without it. Default false.
+   */
+  transfers?: boolean;
 }
 
 /** Yesterday 09:00 as a naive local date-time string (the demo documents are recent). */
@@ -282,7 +296,14 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
         );
       return { itemRef: it.ref, quantity: qty, price: it.price };
     });
-    const prefix = { sale: 'ДМ00', purchase: 'ДМП0', marking: 'ДММ0', writeOff: 'ДМС0' }[kind];
+    const prefix = {
+      sale: 'ДМ00',
+      purchase: 'ДМП0',
+      marking: 'ДММ0',
+      writeOff: 'ДМС0',
+      supplierReturn: 'ДМВ0',
+      intercompany: 'ДМО0',
+    }[kind];
     const d: DemoDocument = {
       ref: guid(rand),
       kind,
@@ -413,10 +434,27 @@ export function demoWorld(opts: DemoOptions = {}): DemoWorld {
       { comment: 'меха и одежда: LP_SHIP_GOODS и УПД' },
     );
   }
+  const affiliates: DemoParticipant[] = [];
+  if (opts.transfers) {
+    const retail = participant(rand, completeInn('770845678'), '770801001', 'ООО «Демо Розница»', true);
+    affiliates.push(retail);
+    doc('supplierReturn', c3, [[tshirt, 2]], { comment: 'возврат поставщику' });
+    doc(
+      'intercompany',
+      retail,
+      [
+        [jeans, 2],
+        [sneakers, 1],
+      ],
+      { comment: 'передача в другую организацию: одежда и обувь' },
+    );
+    doc('intercompany', retail, [[dress, 1]], { posted: false, comment: 'передача: не проведена' });
+  }
   const { warehouses, mods } = demoPlaces(org, opts.seed ?? 20261128);
   const emissionOrders = demoEmissionOrders(items, base, opts.seed ?? 20261128);
   return {
     organisation: org,
+    ...(affiliates.length ? { affiliates } : {}),
     counterparties,
     items,
     codes,

@@ -33,6 +33,11 @@ export interface DocumentLayout {
   warehouse: string;
   /** the catalog it points to (Catalog_Склады, Розница Catalog_Магазины) */
   warehouseCatalog: string;
+  /**
+   * the catalog the counterparty field points to ('' = the catalogs' `counterparties`): a transfer
+   * between organisations names its receiver in Catalog_Организации
+   */
+  counterpartyCatalog: string;
   /** names the reference could not confirm for this configuration */
   uncertain?: string[];
 }
@@ -68,7 +73,16 @@ export interface CatalogLayout {
 }
 
 export type DocumentKind =
-  'sales' | 'purchases' | 'writeOff' | 'transfers' | 'returns' | 'retail' | 'marking' | 'shipmentIsmp';
+  | 'sales'
+  | 'purchases'
+  | 'writeOff'
+  | 'transfers'
+  | 'returns'
+  | 'supplierReturns'
+  | 'intercompany'
+  | 'retail'
+  | 'marking'
+  | 'shipmentIsmp';
 
 export interface OnecPreset {
   id: PresetId;
@@ -119,6 +133,7 @@ function utDoc(entity: string, extra: Partial<DocumentLayout> = {}): DocumentLay
     codeRef: 'ШтрихкодУпаковки_Key',
     warehouse: 'Склад_Key',
     warehouseCatalog: 'Catalog_Склады',
+    counterpartyCatalog: '',
     ...extra,
   };
 }
@@ -142,6 +157,17 @@ const UT_DOCUMENTS: OnecPreset['documents'] = {
     uncertain: ['codesTable'],
   }),
   returns: utDoc('Document_ВозвратТоваровОтКлиента', { uncertain: ['codesTable'] }),
+  /** a return to the supplier: goes to it as a УПД of ours (the codes move back to the supplier) */
+  supplierReturns: utDoc('Document_ВозвратТоваровПоставщику', { uncertain: ['codesTable'] }),
+  /**
+   * a transfer to another organisation of the base (УТ 11 / ERP «Передача товаров между
+   * организациями»): the receiver is `ОрганизацияПолучатель_Key`, a Catalog_Организации item
+   */
+  intercompany: utDoc('Document_ПередачаТоваровМеждуОрганизациями', {
+    counterparty: 'ОрганизацияПолучатель_Key',
+    counterpartyCatalog: 'Catalog_Организации',
+    uncertain: ['codesTable'],
+  }),
   retail: utDoc('Document_ЧекККМ', { counterparty: '', uncertain: ['codesTable', 'amountWithVat'] }),
   marking: utDoc('Document_МаркировкаТоваровИСМП', {
     counterparty: '',
@@ -188,6 +214,11 @@ export const PRESETS: Record<PresetId, OnecPreset> = {
       purchases: utDoc('Document_ПоступлениеТоваровУслуг', {
         amountWithVat: '',
         pricesIncludeVat: 'СуммаВключаетНДС',
+      }),
+      supplierReturns: utDoc('Document_ВозвратТоваровПоставщику', {
+        amountWithVat: '',
+        pricesIncludeVat: 'СуммаВключаетНДС',
+        uncertain: ['codesTable'],
       }),
       marking: UT_DOCUMENTS.marking,
     },
@@ -240,6 +271,8 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = [
   'writeOff',
   'transfers',
   'returns',
+  'supplierReturns',
+  'intercompany',
   'retail',
   'marking',
   'shipmentIsmp',
@@ -262,6 +295,7 @@ export const DOCUMENT_LAYOUT_FIELDS: ReadonlyArray<keyof Omit<DocumentLayout, 'u
   'codeRef',
   'warehouse',
   'warehouseCatalog',
+  'counterpartyCatalog',
 ];
 export const CATALOG_LAYOUT_FIELDS: ReadonlyArray<keyof CatalogLayout> = [
   'organisations',

@@ -201,7 +201,8 @@ export async function resolveDocuments(
   // 1. Header references (organisation, counterparty), unless already expanded by 1C.
   const headerFields: Array<{ field: string; entity: string }> = [];
   if (d.organisation) headerFields.push({ field: d.organisation, entity: c.organisations });
-  if (d.counterparty) headerFields.push({ field: d.counterparty, entity: c.counterparties });
+  if (d.counterparty)
+    headerFields.push({ field: d.counterparty, entity: d.counterpartyCatalog || c.counterparties });
   // the warehouse (Розница: the store) with its contact information — the business place of a
   // withdrawal; a document without one in its header takes the first goods row's
   if (d.warehouse && d.warehouseCatalog)

@@ -124,6 +124,8 @@ export const mapSettingsSchema = z.object({
     'writeOff',
     'transfers',
     'returns',
+    'supplierReturns',
+    'intercompany',
     'retail',
     'marking',
     'shipmentIsmp',

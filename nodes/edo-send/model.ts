@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UPD_FUNCTIONS } from '../../lib/edo/upd';
+import { UPD_KINDS } from '../../lib/edo/map';
 import type { EdoSendSettings } from '../../lib/edo/send';
 import { bi } from '../../lib/validation';
 import type { NodeTypeSpec } from '../shared/register';
@@ -27,6 +28,11 @@ export const EDO_SEND_DEFAULTS = {
   buyerAddress: '',
   /** the 1C configuration preset ('' = from msg.onec.preset, else УТ 11) */
   preset: '',
+  /**
+   * the kind of 1C document ('' = from msg.onec.kind, else by its entity set): a sale, a return to the
+   * supplier or a transfer to another organisation — each goes to its receiver as a УПД
+   */
+  kind: '',
   /** VAT rate of rows whose rate 1C does not name ('' = report the row) */
   defaultVatRate: '',
   /** the lines without codes: `skip` (left out) or `send` (a УПД of their own) */
@@ -37,7 +43,12 @@ export const EDO_SEND_DEFAULTS = {
 
 export const EDO_SEND_MIGRATIONS: readonly Migration[] = [
   fillDefaults(Object.fromEntries(Object.entries(EDO_SEND_DEFAULTS).filter(([k]) => k !== 'name'))),
+  // 2: the kind of 1C document (returns to the supplier and transfers between organisations go too)
+  { to: 2, up: (c) => ({ ...c, kind: typeof c['kind'] === 'string' ? c['kind'] : '' }) },
 ];
+
+/** The kinds of 1C document a УПД is made of (lib/edo/map.ts). */
+const EDO_SEND_KINDS = Object.keys(UPD_KINDS) as [string, ...string[]];
 
 const text = z.string().trim().max(500).optional();
 
@@ -69,6 +80,15 @@ export const edoSendSettingsSchema = z.object({
   seller: z.object({ address: text }).optional(),
   buyer: z.object({ address: text }).optional(),
   preset: z.enum(['ut11', 'erp2', 'bp3', 'retail3']).optional(),
+  kind: z
+    .enum(
+      EDO_SEND_KINDS,
+      bi(
+        `вид документа 1С: ${EDO_SEND_KINDS.join(', ')}`,
+        `the 1C document kind: ${EDO_SEND_KINDS.join(', ')}`,
+      ),
+    )
+    .optional(),
   defaultVatRate: text,
   unmarked: z.enum(['skip', 'send']),
 }) satisfies z.ZodType<EdoSendSettings>;
@@ -94,6 +114,7 @@ export function rawSettings(config: Record<string, unknown>, typed: Record<strin
     ...(opt(config['sellerAddress']) ? { seller: { address: opt(config['sellerAddress']) } } : {}),
     ...(opt(config['buyerAddress']) ? { buyer: { address: opt(config['buyerAddress']) } } : {}),
     ...(opt(config['preset']) ? { preset: opt(config['preset']) } : {}),
+    ...(opt(config['kind']) ? { kind: opt(config['kind']) } : {}),
     defaultVatRate: opt(config['defaultVatRate']),
     unmarked: opt(config['unmarked']) ?? EDO_SEND_DEFAULTS.unmarked,
   };

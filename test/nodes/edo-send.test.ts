@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeCp1251 } from '../../lib/edo/cp1251';
-import { startBed, type CzBed } from '../support/cz';
+import { czConnectionNode, startBed, type CzBed } from '../support/cz';
+import { edoSendFlow } from '../support/edo';
 import { requireGost } from '../support/gost';
 import { collect, helper, packNodes } from '../support/helper';
 import { onecMessage } from '../support/onec-fixtures';
@@ -38,42 +39,8 @@ describe('edo-send: 1C sale → УПД through ЭДО Лайт, exactly once', f
     await helper.unload();
   });
 
-  function flow(extra: Record<string, unknown> = {}): Array<Record<string, unknown>> {
-    const at = { x: 100, y: 100 };
-    return [
-      { id: 'tab', type: 'tab' },
-      {
-        id: 'cz',
-        type: 'cz-connection',
-        environment: 'custom',
-        url: bed.emu.url,
-        participantInn: bed.world.organisation.inn,
-        signer: 'openssl',
-        certPath: bed.fx.org.certPath,
-        keyPath: bed.fx.org.keyPath,
-        edoApi: 'true-api',
-      },
-      {
-        id: 'send',
-        type: 'edo-send',
-        z: 'tab',
-        ...at,
-        connection: 'cz',
-        signerSurname: 'Иванов',
-        signerFirstName: 'Иван',
-        signerPosition: 'Генеральный директор',
-        sellerAddress: 'г. Москва, ул. Тверская, д. 1',
-        buyerAddress: 'г. Москва, ул. Арбат, д. 2',
-        retryMinutes: 0,
-        ...extra,
-        wires: [['sent'], ['invalid']],
-      },
-      { id: 'sent', type: 'helper', z: 'tab', ...at },
-      { id: 'invalid', type: 'helper', z: 'tab', ...at },
-      { id: 'k1', type: 'catch', z: 'tab', ...at, scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper', z: 'tab', ...at },
-    ];
-  }
+  const flow = (extra: Record<string, unknown> = {}): Array<Record<string, unknown>> =>
+    edoSendFlow(czConnectionNode(bed, 'cz', { edoApi: 'true-api' }), extra);
 
   const sale = (number: string, dataVersion?: string): Msg => {
     const doc = bed.world.documents.find((d) => d.number === number);

@@ -136,3 +136,37 @@ export function demoUpd(
     ...over,
   });
 }
+
+/**
+ * A node-test flow: the connection to the emulator and an `edo-send` (the demo signer, addresses where 1C
+ * has none) wired to helpers `sent` and `invalid`, and a Catch to `caught`.
+ */
+export function edoSendFlow(
+  connection: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Array<Record<string, unknown>> {
+  const at = { x: 100, y: 100 };
+  return [
+    { id: 'tab', type: 'tab' },
+    connection,
+    {
+      id: 'send',
+      type: 'edo-send',
+      z: 'tab',
+      ...at,
+      connection: String(connection['id']),
+      signerSurname: 'Иванов',
+      signerFirstName: 'Иван',
+      signerPosition: 'Генеральный директор',
+      sellerAddress: 'г. Москва, ул. Тверская, д. 1',
+      buyerAddress: 'г. Москва, ул. Арбат, д. 2',
+      retryMinutes: 0,
+      ...extra,
+      wires: [['sent'], ['invalid']],
+    },
+    { id: 'sent', type: 'helper', z: 'tab', ...at },
+    { id: 'invalid', type: 'helper', z: 'tab', ...at },
+    { id: 'k1', type: 'catch', z: 'tab', ...at, scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab', ...at },
+  ];
+}

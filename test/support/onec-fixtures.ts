@@ -18,12 +18,16 @@ export const ENTITY: Record<DemoDocument['kind'], string> = {
   purchase: 'Document_ПриобретениеТоваровУслуг',
   marking: 'Document_МаркировкаТоваровИСМП',
   writeOff: 'Document_СписаниеНедостачТоваров',
+  supplierReturn: 'Document_ВозвратТоваровПоставщику',
+  intercompany: 'Document_ПередачаТоваровМеждуОрганизациями',
 };
 export const KIND: Record<DemoDocument['kind'], string> = {
   sale: 'sales',
   purchase: 'purchases',
   marking: 'marking',
   writeOff: 'writeOff',
+  supplierReturn: 'supplierReturns',
+  intercompany: 'intercompany',
 };
 
 type Rec = Record<string, unknown>;
@@ -80,7 +84,9 @@ export interface OnecMessage {
 /** The msg (payload + onec) onec-read would give for this demo document. */
 export function onecMessage(world: DemoWorld, doc: DemoDocument, dataVersion = 'AAAAAAAAAAE='): OnecMessage {
   const org = world.organisation;
-  const cp = [org, ...world.counterparties].find((p) => p.ref === doc.counterpartyRef) ?? org;
+  const cp =
+    [org, ...world.counterparties, ...(world.affiliates ?? [])].find((p) => p.ref === doc.counterpartyRef) ??
+    org;
   const items = new Map(world.items.map((i) => [i.ref, i]));
   const codes: OnecCode[] = [];
   const codeByRef = new Map(world.codes.map((c) => [c.ref, c]));
@@ -179,7 +185,10 @@ export function onecMessage(world: DemoWorld, doc: DemoDocument, dataVersion = '
     payload['Склад_Key'] = wh.ref;
     payload['Склад'] = warehouseObject(wh);
   }
-  if (doc.kind !== 'marking') {
+  if (doc.kind === 'intercompany') {
+    payload['ОрганизацияПолучатель_Key'] = cp.ref;
+    payload['ОрганизацияПолучатель'] = partyObject(cp);
+  } else if (doc.kind !== 'marking') {
     payload['Контрагент_Key'] = cp.ref;
     payload['Контрагент'] = partyObject(cp);
   } else {

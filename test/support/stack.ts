@@ -15,6 +15,7 @@ import type { DemoOptions } from '../../lib/emulators/demo-data';
 import type { EmulatorDocument } from '../../lib/emulators/cz/documents';
 import { SHIP_GOODS_GROUPS } from '../../lib/cz/product-groups';
 import { readSellerTitle, type SellerTitle } from '../../lib/edo/buyer';
+import { decodeCp1251 } from '../../lib/edo/cp1251';
 import { adminGet, deployFlows, startRuntime, type Runtime } from '../../scripts/lib/runtime';
 import { Comms } from './ws-comms';
 
@@ -277,7 +278,15 @@ export interface SentShipment {
   codes: string[];
   type: 'LP_SHIP_GOODS' | 'UPD';
   /** a УПД: its ИдФайл, number as written, total with VAT (roubles), the seller's title read back */
-  upd?: { fileId: string; number: string; totalPrice: number; title: SellerTitle; edoStatus: number };
+  upd?: {
+    fileId: string;
+    number: string;
+    totalPrice: number;
+    title: SellerTitle;
+    edoStatus: number;
+    /** the file as uploaded, decoded from windows-1251 */
+    xml: string;
+  };
 }
 
 /** A УПД's EDO status as the outcome edo-status gives (lib/edo/follow.ts), for the oracles. */
@@ -319,6 +328,7 @@ export function sentUpds(demo: DemoSetup): SentShipment[] {
         number: d.number,
         totalPrice: d.totalPrice,
         title: readSellerTitle(d.bytes),
+        xml: decodeCp1251(d.bytes),
         edoStatus: d.status,
       },
     }));
@@ -376,8 +386,14 @@ export async function writtenBack(demo: DemoSetup, ref: string): Promise<string 
   return values.get(ref.toLowerCase());
 }
 
-/** Every additional-information value of the demo's status property, by document ref (via OData). */
-export async function writtenBackAll(demo: DemoSetup): Promise<Map<string, string>> {
+/**
+ * Every additional-information value of the demo's status property (of the sales' property set unless
+ * another is named), by document ref (via OData).
+ */
+export async function writtenBackAll(
+  demo: DemoSetup,
+  property = '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0001',
+): Promise<Map<string, string>> {
   const url = `${demo.onec.url}/odata/standard.odata/${encodeURIComponent(REGISTER)}?$format=json`;
   const auth = Buffer.from(`${demo.onecUser.username}:${demo.onecUser.password}`).toString('base64');
   const r = await fetch(url, { headers: { Authorization: `Basic ${auth}`, Accept: 'application/json' } });
@@ -385,7 +401,7 @@ export async function writtenBackAll(demo: DemoSetup): Promise<Map<string, strin
   const body = (await r.json()) as { value: Rec[] };
   const out = new Map<string, string>();
   for (const rec of body.value) {
-    if (String(rec['Свойство_Key']) !== '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0001') continue;
+    if (String(rec['Свойство_Key']) !== property) continue;
     out.set(String(rec['Объект']).toLowerCase(), String(rec['Значение'] ?? ''));
   }
   return out;

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { onecMeta, readDocuments } from '../../lib/onec/documents';
 import { resolveLayout } from '../../lib/onec/presets';
-import { cloneData } from '../../lib/onec/resolve';
+import { cloneData, resolveDocuments } from '../../lib/onec/resolve';
+import { demoWorld } from '../../lib/emulators/demo-data';
 import type { ODataObject } from '../../lib/onec/schemas';
 import { useOnecBed } from '../support/onec-bed';
 
@@ -177,5 +178,28 @@ describe('onec resolution: copies of 1C data', () => {
       structuredClone(when),
       'anything else as structuredClone copies it',
     );
+  });
+});
+
+describe('onec resolution: a transfer between organisations (its receiver in Catalog_Организации)', function () {
+  this.timeout(20000);
+  const bed = useOnecBed({ world: demoWorld({ transfers: true }) });
+  const TRANSFERS = 'Document_ПередачаТоваровМеждуОрганизациями';
+
+  it('reads the receiver from ОрганизацияПолучатель, expanded by 1C or looked up in Catalog_Организации', async () => {
+    const w = bed.emu.store.world;
+    const receiver = w.affiliates![0]!;
+    const doc = w.documents.find((d) => d.comment === 'передача в другую организацию: одежда и обувь')!;
+    const layout = resolveLayout('ut11', 'intercompany');
+    const [out] = await readDocuments(bed.client, TRANSFERS, [doc.ref], layout);
+    assert.ok(out?.ok, out && !out.ok ? out.error.message : 'no outcome');
+    assert.equal((out.doc.payload['ОрганизацияПолучатель'] as ODataObject)['ИНН'], receiver.inn);
+    assert.equal(out.doc.codes.length, 3);
+    // unexpanded (as a base that refuses $expand gives it): the look-up goes to the layout's catalog
+    const plain = await bed.client.getMany(TRANSFERS, [doc.ref]);
+    const [res] = await resolveDocuments(bed.client, [...plain.values()], layout, { codes: false });
+    assert.ok(res?.ok, res && !res.ok ? res.error.message : 'no outcome');
+    const got = res.doc.payload['ОрганизацияПолучатель'] as ODataObject;
+    assert.deepEqual([got['ИНН'], got['КПП']], [receiver.inn, receiver.kpp]);
   });
 });

@@ -194,6 +194,9 @@ export class Registry {
         balances: c.registered ? { lp: 1000000 } : {},
       });
     }
+    // other organisations of the base (receivers of transfers), after the counterparties: their ids stay
+    for (const a of world.affiliates ?? [])
+      this.addParticipant({ inn: a.inn, name: a.name, registered: true, balances: { lp: 1000000 } });
     for (const m of world.mods ?? []) this.addMod({ ...m, productGroups: [...m.productGroups] });
     const items = new Map(world.items.map((i) => [i.ref, i]));
     const byRef = new Map<string, string>();

@@ -387,6 +387,43 @@ export const ENTITY_SETS: EntitySetDef[] = [
     ],
     [GOODS_UT, PACKAGES_UT, EXTRA_ATTRS],
   ),
+  // A return to the supplier and a transfer to another organisation of the base (УТ 11 / ERP 2): entity names
+  // of the configuration; the receiver of a transfer is `ОрганизацияПолучатель_Key` (Catalog_Организации), as
+  // in УТ 11's ПеремещениеТоваров read by others over OData. ⚠ The codes table `ШтрихкодыУпаковок` of these two
+  // is assumed to be named as in the sale.
+  document(
+    'Document_ВозвратТоваровПоставщику',
+    'ДМВ0',
+    [
+      G('Организация_Key', 'Catalog_Организации'),
+      G('Контрагент_Key', 'Catalog_Контрагенты'),
+      G('Партнер_Key', 'Catalog_Партнеры'),
+      G('Склад_Key', 'Catalog_Склады'),
+      G('Валюта_Key', 'Catalog_Валюты'),
+      N('СуммаДокумента'),
+      B('ЦенаВключаетНДС'),
+      E('ХозяйственнаяОперация', 'ХозяйственныеОперации'),
+      S('Комментарий'),
+      B('ЕстьМаркируемаяПродукцияГИСМ'),
+    ],
+    [GOODS_UT, PACKAGES_UT, EXTRA_ATTRS],
+  ),
+  document(
+    'Document_ПередачаТоваровМеждуОрганизациями',
+    'ДМО0',
+    [
+      G('Организация_Key', 'Catalog_Организации'),
+      G('ОрганизацияПолучатель_Key', 'Catalog_Организации'),
+      G('Склад_Key', 'Catalog_Склады'),
+      G('Валюта_Key', 'Catalog_Валюты'),
+      N('СуммаДокумента'),
+      B('ЦенаВключаетНДС'),
+      E('ХозяйственнаяОперация', 'ХозяйственныеОперации'),
+      S('Комментарий'),
+      B('ЕстьМаркируемаяПродукцияГИСМ'),
+    ],
+    [GOODS_UT, PACKAGES_UT, EXTRA_ATTRS],
+  ),
   document(
     'Document_СписаниеНедостачТоваров',
     'ДМС0',

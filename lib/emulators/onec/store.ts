@@ -56,6 +56,9 @@ import {
 
 export type Rec = Record<string, unknown>;
 
+const SUPPLIER_RETURNS = 'Document_ВозвратТоваровПоставщику';
+const TRANSFERS = 'Document_ПередачаТоваровМеждуОрганизациями';
+
 /** The additional-information property («Статус Честный ЗНАК») the demo writes outcomes to. */
 export const DEMO_STATUS_PROPERTY = '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0001';
 /** A second property for the Честный ЗНАК document id. */
@@ -83,6 +86,14 @@ export const DEMO_PROPERTY_SETS: Readonly<Record<string, { ref: string; descript
     ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0105',
     description: 'Заказ на эмиссию кодов маркировки СУЗ',
   },
+  Document_ВозвратТоваровПоставщику: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0106',
+    description: 'Возврат товаров поставщику',
+  },
+  Document_ПередачаТоваровМеждуОрганизациями: {
+    ref: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0107',
+    description: 'Передача товаров между организациями',
+  },
 };
 
 /**
@@ -95,6 +106,8 @@ export const DEMO_STATUS_PROPERTIES: Readonly<Record<string, string>> = {
   Document_СписаниеНедостачТоваров: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0004',
   Document_МаркировкаТоваровИСМП: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0005',
   Document_ЗаказНаЭмиссиюКодовМаркировкиСУЗ: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0006',
+  Document_ВозвратТоваровПоставщику: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0007',
+  Document_ПередачаТоваровМеждуОрганизациями: '5a1f3c1e-0c6e-4d59-9a3a-7c2b8e1d0008',
 };
 
 /** The 1C metadata prefix of a kind of object in БСП's set names (`Документ_РеализацияТоваровУслуг`). */
@@ -188,7 +201,11 @@ export interface AddSaleOptions {
   posted?: boolean;
   deletionMark?: boolean;
   comment?: string;
-  /** `Document_РеализацияТоваровУслуг` (default) or `Document_ПриобретениеТоваровУслуг` */
+  /**
+   * `Document_РеализацияТоваровУслуг` (default), `Document_ПриобретениеТоваровУслуг`,
+   * `Document_ВозвратТоваровПоставщику` or `Document_ПередачаТоваровМеждуОрганизациями` (then
+   * `counterpartyRef` is the receiving organisation)
+   */
   entity?: string;
 }
 
@@ -539,8 +556,11 @@ export class OnecStore {
       }
       return this.goodsRow(i + 1, item.ref, l.quantity, l.price ?? item.price, item.tnved);
     });
+    const pass = entity === TRANSFERS || entity === SUPPLIER_RETURNS;
     const body: Rec = {
-      ...this.docHeader(counterparty, goods, codes.length > 0),
+      ...(pass
+        ? this.passHeader(entity === TRANSFERS, counterparty, goods, codes.length > 0)
+        : this.docHeader(counterparty, goods, codes.length > 0)),
       Товары: goods,
       ШтрихкодыУпаковок: codes.map((c, i) => ({ LineNumber: i + 1, ШтрихкодУпаковки_Key: c })),
       Комментарий: opts.comment ?? '',
@@ -601,6 +621,21 @@ export class OnecStore {
     };
   }
 
+  /**
+   * The header of a document passing goods to another participant besides a sale: a return to the
+   * supplier (its counterparty) or a transfer to another organisation (`ОрганизацияПолучатель_Key`).
+   */
+  private passHeader(transfer: boolean, receiver: string, goods: Rec[], marked: boolean): Rec {
+    const h = this.docHeader(receiver, goods, marked);
+    if (!transfer) return { ...h, ХозяйственнаяОперация: 'ВозвратТоваровПоставщику' };
+    const { Контрагент_Key: _c, Партнер_Key: _p, ...rest } = h;
+    return {
+      ...rest,
+      ОрганизацияПолучатель_Key: receiver,
+      ХозяйственнаяОперация: 'РеализацияТоваровВДругуюОрганизацию',
+    };
+  }
+
   private refs = { vat: '', store: '', currency: '' };
 
   private seedCode(ref: string, itemRef: string, value: string, extra: Rec = {}): void {
@@ -632,6 +667,21 @@ export class OnecStore {
       Префикс: 'ДМ',
       ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо',
       КонтактнаяИнформация: legalAddress('125047, г. Москва, ул. Лесная, д. 5'),
+    });
+    // other organisations of the base (the receivers of transfers between organisations)
+    (w.affiliates ?? []).forEach((a, i) => {
+      this.create('Catalog_Организации', {
+        Ref_Key: a.ref,
+        Code: `00000000${i + 2}`.slice(-9),
+        Description: a.name,
+        НаименованиеСокращенное: a.name,
+        НаименованиеПолное: a.fullName,
+        ИНН: a.inn,
+        КПП: a.kpp,
+        Префикс: `Д${i + 1}`,
+        ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо',
+        КонтактнаяИнформация: legalAddress('125009, г. Москва, ул. Тверская, д. 12'),
+      });
     });
     w.counterparties.forEach((c, i) => {
       const partner = demoGuid(r);
@@ -838,6 +888,21 @@ export class OnecStore {
           Организация_Key: w.organisation.ref,
           Склад_Key: this.refs.store,
           ХозяйственнаяОперация: 'СписаниеТоваровПоТребованию',
+          Комментарий: d.comment,
+          Товары: goods,
+          ШтрихкодыУпаковок: packages,
+        });
+        rec['Posted'] = d.posted;
+        continue;
+      }
+      if (d.kind === 'supplierReturn' || d.kind === 'intercompany') {
+        const transfer = d.kind === 'intercompany';
+        const rec = this.create(transfer ? TRANSFERS : SUPPLIER_RETURNS, {
+          Ref_Key: d.ref,
+          Number: d.number,
+          Date: d.date,
+          DeletionMark: d.deletionMark,
+          ...this.passHeader(transfer, d.counterpartyRef, goods, packages.length > 0),
           Комментарий: d.comment,
           Товары: goods,
           ШтрихкодыУпаковок: packages,
