@@ -39,8 +39,14 @@ async function main(): Promise<void> {
   const { startDemo } = (await import(
     path.join(ROOT, 'dist', 'lib', 'emulators', 'demo.js')
   )) as typeof import('../lib/emulators/demo');
-  // furs: a sale of fur coats shows the one group still shipped by LP_SHIP_GOODS beside the УПД
-  const demo = await startDemo({ onecPort: 8081, czPort: 9400, dir: DEMO, world: { furs: true } });
+  // furs: a sale of fur coats shows the one group still shipped by LP_SHIP_GOODS beside the УПД;
+  // transfers: a return to the supplier and transfers to another organisation of the group, also by УПД
+  const demo = await startDemo({
+    onecPort: 8081,
+    czPort: 9400,
+    dir: DEMO,
+    world: { furs: true, transfers: true },
+  });
   // A fresh start every time: the demo world is made anew, so the old journal and cursors go.
   const userDir = path.join(DEMO, 'node-red');
   for (const f of ['flows.json', 'flows_cred.json', 'znakflow'])

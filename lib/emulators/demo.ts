@@ -151,6 +151,11 @@ export async function startDemo(opts: DemoStartOptions): Promise<DemoSetup> {
         `ЭДО Лайт (CRPT's EDO) on the same host: ${cz.url}/api/v3/true-api/edo/…  demo EDO id ${cz.edo.edoId(world.organisation.inn) ?? '—'}; the buyers check the codes and sign`,
         'What to look at: the «ZnakFlow: standard sync» tab — within a minute every posted sale goes to its buyer as one УПД per',
         '  product group through ЭДО Лайт (furs, if any, as LP_SHIP_GOODS); the buyer signs and ГИС МТ moves the codes to it.',
+        ...(world.affiliates?.length
+          ? [
+              `  Likewise by УПД: the return to the supplier (Document_ВозвратТоваровПоставщику) and the transfer to ${world.affiliates.map((a) => a.name).join(', ')} (Document_ПередачаТоваровМеждуОрганизациями).`,
+            ]
+          : []),
         '  The «Честный ЗНАК» sidebar tab lists the documents with their EDO and ГИС МТ states, and 1C gets the outcome in',
         `  ${onec.url}/odata/standard.odata/InformationRegister_ДополнительныеСведения?$format=json`,
         ...(opts.incoming !== false

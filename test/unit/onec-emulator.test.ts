@@ -5,7 +5,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startOnecEmulator, type OnecEmulator } from '../../lib/emulators/onec';
+import {
+  DEMO_PROPERTY_SETS,
+  DEMO_STATUS_PROPERTIES,
+  startOnecEmulator,
+  type OnecEmulator,
+} from '../../lib/emulators/onec';
+import { OnecStore } from '../../lib/emulators/onec/store';
+import { demoWorld, type DemoDocument, type DemoWorld } from '../../lib/emulators/demo-data';
+import { Registry } from '../../lib/emulators/cz/registry';
+import { productGroup } from '../../lib/cz/product-groups';
+import { OnecClient } from '../../lib/onec/client';
+import { writeAdditionalInfo } from '../../lib/onec/write';
 
 const AUTH = `Basic ${Buffer.from('odata:odata').toString('base64')}`;
 const SALES = 'Document_РеализацияТоваровУслуг';
@@ -389,5 +400,229 @@ describe('onec emulator (HTTP)', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+});
+
+describe('onec emulator: a return to the supplier and a transfer between organisations (demo world `transfers`)', () => {
+  const RETURNS = 'Document_ВозвратТоваровПоставщику';
+  const TRANSFERS = 'Document_ПередачаТоваровМеждуОрганизациями';
+  const CODES = 'Catalog_ШтрихкодыУпаковокТоваров';
+  const BASE = '2026-11-20T09:00:00';
+  const world = demoWorld({ baseDate: BASE, transfers: true });
+  let emu: OnecEmulator;
+  before(async () => {
+    emu = await startOnecEmulator({ world });
+  });
+  after(async () => {
+    await emu.stop();
+  });
+  const byComment = (comment: string): DemoDocument => {
+    const d = world.documents.find((x) => x.comment === comment);
+    assert.ok(d, comment);
+    return d;
+  };
+
+  it('the world: ООО «Демо Розница» in affiliates, a return of 2 T-shirts to «Сибирь Текстиль», two transfers (one not posted), new codes of the organisation', () => {
+    assert.equal(world.affiliates?.length, 1);
+    const retail = world.affiliates![0]!;
+    assert.equal(retail.name, 'ООО «Демо Розница»');
+    assert.match(retail.inn, /^\d{10}$/);
+    assert.match(retail.kpp, /^\d{9}$/);
+    assert.ok(retail.registered);
+    assert.notEqual(retail.inn, world.organisation.inn);
+    const ret = byComment('возврат поставщику');
+    assert.equal(ret.kind, 'supplierReturn');
+    assert.match(ret.number, /^ДМВ0-\d{6}$/);
+    assert.equal(
+      world.counterparties.find((c) => c.ref === ret.counterpartyRef)?.name,
+      'ООО «Сибирь Текстиль»',
+    );
+    const tr = byComment('передача в другую организацию: одежда и обувь');
+    assert.equal(tr.kind, 'intercompany');
+    assert.match(tr.number, /^ДМО0-\d{6}$/);
+    assert.equal(tr.counterpartyRef, retail.ref);
+    const items = new Map(world.items.map((i) => [i.ref, i]));
+    assert.deepEqual(
+      tr.rows.map((r) => [items.get(r.itemRef)?.article, r.quantity]),
+      [
+        ['JN-002', 2],
+        ['SN-101', 1],
+      ],
+    );
+    const draft = byComment('передача: не проведена');
+    assert.equal(draft.kind, 'intercompany');
+    assert.equal(draft.posted, false);
+    for (const d of [ret, tr, draft]) {
+      const codes = world.codes.filter((c) => d.packageRefs.includes(c.ref));
+      assert.equal(
+        codes.length,
+        d.rows.reduce((s, r) => s + r.quantity, 0),
+        d.comment,
+      );
+      for (const c of codes) {
+        assert.equal(c.status, 'INTRODUCED');
+        assert.equal(c.ownerInn, world.organisation.inn);
+      }
+    }
+    const groups = new Set(
+      world.codes.filter((c) => tr.packageRefs.includes(c.ref)).map((c) => items.get(c.itemRef)?.pg),
+    );
+    assert.deepEqual([...groups].sort(), ['lp', 'shoes'], 'two product groups: two УПД');
+  });
+
+  it('without the option the world is as it was: every GUID, code and document of it the same in the transfers world', () => {
+    for (const furs of [false, true]) {
+      const before = demoWorld({ baseDate: BASE, furs });
+      const after = demoWorld({ baseDate: BASE, furs, transfers: true });
+      assert.equal(before.affiliates, undefined);
+      assert.deepEqual(after.documents.slice(0, before.documents.length), before.documents);
+      assert.deepEqual(after.codes.slice(0, before.codes.length), before.codes);
+      assert.equal(after.documents.length, before.documents.length + 3);
+      const rest = (w: DemoWorld): unknown => ({ ...w, documents: [], codes: [], affiliates: undefined });
+      assert.deepEqual(rest(after), rest(before), `furs: ${furs}`);
+    }
+    // the 1C base of the default world: the same records (but DataVersion) in the transfers one
+    const plain = new OnecStore(demoWorld({ baseDate: BASE }));
+    const more = new OnecStore(world);
+    const strip = (r: Record<string, unknown>): Record<string, unknown> => ({ ...r, DataVersion: '' });
+    for (const set of plain.sets.keys()) {
+      if (plain.sets.get(set)!.table) continue;
+      const others = new Map(more.list(set).map((r) => [more.keyOf(more.def(set), r), strip(r)]));
+      for (const r of plain.list(set))
+        assert.deepEqual(others.get(plain.keyOf(plain.def(set), r)), strip(r), set);
+    }
+  });
+
+  it('$metadata and the service document list both sets with their tabular sections', async () => {
+    const md = await req(emu, '$metadata');
+    for (const s of [RETURNS, TRANSFERS]) {
+      assert.ok(md.text.includes(`<EntitySet Name="${s}" EntityType="StandardODATA.${s}"/>`), s);
+      assert.ok(md.text.includes(`<EntitySet Name="${s}_ШтрихкодыУпаковок"`), s);
+    }
+    assert.match(md.text, /<Property Name="ОрганизацияПолучатель_Key" Type="Edm.Guid"/);
+    const sd = await req(emu, '?$format=json');
+    const names = sd.json.value.map((v: { name: string }) => v.name);
+    for (const s of [RETURNS, TRANSFERS, `${TRANSFERS}_Товары`]) assert.ok(names.includes(s), s);
+  });
+
+  it('a transfer expands the sender and the receiving organisation (ИНН/КПП); its codes table refers to codes of the catalog', async () => {
+    const tr = byComment('передача в другую организацию: одежда и обувь');
+    const r = await req(
+      emu,
+      `${enc(TRANSFERS)}?$format=json&$filter=${enc(`Ref_Key eq guid'${tr.ref}'`)}&$expand=${enc('Организация,ОрганизацияПолучатель')}`,
+    );
+    assert.equal(r.status, 200, r.text);
+    const doc = r.json.value[0];
+    const retail = world.affiliates![0]!;
+    assert.equal(doc['Number'], tr.number);
+    assert.equal(doc['Posted'], true);
+    assert.equal(doc['ХозяйственнаяОперация'], 'РеализацияТоваровВДругуюОрганизацию');
+    assert.equal(doc['ОрганизацияПолучатель_Key'], retail.ref);
+    assert.equal(doc['ОрганизацияПолучатель']['ИНН'], retail.inn);
+    assert.equal(doc['ОрганизацияПолучатель']['КПП'], retail.kpp);
+    assert.equal(doc['ОрганизацияПолучатель']['НаименованиеПолное'], 'ООО «Демо Розница»');
+    assert.match(doc['ОрганизацияПолучатель']['КонтактнаяИнформация'][0]['Представление'], /Москва/);
+    assert.equal(doc['Организация']['ИНН'], world.organisation.inn);
+    assert.equal(doc['Контрагент_Key'], undefined, 'no counterparty: the receiver is an organisation');
+    assert.equal(doc['Товары'].length, 2);
+    assert.equal(doc['СуммаДокумента'], 2 * 3490 + 5990);
+    const refs = doc['ШтрихкодыУпаковок'].map((x: Record<string, string>) => x['ШтрихкодУпаковки_Key']);
+    assert.deepEqual(refs, tr.packageRefs);
+    for (const ref of refs) {
+      const c = await req(emu, `${enc(CODES)}(guid'${ref}')?$format=json`);
+      assert.equal(c.status, 200, ref);
+      const code = world.codes.find((x) => x.ref === ref)!;
+      assert.equal(c.json['ЗначениеШтрихкода'], code.stored);
+    }
+  });
+
+  it('a return names the supplier as counterparty, with ВозвратТоваровПоставщику; the draft transfer is not posted', async () => {
+    const ret = byComment('возврат поставщику');
+    const r = await req(emu, `${enc(RETURNS)}(guid'${ret.ref}')?$format=json`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json['Контрагент_Key'], ret.counterpartyRef);
+    assert.notEqual(r.json['Партнер_Key'], '00000000-0000-0000-0000-000000000000');
+    assert.equal(r.json['ХозяйственнаяОперация'], 'ВозвратТоваровПоставщику');
+    assert.equal(r.json['ЕстьМаркируемаяПродукцияГИСМ'], true);
+    assert.equal(r.json['ШтрихкодыУпаковок'].length, 2);
+    const draft = byComment('передача: не проведена');
+    assert.equal(
+      (await req(emu, `${enc(TRANSFERS)}(guid'${draft.ref}')?$format=json`)).json['Posted'],
+      false,
+    );
+  });
+
+  it('onec-write finds «Статус Честный ЗНАК» of each new set by name and writes the outcome to the document', async () => {
+    const client = new OnecClient({ url: emu.url, username: 'odata', password: 'odata', retries: 0 });
+    try {
+      for (const [entity, comment] of [
+        [RETURNS, 'возврат поставщику'],
+        [TRANSFERS, 'передача в другую организацию: одежда и обувь'],
+      ] as const) {
+        const set = emu.store.get(
+          'Catalog_НаборыДополнительныхРеквизитовИСведений',
+          DEMO_PROPERTY_SETS[entity]!.ref,
+        );
+        assert.equal(set?.['ИмяПредопределенногоНабора'], `Документ_${entity.slice('Document_'.length)}`);
+        const ref = byComment(comment).ref;
+        const w = await writeAdditionalInfo(client, {
+          objectEntity: entity,
+          objectRef: ref,
+          property: 'Статус Честный ЗНАК',
+          value: 'УПД подписан',
+        });
+        assert.equal(w.property, DEMO_STATUS_PROPERTIES[entity], entity);
+        const row = emu.store
+          .list('InformationRegister_ДополнительныеСведения')
+          .find((x) => x['Объект'] === ref && x['Свойство_Key'] === DEMO_STATUS_PROPERTIES[entity]);
+        assert.equal(row?.['Значение'], 'УПД подписан');
+        assert.equal(row?.['Объект_Type'], `StandardODATA.${entity}`);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('addSale makes them at run time: a transfer to the first affiliate by default, a return with its operation', () => {
+    const items = world.items;
+    const tr = emu.store.addSale({ entity: TRANSFERS, lines: [{ itemRef: items[1]!.ref, quantity: 2 }] });
+    assert.equal(tr['ОрганизацияПолучатель_Key'], world.affiliates![0]!.ref);
+    assert.equal(tr['ХозяйственнаяОперация'], 'РеализацияТоваровВДругуюОрганизацию');
+    assert.equal(tr['Posted'], true);
+    assert.match(String(tr['Number']), /^ДМО0-/);
+    assert.equal((tr['ШтрихкодыУпаковок'] as unknown[]).length, 2);
+    const c3 = world.counterparties[2]!.ref;
+    const ret = emu.store.addSale({
+      entity: RETURNS,
+      counterpartyRef: c3,
+      lines: [{ itemRef: items[0]!.ref, quantity: 1 }],
+    });
+    assert.equal(ret['Контрагент_Key'], c3);
+    assert.equal(ret['ХозяйственнаяОперация'], 'ВозвратТоваровПоставщику');
+    assert.match(String(ret['Number']), /^ДМВ0-/);
+    const bare = new OnecStore(demoWorld({ baseDate: BASE }));
+    assert.throws(
+      () => bare.addSale({ entity: TRANSFERS, lines: [{ itemRef: items[1]!.ref, quantity: 1 }] }),
+      /counterpartyRef \(the receiving organisation\)/,
+    );
+  });
+
+  it('the True API registry knows the affiliate: registered, an lp account, an EDO id after the counterparties’', () => {
+    const reg = new Registry();
+    reg.seed(world);
+    const retail = world.affiliates![0]!;
+    const p = reg.participant(retail.inn);
+    assert.ok(p?.registered);
+    assert.ok((p?.balances.get(productGroup('lp')!.id!) ?? 0) > 0);
+    const pids = [world.organisation, ...world.counterparties].map((x) => reg.participant(x.inn)!.pid);
+    assert.ok(
+      pids.every((pid) => pid < p!.pid),
+      'the others keep their ids',
+    );
+    const plain = new Registry();
+    plain.seed(demoWorld({ baseDate: BASE }));
+    assert.equal(plain.participant(retail.inn), undefined);
+    for (const x of [world.organisation, ...world.counterparties])
+      assert.equal(plain.participant(x.inn)?.pid, reg.participant(x.inn)?.pid);
   });
 });

@@ -389,8 +389,10 @@ export const ENTITY_SETS: EntitySetDef[] = [
   ),
   // A return to the supplier and a transfer to another organisation of the base (УТ 11 / ERP 2): entity names
   // of the configuration; the receiver of a transfer is `ОрганизацияПолучатель_Key` (Catalog_Организации), as
-  // in УТ 11's ПеремещениеТоваров read by others over OData. ⚠ The codes table `ШтрихкодыУпаковок` of these two
-  // is assumed to be named as in the sale.
+  // in УТ 11's ПеремещениеТоваров read by others over OData, and the transfer's own metadata has `Организация`
+  // (synonym «Отправитель»), `ОрганизацияПолучатель` and `ХозяйственнаяОперация` filled
+  // `РеализацияТоваровВДругуюОрганизацию` (work1cblackbird/ut11 Documents/ПередачаТоваровМеждуОрганизациями.xml).
+  // ⚠ The codes table `ШтрихкодыУпаковок` of these two is assumed to be named as in the sale.
   document(
     'Document_ВозвратТоваровПоставщику',
     'ДМВ0',

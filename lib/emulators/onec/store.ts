@@ -204,7 +204,7 @@ export interface AddSaleOptions {
   /**
    * `Document_РеализацияТоваровУслуг` (default), `Document_ПриобретениеТоваровУслуг`,
    * `Document_ВозвратТоваровПоставщику` or `Document_ПередачаТоваровМеждуОрганизациями` (then
-   * `counterpartyRef` is the receiving organisation)
+   * `counterpartyRef` is the receiving organisation, by default the world's first affiliate)
    */
   entity?: string;
 }
@@ -545,7 +545,12 @@ export class OnecStore {
   addSale(opts: AddSaleOptions): Rec {
     const entity = opts.entity ?? 'Document_РеализацияТоваровУслуг';
     const def = this.def(entity);
-    const counterparty = opts.counterpartyRef ?? this.world.counterparties[0]!.ref;
+    // a transfer goes to another organisation of the base (by default the world's first), never to a counterparty
+    const counterparty =
+      opts.counterpartyRef ??
+      (entity === TRANSFERS ? this.world.affiliates?.[0]?.ref : this.world.counterparties[0]!.ref);
+    if (!counterparty)
+      throw new Error(`addSale ${entity}: counterpartyRef (the receiving organisation) is needed`);
     const codes: string[] = [];
     if (Array.isArray(opts.codes)) codes.push(...opts.codes);
     const goods = opts.lines.map((l, i) => {
