@@ -13,7 +13,8 @@ import { OpensslSigner } from '../../lib/signing/openssl';
 import type { CzClient } from '../../lib/cz/client';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
-import { demoUpd } from '../support/edo';
+import { demoUpd, edoParty } from '../support/edo';
+import { demoWorld } from '../../lib/emulators/demo-data';
 
 async function until(what: string, f: () => boolean, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
@@ -165,5 +166,79 @@ describe('ЭДО Лайт emulator: the counterparty, ГИС МТ and the faults
     const ok = await edo.listOutgoing({ limit: 1 });
     assert.ok(Array.isArray(ok.items));
     assert.ok((bed.emu.counters['edo/list'] ?? 0) >= 3, 'the EDO route is counted by the True API emulator');
+  });
+});
+
+describe('ЭДО Лайт emulator: a return to the supplier and a transfer to another organisation of the group (demo world `transfers`)', function () {
+  this.timeout(90000);
+  let bed: CzBed;
+  let cz: CzClient;
+  let edo: EdoClient;
+  let signer: OpensslSigner;
+
+  before(async function () {
+    await requireGost(this);
+    bed = await startBed(
+      { edo: { deliveryMs: 20, buyerDelayMs: 30, gisDelayMs: 30, buyerAction: 'check' } },
+      undefined,
+      demoWorld({ transfers: true }),
+    );
+    cz = bed.client();
+    signer = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+    edo = new EdoClient({
+      baseUrl: edoBaseUrl({ environment: 'custom', url: bed.emu.url, edoApi: 'true-api' }),
+      api: 'true-api',
+      tokens: cz,
+      retry: { baseMs: 10, maxMs: 50 },
+    });
+  });
+  after(async () => {
+    signer?.close();
+    await bed?.close();
+  });
+
+  /** The codes (normalised) of one product group of a demo document. */
+  const codesOf = (comment: string, pg: string): string[] => {
+    const d = bed.world.documents.find((x) => x.comment === comment);
+    assert.ok(d, comment);
+    const items = new Map(bed.world.items.map((i) => [i.ref, i]));
+    return bed.world.codes
+      .filter((c) => d.packageRefs.includes(c.ref) && items.get(c.itemRef)?.pg === pg)
+      .map((c) => c.cis);
+  };
+  const send = async (buyer: { name: string; inn: string; kpp: string }, pg: string, codes: string[]) => {
+    const u = demoUpd(bed, codes.length, { buyer: edoParty(bed, buyer), productGroup: pg }, codes);
+    const { id } = await edo.uploadSellerTitle({
+      fileName: u.fileName,
+      bytes: u.bytes,
+      signature: await signer.sign(u.bytes, 'detached'),
+    });
+    await until(`${buyer.name} ${pg}: status 61`, () => bed.emu.edo.document(id)?.status === 61);
+    return bed.emu.edo.document(id)!;
+  };
+
+  it('the affiliate has an EDO id (edo/inn), receives both УПД of the transfer, signs them by rule and becomes the codes’ owner', async () => {
+    const retail = bed.world.affiliates![0]!;
+    const look = await axios.get(`${bed.emu.url}/api/v4/true-api/edo/inn/${retail.inn}`);
+    assert.equal(look.data.id, bed.emu.edo.edoId(retail.inn));
+    assert.match(look.data.id, /^2LT-\d+$/);
+    const comment = 'передача в другую организацию: одежда и обувь';
+    for (const pg of ['lp', 'shoes']) {
+      const codes = codesOf(comment, pg);
+      assert.ok(codes.length > 0, pg);
+      const d = await send(retail, pg, codes);
+      assert.equal(d.buyerInn, retail.inn);
+      assert.ok(d.buyerTitle, 'the simulated receiver signed');
+      for (const c of codes) assert.equal(bed.emu.registry.code(c)?.ownerInn, retail.inn, c);
+    }
+  });
+
+  it('the supplier receives the return and ГИС МТ gives it the codes', async () => {
+    const ret = bed.world.documents.find((x) => x.comment === 'возврат поставщику')!;
+    const supplier = bed.world.counterparties.find((c) => c.ref === ret.counterpartyRef)!;
+    const codes = codesOf('возврат поставщику', 'lp');
+    assert.equal(codes.length, 2);
+    await send(supplier, 'lp', codes);
+    for (const c of codes) assert.equal(bed.emu.registry.code(c)?.ownerInn, supplier.inn, c);
   });
 });
