@@ -14,7 +14,7 @@ import type { CzClient } from '../../lib/cz/client';
 import { requireGost } from '../support/gost';
 import { startBed, type CzBed } from '../support/cz';
 import { demoUpd, edoParty } from '../support/edo';
-import { demoWorld } from '../../lib/emulators/demo-data';
+import { demoWorld, type DemoWorld } from '../../lib/emulators/demo-data';
 
 async function until(what: string, f: () => boolean, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
@@ -22,6 +22,26 @@ async function until(what: string, f: () => boolean, ms = 10000): Promise<void> 
     if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The bed with a checking buyer and quick steps, a client of the demo organisation and its signer. */
+async function edoBed(
+  world?: DemoWorld,
+): Promise<{ bed: CzBed; cz: CzClient; edo: EdoClient; signer: OpensslSigner }> {
+  const bed = await startBed(
+    { edo: { deliveryMs: 20, buyerDelayMs: 30, gisDelayMs: 30, buyerAction: 'check' } },
+    undefined,
+    world,
+  );
+  const cz = bed.client();
+  const signer = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
+  const edo = new EdoClient({
+    baseUrl: edoBaseUrl({ environment: 'custom', url: bed.emu.url, edoApi: 'true-api' }),
+    api: 'true-api',
+    tokens: cz,
+    retry: { baseMs: 10, maxMs: 50 },
+  });
+  return { bed, cz, edo, signer };
 }
 
 describe('ЭДО Лайт emulator: the counterparty, ГИС МТ and the faults (real HTTP, real GOST)', function () {
@@ -45,15 +65,7 @@ describe('ЭДО Лайт emulator: the counterparty, ГИС МТ and the faults
 
   before(async function () {
     await requireGost(this);
-    bed = await startBed({ edo: { deliveryMs: 20, buyerDelayMs: 30, gisDelayMs: 30, buyerAction: 'check' } });
-    cz = bed.client();
-    signer = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
-    edo = new EdoClient({
-      baseUrl: edoBaseUrl({ environment: 'custom', url: bed.emu.url, edoApi: 'true-api' }),
-      api: 'true-api',
-      tokens: cz,
-      retry: { baseMs: 10, maxMs: 50 },
-    });
+    ({ bed, cz, edo, signer } = await edoBed());
   });
   after(async () => {
     signer?.close();
@@ -172,25 +184,12 @@ describe('ЭДО Лайт emulator: the counterparty, ГИС МТ and the faults
 describe('ЭДО Лайт emulator: a return to the supplier and a transfer to another organisation of the group (demo world `transfers`)', function () {
   this.timeout(90000);
   let bed: CzBed;
-  let cz: CzClient;
   let edo: EdoClient;
   let signer: OpensslSigner;
 
   before(async function () {
     await requireGost(this);
-    bed = await startBed(
-      { edo: { deliveryMs: 20, buyerDelayMs: 30, gisDelayMs: 30, buyerAction: 'check' } },
-      undefined,
-      demoWorld({ transfers: true }),
-    );
-    cz = bed.client();
-    signer = new OpensslSigner({ certPath: bed.fx.org.certPath, keyPath: bed.fx.org.keyPath });
-    edo = new EdoClient({
-      baseUrl: edoBaseUrl({ environment: 'custom', url: bed.emu.url, edoApi: 'true-api' }),
-      api: 'true-api',
-      tokens: cz,
-      retry: { baseMs: 10, maxMs: 50 },
-    });
+    ({ bed, edo, signer } = await edoBed(demoWorld({ transfers: true })));
   });
   after(async () => {
     signer?.close();
