@@ -170,8 +170,15 @@ describe(`e2e: order-codes.json, Node-RED killed with SIGKILL during a run of or
     await waitFor(
       async () => (await runState(s, wanted)).done,
       FULL ? 1800000 : 120000,
-      async () =>
-        `every order done after the kills (seed ${SEED}): ${describeRun(await runState(s, wanted), wanted)}`,
+      async () => {
+        // what a failure needs to be understood: the codes left, their orders, the journals, the log
+        const st = await runState(s, wanted);
+        const orderOf = (c: string): string =>
+          wanted.find((w) => st.emitted.get(w.ref)?.includes(c))?.number ?? '?';
+        const left = [...st.unreported, ...st.unintroduced].slice(0, 5).map((c) => `${c} (${orderOf(c)})`);
+        const j = await s.journal().catch((e: unknown) => ({ error: String(e) }));
+        return `every order done after the kills (seed ${SEED}): ${describeRun(st, wanted)}\nleft: ${left.join(', ')}\njournal: ${JSON.stringify(j).slice(0, 4000)}\n${s.rt.log().slice(-4000)}`;
+      },
       500,
     );
     await assertExactlyOnce(await runState(s, wanted), wanted, s.demo, before);
