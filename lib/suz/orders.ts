@@ -148,6 +148,22 @@ function err(
   return new ZnakFlowError({ code, ru, en, source: 'suz', ...extra });
 }
 
+export interface ReportCallOptions extends SuzCallOptions {
+  /** how long to follow `report/info` before answering with the report still pending (default 10 min) */
+  waitFinalMs?: number;
+  /**
+   * Does a final outcome with this status leave for a node that confirms it (suz-report: a cz-send or an
+   * onec-write down that output)? Then the journal line that makes the report final also marks it
+   * `awaiting`, so that no moment exists — a SIGKILL between two journal lines included — in which
+   * its block counts as handed on before the confirmation came (docs/suz.md «Подтверждение блоков»).
+   */
+  awaitsConfirmation?: (status: string | undefined) => boolean;
+}
+
+function awaitingOf(call: ReportCallOptions, status: string | undefined): { awaiting?: boolean } {
+  return call.awaitsConfirmation ? { awaiting: call.awaitsConfirmation(status) } : {};
+}
+
 /** An answer that may hide work done on the other side (a lost answer, a 5xx, a timeout). */
 function ambiguous(e: unknown): boolean {
   return (
@@ -551,7 +567,7 @@ export class SuzOrders {
     kind: ReportKind,
     id: string,
     body: UtilisationInput | AggregationInput | DropoutInput,
-    call: SuzCallOptions & { waitFinalMs?: number } = {},
+    call: ReportCallOptions = {},
   ): Promise<ReportEntry> {
     const key = `report:${kind}:${id}`;
     const codes = 'sntins' in body ? body.sntins : body.aggregationUnits.flatMap((u) => u.sntins);
@@ -618,7 +634,7 @@ export class SuzOrders {
    * dropout, a parent after aggregation). Not changed yet, it is given `reportSettleMs` to arrive;
    * still unchanged, it counts as not received (state `sending`: it may be sent).
    */
-  private async reportLookup(e: ReportEntry, call: SuzCallOptions): Promise<ReportEntry> {
+  private async reportLookup(e: ReportEntry, call: ReportCallOptions): Promise<ReportEntry> {
     const settle = this.o.reportSettleMs ?? 60000;
     for (;;) {
       const info = await this.o.cz.cisesInfo(e.sample, { signal: call.signal });
@@ -633,6 +649,7 @@ export class SuzOrders {
           state: 'final',
           status: 'SUCCESS',
           inferred: true,
+          ...awaitingOf(call, 'SUCCESS'),
         });
       }
       if (Date.now() >= (e.startedAt ?? 0) + settle) {
@@ -642,10 +659,7 @@ export class SuzOrders {
     }
   }
 
-  private async followReport(
-    e: ReportEntry,
-    call: SuzCallOptions & { waitFinalMs?: number },
-  ): Promise<ReportEntry> {
+  private async followReport(e: ReportEntry, call: ReportCallOptions): Promise<ReportEntry> {
     const deadline = Date.now() + (call.waitFinalMs ?? 600000);
     for (;;) {
       const r = await this.o.suz.reportInfo(e.reportId as string, call);
@@ -654,6 +668,7 @@ export class SuzOrders {
           state: 'final',
           status: r.reportStatus,
           errorReason: r.errorReason ?? undefined,
+          ...awaitingOf(call, r.reportStatus),
         });
       }
       if (r.reportStatus !== e.status)

@@ -83,6 +83,12 @@ export = function (RED: NodeAPI): void {
               orders.report(r.kind, r.id, r.body, {
                 signal: controller.signal,
                 waitFinalMs: c.waitMinutes * 60000,
+                // marked in the same journal line that makes the report final (a crash in between
+                // would otherwise leave the block handed on with its outcome never confirmed)
+                awaitsConfirmation: (status) => {
+                  const p = reportPort('final', status);
+                  return p < 2 && confirming(p);
+                },
               }),
             ),
           {
@@ -99,7 +105,8 @@ export = function (RED: NodeAPI): void {
         );
         const port = reportPort(e.state, e.status);
         // a final outcome going on to a node that confirms it: the block is handed on only once it has
-        // (after a restart in between, suz-order delivers the block again, and this outcome with it)
+        // (after a restart in between, suz-order delivers the block again, and this outcome with it);
+        // marked again here for a report found final in the journal (e.g. journalled by an older flow)
         const tracked = port < 2 && confirming(port);
         if (port < 2) s.journal.markAwaiting(e.key, tracked);
         withSuz(msg, {

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { withCheckDigit } from '../../lib/codes/gtin';
 import { tryParseCode } from '../../lib/codes/parse';
 import { DEMO_OMS_CONNECTION, DEMO_OMS_ID } from '../../lib/emulators/suz';
+import { stateDir } from '../../lib/store/atomic';
+import { suzJournalFile, SuzJournal } from '../../lib/suz/journal';
 import { requireGost } from '../support/gost';
 import { helper, packNodes } from '../support/helper';
 import { collect, startSuzBed, suzConnectionNode, until, type SuzBed } from '../support/suz';
@@ -337,6 +339,26 @@ describe('suz-report (node ↔ СУЗ emulator)', function () {
     assert.equal(reportsOf('utilisation'), before + 1);
     const codes = blocks[0]?.['payload'] as string[];
     assert.equal(introduced(codes), 0);
+    // a SIGKILL may come between any two journal lines: at none of them may the block count as
+    // handed on, since no confirmation came (it did once, when the report was made final in one line
+    // and marked awaiting in the next: that block was never introduced)
+    const blockId = String(blocks[0]?.['suz'].blockId);
+    const lines = fs
+      .readFileSync(suzJournalFile(stateDir(userDir), DEMO_OMS_ID), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'zf-suz-cut-'));
+    try {
+      lines.forEach((_, i) => {
+        const file = path.join(cut, `prefix-${i}.jsonl`);
+        fs.writeFileSync(file, `${lines.slice(0, i + 1).join('\n')}\n`);
+        const j = new SuzJournal(file, { durable: false });
+        assert.equal(j.blockConfirmed(blockId), false, `a crash after journal line ${i + 1}: ${lines[i]}`);
+        j.close();
+      });
+    } finally {
+      fs.rmSync(cut, { recursive: true, force: true });
+    }
 
     // the start after it: the block is not handed on (no confirmation came), so it comes again; the
     // report is found final in the journal and its outcome goes on to the introduction, sent once
