@@ -424,9 +424,12 @@ export class EdoClient {
   /**
    * The chain documents with these ids from one walk over the outgoing list (ЭДО Лайт API,
    * «Получение списка исходящих документов»: every chain created since `createdFrom`, Unix seconds,
-   * carries the status of each of its documents), oldest first, 100 a page, stopping once every id is
-   * found. A document is matched by its own id in the chain's `documents[]` or by the chain's `id`
-   * (the chain's last document). Ids not found are absent from the map.
+   * carries the status of each of its documents), newest first (`asc=false`, the list's default), 100 a
+   * page, stopping once every id is found: the documents still pending are mostly the newest, so a look
+   * at them costs one page however many final ones lie behind. A document uploaded during the walk
+   * moves the older ones one place down: one may be read twice, none is skipped. A document is matched by
+   * its own id in the chain's `documents[]` or by the chain's `id` (the chain's last document). Ids not
+   * found are absent from the map.
    */
   async findOutgoingMany(
     docIds: Iterable<string>,
@@ -436,7 +439,7 @@ export class EdoClient {
     const wanted = new Set(docIds);
     const found = new Map<string, EdoChainDocument>();
     for (let offset = 0; wanted.size > found.size;) {
-      const page = await this.listOutgoing({ createdFrom, limit: 100, offset, asc: true }, call);
+      const page = await this.listOutgoing({ createdFrom, limit: 100, offset, asc: false }, call);
       for (const it of page.items) {
         for (const d of it.documents ?? []) if (wanted.has(d.id)) found.set(d.id, d);
         if (wanted.has(it.id) && !found.has(it.id))

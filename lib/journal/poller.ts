@@ -43,9 +43,9 @@ export interface PollerOptions {
   /**
    * One look covers every pending document at a cost that does not grow with them or their groups
    * (the УПД: one walk over ЭДО Лайт's outgoing list). Then a document is first looked at when its
-   * own processing is due, not when a burst of sends ends: during a burst a look every `firstLookMs`
-   * for those due, and one when the newest is due; a look that comes before a document is due (made
-   * for older ones) does not count as its first.
+   * own processing is due, not when a burst of sends ends: during a burst a look at most every
+   * 2 × `firstLookMs` for those due, and one when the newest is due; a look that comes before a
+   * document is due (made for older ones) does not count as its first.
    */
   shared?: boolean;
   now?: () => number;
@@ -63,6 +63,8 @@ export class Poller {
   private running: Promise<void> | undefined;
   private again = false;
   private lastPollAt = -Infinity;
+  /** when the last poll with documents pending started (shared looks are paced from it) */
+  private lastLookAt = -Infinity;
   /** the last poll that looked at documents for the first time without a burst paying for it */
   private lastFreshLookAt = -Infinity;
   private closed = false;
@@ -147,10 +149,15 @@ export class Poller {
     }
     let ceiling = last + this.intervalMs;
     if (fresh > 0 && this.opts.shared) {
-      // a look costs the same for one document as for all: those due are looked at together, at most
-      // every firstLookMs during a burst, and the newest when it is due
-      const paced = Math.max(oldest, polled ? this.lastPollAt : -Infinity) + this.firstLookMs;
-      due = Math.min(due, newest + this.firstLookMs, paced);
+      // A look costs about the same for one document as for all (a page of the list and a read per
+      // product group): the oldest is looked at when it is due; during a burst those due are looked at
+      // together at most every two processing times (each look settles twice as many, and a document
+      // waits at most one processing time more than its own); the newest when it is due — and a paced
+      // look it would follow within half a processing time waits for it (the end of a burst costs one
+      // look, not two).
+      const F = this.firstLookMs;
+      const paced = Math.max(oldest + F, this.lastLookAt + 2 * F);
+      due = Math.min(due, newest + F <= paced + F / 2 ? newest + F : paced);
     } else if (fresh > 0) {
       // During a long burst a look is paid for by the documents it covers: one when BURST_DOCS
       // documents per product group wait for it (≤ 1/BURST_DOCS requests a document), else when
@@ -180,6 +187,7 @@ export class Poller {
         const pending = this.opts.pending();
         if (pending.length > 0) {
           const at = this.now();
+          this.lastLookAt = at;
           // a first look not paid for by a burst's documents: the next unpaid one waits the interval
           const fresh = pending.filter((e) => e.state === 'sent' && e.documentId && !this.looks.has(e.key));
           const groups = new Set(fresh.map((e) => e.productGroup)).size;

@@ -514,7 +514,7 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     c.close();
   });
 
-  it('finds many documents in one walk over the outgoing list: page by page, stopping once all are found', async () => {
+  it('finds many documents in one walk over the outgoing list: newest first, page by page, stopping once all are found', async () => {
     const c = client('true-api');
     const from = Math.floor(Date.now() / 1000) - 86400;
     const code = upd(1).codes;
@@ -539,9 +539,13 @@ describe('edo client ↔ ЭДО Лайт emulator (real HTTP, real GOST)', funct
     assert.deepEqual([found.get(first)?.status, found.get(last)?.status, found.size], [all[0]?.status, 0, 2]);
     assert.equal(lists() - n, 2, 'two pages of 100 for 101+ documents');
     n = lists();
-    const one = await c.findOutgoingMany([first], from);
-    assert.equal(one.get(first)?.id, first);
+    // newest first: the pending ones are mostly the newest, one page finds them
+    const one = await c.findOutgoingMany([last], from);
+    assert.equal(one.get(last)?.id, last);
     assert.equal(lists() - n, 1, 'the first page had it: no second page');
+    n = lists();
+    assert.equal((await c.findOutgoingMany([first], from)).get(first)?.id, first);
+    assert.equal(lists() - n, 2, 'the oldest is on the second page');
     n = lists();
     assert.equal((await c.findOutgoingMany([], from)).size, 0);
     assert.equal(lists() - n, 0, 'nothing asked, no request');

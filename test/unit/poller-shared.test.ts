@@ -1,7 +1,7 @@
 /**
  * lib/journal/poller.ts with shared looks (the УПД journal: one look at every pending document costs
  * one list call): a document is first looked at when its own processing is due — during a burst of
- * sends a look every `firstLookMs`, then one when the newest is due — and a look made before a document
+ * sends a look at most every 2 × `firstLookMs`, then one when the newest is due — and a look made before a document
  * was due does not count as its first. Beside it the same burst without shared looks (True API
  * journal: a look costs a read per product group), where a pause waits for the interval.
  */
@@ -84,9 +84,57 @@ describe('poller: shared looks follow each document when it is due', () => {
     return poller;
   }
 
-  it('a long burst is looked at every firstLookMs after the last look, for those due by then', async () => {
+  it('a burst that goes on after a look: the newest when due, since the paced look would come later', async () => {
     const poller = await longBurst(true);
-    assert.equal(poller.nextAt(), T0 + 3000 + 3000);
+    // paced: 2 × 3 s after the look at 3 s (9 s); the newest (3.5 s) is due at 6.5 s
+    assert.equal(poller.nextAt(), T0 + 3500 + 3000);
+  });
+
+  /**
+   * Sends every 100 ms for 12 s, each final 2.8 s after it was sent; the poller run as a timer would
+   * run it. Shared looks: the oldest when due (3 s), then paced at 2 × 3 s (9 s), then the newest when
+   * due (14.9 s) — three looks for 120 documents (there were five at a look every 3 s: 3, 6, 9, 12,
+   * 14.9), and no document waits for its first look more than 3 processing times (one sent just after
+   * the cut of a look waits for the next, 2 × firstLookMs later).
+   */
+  it('a long burst: looked at every two processing times, the end once; none waits more than 3 × firstLookMs', async () => {
+    now = T0;
+    const sent = Array.from({ length: 120 }, (_, i) => entry(i, T0 + i * 100));
+    const pending: JournalEntry[] = [];
+    const firstLook = new Map<string, number>();
+    const looks: number[] = [];
+    const poller = new Poller({
+      pending: () => pending,
+      async poll(p) {
+        looks.push(now - T0);
+        for (const e of p) {
+          const at = Date.parse(e.sentAt as string);
+          if (at + 3000 <= now && !firstLook.has(e.key)) firstLook.set(e.key, now - at);
+        }
+        for (let i = pending.length - 1; i >= 0; i--) {
+          if (Date.parse((pending[i] as JournalEntry).sentAt as string) + 2800 <= now) pending.splice(i, 1);
+        }
+        return [];
+      },
+      firstLookMs: 3000,
+      minGapMs: 500,
+      shared: true,
+      now: () => now,
+    });
+    pollers.push(poller);
+    poller.subscribe({ intervalMs: 10000, onOutcomes: () => undefined, onError: () => undefined });
+    for (let t = 0; t <= 30000; t += 50) {
+      now = T0 + t;
+      while (sent.length > 0 && Date.parse(sent[0]?.sentAt as string) <= now) {
+        pending.push(sent.shift() as JournalEntry);
+        poller.sent();
+      }
+      const next = poller.nextAt();
+      if (pending.length > 0 && next !== undefined && next <= now) await poller.pollNow();
+    }
+    assert.equal(pending.length, 0, 'every document final');
+    assert.deepEqual(looks, [3000, 9000, 14900]);
+    assert.ok(Math.max(...firstLook.values()) <= 9000, `longest wait ${Math.max(...firstLook.values())} ms`);
   });
 
   it('without shared looks the same burst waits for the interval after the first look', async () => {
