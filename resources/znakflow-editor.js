@@ -126,6 +126,20 @@
   }
 
   /**
+   * The values of one of a node type's lists, as the runtime's schema knows them
+   * (RED.settings.<camelType>Choices, from the node's model.ts; nodes/shared/register.ts).
+   */
+  function choices(type, prop) {
+    var name = settingsPrefix(type) + 'Choices';
+    var served = RED.settings[name];
+    var list = served && served[prop];
+    if (!Array.isArray(list)) {
+      throw new Error('ZnakFlow: the runtime serves no ' + name + '.' + prop + ' for ' + type);
+    }
+    return list.slice();
+  }
+
+  /**
    * Bring a node's properties up to the current flow-schema version (mirrors nodes/shared/migrate.ts).
    * `defaults` is the node type's definition (built by nodeDefaults from the runtime's defaults); the
    * version is its `version` default unless given.
@@ -226,6 +240,7 @@
     hasEnv: hasEnv,
     upgrade: upgrade,
     nodeDefaults: nodeDefaults,
+    choices: choices,
     settingsPrefix: settingsPrefix,
     adminPost: adminPost,
   };

@@ -8,6 +8,7 @@ import {
   WITHDRAWAL_REASONS,
 } from '../../lib/documents';
 import { LAYOUT_FIELDS, unknownLayoutFields } from '../../lib/documents/options';
+import { DOCUMENT_KINDS } from '../../lib/onec/presets';
 import { bi } from '../../lib/validation';
 import type { NodeTypeSpec } from '../shared/register';
 import { fillDefaults, migrate, type Migration } from '../shared/migrate';
@@ -117,19 +118,7 @@ export const mapSettingsSchema = z.object({
     error: bi('неизвестная товарная группа', 'unknown product group'),
   }),
   preset: z.enum(['', 'ut11', 'erp2', 'bp3', 'retail3']),
-  kind: z.enum([
-    '',
-    'sales',
-    'purchases',
-    'writeOff',
-    'transfers',
-    'returns',
-    'supplierReturns',
-    'intercompany',
-    'retail',
-    'marking',
-    'shipmentIsmp',
-  ]),
+  kind: z.enum(['', ...DOCUMENT_KINDS] as [string, ...string[]]),
   withdrawalReason: z.enum(['auto', ...WITHDRAWAL_REASONS]),
   returnType: z.enum(RETURN_TYPES),
   remarkingCause: z.enum(REMARKING_CAUSES),
@@ -193,8 +182,18 @@ export const mapSettingsSchema = z.object({
 export type MapSettings = z.infer<typeof mapSettingsSchema>;
 
 /** The node type with its defaults and migrations (registerNodeType serves the defaults to the editor). */
+/** The values of the dialog's lists: the schema's own (the editor builds its selects from these). */
+export const CZ_MAP_CHOICES = {
+  documentType: SUPPORTED_TYPES,
+  kind: DOCUMENT_KINDS,
+  withdrawalReason: WITHDRAWAL_REASONS,
+  returnType: RETURN_TYPES,
+  remarkingCause: REMARKING_CAUSES,
+} satisfies Record<string, readonly string[]>;
+
 export const CZ_MAP_NODE: NodeTypeSpec = {
   type: 'cz-map-document',
   defaults: CZ_MAP_DEFAULTS,
   migrations: CZ_MAP_MIGRATIONS,
+  choices: CZ_MAP_CHOICES,
 };

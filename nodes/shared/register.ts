@@ -13,6 +13,11 @@ export interface NodeTypeSpec {
   type: string;
   defaults: NodeConfig;
   migrations: readonly Migration[];
+  /**
+   * The values a property may take, as the runtime's schema knows them (e.g. cz-map-document's document
+   * kinds): served as `<camelType>Choices`, the dialog's lists are built from it (no hand copy).
+   */
+  choices?: Record<string, readonly string[]>;
 }
 
 /** Node-RED's name for a node type in settings: `cz-send` → `czSend` (as @node-red/util normalises it). */
@@ -28,6 +33,11 @@ export function settingsPrefix(type: string): string {
 /** The name of the setting that carries a node type's defaults to the editor. */
 export function defaultsSetting(type: string): string {
   return `${settingsPrefix(type)}Defaults`;
+}
+
+/** The name of the setting that carries a node type's choices (the values of its lists) to the editor. */
+export function choicesSetting(type: string): string {
+  return `${settingsPrefix(type)}Choices`;
 }
 
 /** What the editor gets: every default of the model, and the current flow-schema version. */
@@ -59,6 +69,7 @@ export function registerNodeType<N extends RuntimeNode>(
             value: editorDefaults(spec.defaults, spec.migrations),
             exportable: true,
           },
+          ...(spec.choices ? { [choicesSetting(type)]: { value: spec.choices, exportable: true } } : {}),
         };
   const opts = { ...(credentials ? { credentials } : {}), ...(settings ? { settings } : {}) };
   RED.nodes.registerType(

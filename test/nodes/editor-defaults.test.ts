@@ -9,7 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { CZ_CONNECTION_DEFAULTS, CZ_CONNECTION_MIGRATIONS } from '../../nodes/cz-connection/model';
-import { CZ_MAP_DEFAULTS, CZ_MAP_MIGRATIONS } from '../../nodes/cz-map-document/model';
+import {
+  CZ_MAP_CHOICES,
+  CZ_MAP_DEFAULTS,
+  CZ_MAP_MIGRATIONS,
+  mapSettingsSchema,
+} from '../../nodes/cz-map-document/model';
 import { CZ_SEND_DEFAULTS, CZ_SEND_MIGRATIONS } from '../../nodes/cz-send/model';
 import { CZ_STATUS_DEFAULTS, CZ_STATUS_MIGRATIONS } from '../../nodes/cz-status/model';
 import { EDO_SEND_DEFAULTS, EDO_SEND_MIGRATIONS } from '../../nodes/edo-send/model';
@@ -20,7 +25,7 @@ import { ONEC_WRITE_DEFAULTS, ONEC_WRITE_MIGRATIONS } from '../../nodes/onec-wri
 import { czConnectionSchema } from '../../lib/cz/settings';
 import { onecConnectionSchema } from '../../lib/onec/settings';
 import { latestVersion, migrate, type Migration, type NodeConfig } from '../../nodes/shared/migrate';
-import { defaultsSetting } from '../../nodes/shared/register';
+import { choicesSetting, defaultsSetting } from '../../nodes/shared/register';
 import { helper, packNodes } from '../support/helper';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -131,6 +136,25 @@ describe('editor defaults: model.ts → runtime → dialog', function () {
       assert.deepEqual(JSON.parse(JSON.stringify(node)), { id: 'n1', type, ...values });
     });
   }
+
+  it("cz-map-document: the dialog's lists are the values its schema takes, served by the runtime (no hand copy in the HTML)", () => {
+    const choices = served[choicesSetting('cz-map-document')] as Record<string, string[]>;
+    assert.deepEqual(choices, JSON.parse(JSON.stringify(CZ_MAP_CHOICES)));
+    const shape = mapSettingsSchema.shape as unknown as Record<string, { options: string[] }>;
+    for (const [prop, values] of Object.entries(choices)) {
+      // the schema's enum without the dialog's fixed first option ('' = from the message, 'auto')
+      const taken = shape[prop]!.options.filter((v) => v !== '' && v !== 'auto');
+      assert.deepEqual([...values].sort(), [...taken].sort(), prop);
+    }
+    assert.ok(choices['kind']!.includes('intercompany') && choices['kind']!.includes('supplierReturns'));
+    const html = fs.readFileSync(path.join(ROOT, 'nodes', 'cz-map-document', 'cz-map-document.html'), 'utf8');
+    for (const v of ['supplierReturns', 'KM_SPOILED', 'NOT_FOR_SALE_RETURN', 'VETERINARY_USE'])
+      assert.doesNotMatch(html, new RegExp(`'${v}'`), `${v} is not copied into the dialog`);
+    const { zf } = loadDialog('cz-map-document', served);
+    const list = (zf as unknown as { choices(t: string, p: string): string[] }).choices;
+    assert.deepEqual(JSON.parse(JSON.stringify(list('cz-map-document', 'kind'))), choices['kind']);
+    assert.throws(() => list('cz-map-document', 'nothing'), /czMapDocumentChoices\.nothing/);
+  });
 
   it('a dialog property the runtime does not declare is refused', () => {
     const { zf } = loadDialog('cz-send', served);
