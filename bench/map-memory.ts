@@ -58,7 +58,10 @@ async function main(): Promise<void> {
   const world = demoWorld({ baseDate: '2026-11-20T09:00:00' });
   const today = new Date('2026-11-21T12:00:00');
   // the code paths compiled first, on a small sale
-  await mapDocument(JSON.parse(JSON.stringify(bigSale(world, 2000))) as never, { today });
+  await mapDocument(JSON.parse(JSON.stringify(bigSale(world, 2000))) as never, {
+    today,
+    legacyShipGoods: true,
+  });
   const heap0 = await settled();
   const rss0 = process.memoryUsage().rss;
   // parsed from its JSON text (the text itself is garbage once parsed)
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
   const profiler = new v8.GCProfiler();
   profiler.start();
   const t0 = performance.now();
-  const r = await mapDocument(sale, { today });
+  const r = await mapDocument(sale, { today, legacyShipGoods: true });
   const ms = performance.now() - t0;
   const heapEnd = process.memoryUsage().heapUsed;
   const profile = profiler.stop();
